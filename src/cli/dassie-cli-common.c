@@ -1,0 +1,157 @@
+/* dassie-cli-common.c: options, progress and output shared by the verbs of dassie-cli
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "dassie-cli-private.h"
+
+void
+_dassie_cli_add_common_options (GOptionContext   *context,
+                                DassieCliContext *ctx)
+{
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &ctx->config_file, N_("Read the configuration from FILE (JSON)"), "FILE" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ctx->sets, N_("Override a configuration key"), "KEY=VALUE" },
+    { "data", 0, 0, G_OPTION_ARG_FILENAME, &ctx->data_dir, N_("The data set folder (data_request locations)"), "DIR" },
+    { "results", 0, 0, G_OPTION_ARG_FILENAME, &ctx->results_dir, N_("The results folder (general.results_dir)"), "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, N_("Print a machine-readable summary"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &ctx->quiet, N_("Print no progress"), NULL },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("common", _("Options of every verb:"), _("Show the common options"), NULL, NULL);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, group);
+}
+
+gboolean
+_dassie_cli_apply_common (DassieCliContext  *ctx,
+                          GError           **error)
+{
+  if (ctx->config_file != NULL && !dassie_config_load_file (ctx->config, ctx->config_file, error))
+    return FALSE;
+
+  for (guint i = 0; ctx->sets != NULL && ctx->sets[i] != NULL; i++)
+    if (!dassie_config_set_assignment (ctx->config, ctx->sets[i], error))
+      return FALSE;
+
+  if (ctx->data_dir != NULL)
+    dassie_config_set_data_location (ctx->config, NULL, ctx->data_dir);
+  if (ctx->results_dir != NULL)
+    dassie_config_set_string (ctx->config, "general.results_dir", ctx->results_dir);
+
+  return TRUE;
+}
+
+gboolean
+_dassie_cli_parse (DassieCliContext   *ctx,
+                   GOptionContext     *context,
+                   int                *argc,
+                   char             ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  _dassie_cli_add_common_options (context, ctx);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error) || !_dassie_cli_apply_common (ctx, &error))
+    {
+      g_printerr ("dassie-cli: %s\n", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  gint64 last_print;
+  gboolean tty;
+  gboolean dirty;
+} ProgressState;
+
+static ProgressState progress_state;
+
+void
+_dassie_cli_progress (const DassieProgress *progress,
+                      gpointer              user_data)
+{
+  DassieCliContext *ctx = user_data;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *eta = NULL;
+  GString *line;
+
+  if (ctx != NULL && ctx->quiet)
+    return;
+
+  progress_state.tty = isatty (STDERR_FILENO);
+  if (now - progress_state.last_print < (progress_state.tty ? G_USEC_PER_SEC / 10 : G_USEC_PER_SEC) &&
+      progress->fraction < 1.0)
+    return;
+  progress_state.last_print = now;
+
+  line = g_string_new (NULL);
+  g_string_append_printf (line, "%s", progress->stage ? progress->stage : "");
+  if (progress->fraction >= 0)
+    g_string_append_printf (line, " %5.1f%%", 100.0 * progress->fraction);
+  if (progress->message)
+    g_string_append_printf (line, "  %s", progress->message);
+  if (progress->eta_seconds >= 0)
+    {
+      eta = dassie_format_duration (progress->eta_seconds);
+      g_string_append_printf (line, "  ETA %s", eta);
+    }
+
+  if (progress_state.tty)
+    fprintf (stderr, "\r\033[K%s", line->str);
+  else
+    fprintf (stderr, "%s\n", line->str);
+  progress_state.dirty = progress_state.tty;
+  g_string_free (line, TRUE);
+}
+
+void
+_dassie_cli_progress_done (DassieCliContext *ctx)
+{
+  if (progress_state.dirty)
+    fprintf (stderr, "\n");
+  progress_state.dirty = FALSE;
+}
+
+int
+_dassie_cli_fail (GError *error)
+{
+  _dassie_cli_progress_done (NULL);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_printerr ("dassie-cli: %s\n", _("Cancelled."));
+  else
+    g_printerr ("dassie-cli: %s\n", error->message);
+  return 1;
+}
+
+void
+_dassie_cli_print_result (DassieCliContext *ctx,
+                          const char       *run_dir,
+                          JsonBuilder      *summary)
+{
+  _dassie_cli_progress_done (ctx);
+
+  if (ctx->json && summary != NULL)
+    {
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = json_builder_get_root (summary);
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+      return;
+    }
+
+  if (run_dir != NULL)
+    g_print ("%s\n", run_dir);
+}

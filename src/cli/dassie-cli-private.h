@@ -1,0 +1,60 @@
+/* dassie-cli-private.h: what the verbs of dassie-cli share
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dassie-config.h"
+#include "dassie-progress.h"
+
+G_BEGIN_DECLS
+
+/* The options every verb understands: -c FILE, --set key=value, --data, --results, --json, --quiet. */
+typedef struct
+{
+  DassieConfig  *config;
+  char          *config_file;
+  char         **sets;
+  char          *data_dir;
+  char          *results_dir;
+  char          *weights;
+  char          *input;
+  gboolean       json;
+  gboolean       quiet;
+  GCancellable  *cancellable;   /* cancelled by Ctrl+C */
+} DassieCliContext;
+
+typedef int (*DassieCliVerbFunc) (DassieCliContext *ctx,
+                                  int               argc,
+                                  char            **argv);
+
+typedef struct
+{
+  const char        *name;
+  const char        *summary;
+  DassieCliVerbFunc  run;
+} DassieCliVerb;
+
+/* Adds the common options to @context and, after parsing, applies them to ctx->config. */
+void      _dassie_cli_add_common_options (GOptionContext    *context,
+                                          DassieCliContext  *ctx);
+gboolean  _dassie_cli_apply_common       (DassieCliContext  *ctx,
+                                          GError           **error);
+/* Parses the verb's options; prints the error and returns FALSE on bad usage. */
+gboolean  _dassie_cli_parse              (DassieCliContext  *ctx,
+                                          GOptionContext    *context,
+                                          int               *argc,
+                                          char            ***argv);
+/* A progress printer for standard error (one updating line on a terminal, a line a second otherwise). */
+void      _dassie_cli_progress           (const DassieProgress *progress,
+                                          gpointer              user_data);
+void      _dassie_cli_progress_done      (DassieCliContext  *ctx);
+int       _dassie_cli_fail               (GError            *error);
+/* The run folder's path as the last line of standard output, or a JSON summary with --json. */
+void      _dassie_cli_print_result       (DassieCliContext  *ctx,
+                                          const char        *run_dir,
+                                          JsonBuilder       *summary);
+
+int       _dassie_cli_config             (DassieCliContext *ctx, int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,105 @@
+/* dassie-cli.c: Hyrax's verbs on Hyrax's configuration keys, without a window
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "dassie-cli-private.h"
+
+static const DassieCliVerb verbs[] = {
+  { "config", N_("Show, read or write configuration keys"), _dassie_cli_config },
+};
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, "%s\n\n", _("Usage: dassie-cli VERB [OPTIONS…]"));
+  fprintf (stream, "%s\n", _("Find unusual objects in astronomical image cutouts."));
+  fprintf (stream, "\n%s\n", _("Verbs:"));
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    fprintf (stream, "  %-12s %s\n", verbs[i].name, _(verbs[i].summary));
+  fprintf (stream, "\n%s\n", _("“dassie-cli VERB --help” describes a verb and its options."));
+  fprintf (stream, "%s\n", _("Every verb takes -c FILE, --set KEY=VALUE, --data DIR, --results DIR and --json."));
+}
+
+/* Ctrl+C cancels the running verb between batches instead of killing it mid-write. */
+static gpointer
+signal_thread (gpointer data)
+{
+  GCancellable *cancellable = data;
+  sigset_t set;
+  int sig;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  for (;;)
+    {
+      if (sigwait (&set, &sig) != 0)
+        continue;
+      if (g_cancellable_is_cancelled (cancellable))
+        _exit (130);
+      g_printerr ("\n%s\n", _("Cancelling… (press Ctrl+C again to quit at once)"));
+      g_cancellable_cancel (cancellable);
+    }
+  return NULL;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  DassieCliContext ctx = { 0 };
+  sigset_t set;
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? 2 : 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("dassie-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+
+  ctx.config = dassie_config_new ();
+  ctx.cancellable = g_cancellable_new ();
+  g_thread_unref (g_thread_new ("signals", signal_thread, ctx.cancellable));
+
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      if (!g_str_equal (argv[1], verbs[i].name))
+        continue;
+
+      status = verbs[i].run (&ctx, argc - 1, argv + 1);
+      dassie_config_free (ctx.config);
+      g_free (ctx.config_file);
+      g_strfreev (ctx.sets);
+      g_free (ctx.data_dir);
+      g_free (ctx.results_dir);
+      g_free (ctx.weights);
+      g_free (ctx.input);
+      g_object_unref (ctx.cancellable);
+      return status;
+    }
+
+  g_printerr ("dassie-cli: %s “%s”\n\n", _("Unknown verb"), argv[1]);
+  print_usage (stderr);
+  return 2;
+}

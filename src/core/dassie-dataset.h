@@ -1,0 +1,121 @@
+/* dassie-dataset.h: HSC cutout data sets (Hyrax's HSCDataSet) and plain folders of FITS images
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dassie-config.h"
+#include "dassie-progress.h"
+
+G_BEGIN_DECLS
+
+#define DASSIE_DATASET_ERROR (dassie_dataset_error_quark ())
+
+typedef enum
+{
+  DASSIE_DATASET_ERROR_NO_OBJECTS,
+  DASSIE_DATASET_ERROR_UNREADABLE,
+  DASSIE_DATASET_ERROR_BAD_FILE,
+  DASSIE_DATASET_ERROR_INVALID,
+} DassieDatasetError;
+
+typedef enum
+{
+  DASSIE_NAN_KEEP,
+  DASSIE_NAN_QUANTILE,   /* replace NaN by the image's 5 % quantile (Hyrax's "quantile") */
+  DASSIE_NAN_ZERO,
+} DassieNanMode;
+
+typedef enum
+{
+  DASSIE_TRANSFORM_TANH,
+  DASSIE_TRANSFORM_ARCSINH,
+  DASSIE_TRANSFORM_NONE,
+} DassieTransform;
+
+typedef struct
+{
+  guint           crop_width;   /* 0: the smallest common square */
+  guint           crop_height;
+  DassieTransform transform;
+  DassieNanMode   nan_mode;
+  char          **filters;      /* bands to use ("G", "R", ...), NULL for all */
+  guint           n_threads;    /* 0: all cores */
+} DassieDatasetOptions;
+
+typedef struct
+{
+  char *path;
+  char *reason;
+} DassieSkippedFile;
+
+typedef struct _DassieDataset DassieDataset;
+
+GQuark          dassie_dataset_error_quark        (void);
+
+void            dassie_dataset_options_init        (DassieDatasetOptions        *options);
+gboolean        dassie_dataset_options_from_config (DassieDatasetOptions        *options,
+                                                    const DassieConfig          *config,
+                                                    GError                     **error);
+void            dassie_dataset_options_clear       (DassieDatasetOptions        *options);
+
+/* Finds the objects in @dir (HSC names, manifest.fits, or any FITS images) and checks every file's
+ * header; bad files are skipped with a reason. Fails only when no object is usable. */
+DassieDataset  *dassie_dataset_open                (const char                  *dir,
+                                                    const DassieDatasetOptions  *options,
+                                                    GCancellable                *cancellable,
+                                                    GError                     **error);
+DassieDataset  *dassie_dataset_ref                 (DassieDataset               *self);
+void            dassie_dataset_unref               (DassieDataset               *self);
+
+const char     *dassie_dataset_get_dir             (DassieDataset               *self);
+guint           dassie_dataset_get_n_objects       (DassieDataset               *self);
+guint           dassie_dataset_get_n_bands         (DassieDataset               *self);
+/* Band names in the order of the channels ("G", "I", "R"). */
+const char     *dassie_dataset_get_band            (DassieDataset               *self,
+                                                    guint                        band);
+int             dassie_dataset_find_band           (DassieDataset               *self,
+                                                    const char                  *name);
+guint           dassie_dataset_get_width           (DassieDataset               *self);
+guint           dassie_dataset_get_height          (DassieDataset               *self);
+/* Object ids are text, exact ("36411452835238206"); integer ids also as gint64. */
+const char     *dassie_dataset_get_object_id       (DassieDataset               *self,
+                                                    guint                        index);
+gboolean        dassie_dataset_ids_are_integers    (DassieDataset               *self);
+int             dassie_dataset_find_object         (DassieDataset               *self,
+                                                    const char                  *object_id);
+const char     *dassie_dataset_get_file            (DassieDataset               *self,
+                                                    guint                        index,
+                                                    guint                        band);
+GPtrArray      *dassie_dataset_get_skipped         (DassieDataset               *self);
+
+/* Reads objects @indices[0 .. n) into @out as n × bands × height × width float32, cropped, with NaN
+ * handled, and transformed when @transformed (the model's input) or raw (for display). Runs on all
+ * cores; uses the in-memory copy after dassie_dataset_load_all(). */
+gboolean        dassie_dataset_read_objects        (DassieDataset               *self,
+                                                    const guint                 *indices,
+                                                    guint                        n,
+                                                    gboolean                     transformed,
+                                                    float                       *out,
+                                                    GCancellable                *cancellable,
+                                                    GError                     **error);
+/* Reads every object into memory (raw), with progress; later reads are copies. */
+gboolean        dassie_dataset_load_all            (DassieDataset               *self,
+                                                    GCancellable                *cancellable,
+                                                    DassieProgressFunc           progress,
+                                                    gpointer                     user_data,
+                                                    GError                     **error);
+/* The transform of one value, exposed for tests and display. */
+float           dassie_transform_apply             (DassieTransform              transform,
+                                                    float                        value);
+
+/* Deterministic split: a seeded permutation of 0 .. n-1 cut into consecutive parts by @fractions
+ * (which may sum to less than 1; the rest is unused). Returns n_fractions arrays of guint. */
+GPtrArray      *dassie_dataset_split               (guint                        n_objects,
+                                                    const double                *fractions,
+                                                    guint                        n_fractions,
+                                                    guint64                      seed);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieDataset, dassie_dataset_unref)
+
+G_END_DECLS

@@ -1,0 +1,30 @@
+/* dassie-table.h: object tables as FITS binary tables (latents, scores, embeddings)
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Writes a binary table with OBJECT_ID (int64 "K" when every id is an integer, else text "A") and one
+ * float vector column @column of @dim elements per row ("64E"), under a temporary name, then renames. */
+gboolean dassie_table_write_vectors (const char          *path,
+                                     const char * const  *ids,
+                                     guint                n_rows,
+                                     const char          *column,
+                                     const float         *data,
+                                     guint                dim,
+                                     GError             **error);
+/* Reads it back: @ids (GStrv, exact text) and an n_rows × dim float32 matrix. */
+gboolean dassie_table_read_vectors  (const char          *path,
+                                     const char          *column,
+                                     char              ***ids,
+                                     guint               *n_rows,
+                                     float              **data,
+                                     guint               *dim,
+                                     GError             **error);
+/* TRUE when every id parses as a 64-bit integer. */
+gboolean dassie_ids_are_integers    (const char * const  *ids,
+                                     guint                n);
+
+G_END_DECLS

@@ -1,0 +1,183 @@
+/* test-config.c: defaults, overrides, Hyrax's data_request, and the errors that name the key
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "dassie-config.h"
+
+static void
+test_defaults (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+
+  g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 20);
+  g_assert_cmpint (dassie_config_get_int (config, "data_loader.batch_size"), ==, 32);
+  g_assert_cmpint (dassie_config_get_int (config, "model.latent_dim"), ==, 64);
+  g_assert_cmpfloat_with_epsilon (dassie_config_get_double (config, "optimizer.lr"), 0.01, 1e-12);
+  g_assert_cmpstr (dassie_config_get_string (config, "data_set.transform"), ==, "tanh");
+  g_assert_cmpstr (dassie_config_get_string (config, "model.name"), ==, "HyraxAutoencoderV2");
+  g_assert_true (dassie_config_get_boolean (config, "data_loader.shuffle"));
+}
+
+static void
+test_overrides (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dassie_config_set_assignment (config, "train.epochs=3", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 3);
+
+  /* An integer where a number is expected is a number. */
+  g_assert_true (dassie_config_set_from_string (config, "optimizer.lr", "1", &error));
+  g_assert_cmpfloat (dassie_config_get_double (config, "optimizer.lr"), ==, 1.0);
+
+  g_assert_true (dassie_config_set_from_string (config, "data_set.transform", "arcsinh", &error));
+  g_assert_cmpstr (dassie_config_get_string (config, "data_set.transform"), ==, "arcsinh");
+
+  g_assert_true (dassie_config_set_from_string (config, "data_set.crop_to", "[64, 64]", &error));
+  g_assert_no_error (error);
+  g_assert_true (dassie_config_set_from_string (config, "data_set.crop_to", "false", &error));
+  g_assert_false (dassie_config_set_from_string (config, "data_set.crop_to", "\"big\"", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_WRONG_TYPE);
+  g_assert_nonnull (strstr (error->message, "data_set.crop_to"));
+  g_clear_error (&error);
+}
+
+static void
+test_unknown_key (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dassie_config_set_assignment (config, "train.epoch=3", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_UNKNOWN_KEY);
+  g_assert_nonnull (strstr (error->message, "train.epoch"));
+  g_clear_error (&error);
+
+  g_assert_false (dassie_config_merge_json (config, "{\"model\": {\"colour\": 3}}", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_UNKNOWN_KEY);
+  g_assert_nonnull (strstr (error->message, "model.colour"));
+}
+
+static void
+test_wrong_type (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dassie_config_set_assignment (config, "train.epochs=twenty", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_WRONG_TYPE);
+  g_assert_nonnull (strstr (error->message, "train.epochs"));
+  g_assert_nonnull (strstr (error->message, "an integer"));
+  g_clear_error (&error);
+
+  g_assert_false (dassie_config_set_assignment (config, "train.epochs=2.5", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_WRONG_TYPE);
+  g_clear_error (&error);
+
+  /* A failed merge leaves the configuration as it was. */
+  g_assert_false (dassie_config_merge_json (config, "{\"train\": {\"epochs\": 7, \"seed\": \"x\"}}", &error));
+  g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 20);
+  g_assert_nonnull (strstr (error->message, "train.seed"));
+}
+
+/* The seed notebook's data_request, as written there. */
+static const char notebook_request[] =
+  "{ \"data_request\": {"
+  "   \"train\": { \"data\": { \"dataset_class\": \"HSCDataSet\", \"data_location\": \"./hsc_8asec_1000\","
+  "                          \"primary_id_field\": \"object_id\", \"split_fraction\": 0.8 } },"
+  "   \"validate\": { \"data\": { \"dataset_class\": \"HSCDataSet\", \"data_location\": \"./hsc_8asec_1000\","
+  "                             \"primary_id_field\": \"object_id\", \"split_fraction\": 0.2 } },"
+  "   \"infer\": { \"data\": { \"dataset_class\": \"HSCDataSet\", \"data_location\": \"./hsc_8asec_1000\","
+  "                          \"primary_id_field\": \"object_id\" } } } }";
+
+static void
+test_data_request (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) train = NULL;
+  g_autoptr(GPtrArray) infer = NULL;
+  g_autoptr(GPtrArray) flat = NULL;
+  DassieDataRequest *req;
+
+  g_assert_true (dassie_config_merge_json (config, notebook_request, &error));
+  g_assert_no_error (error);
+
+  train = dassie_config_get_data_requests (config, "train");
+  g_assert_cmpuint (train->len, ==, 1);
+  req = g_ptr_array_index (train, 0);
+  g_assert_cmpstr (req->name, ==, "data");
+  g_assert_cmpstr (req->dataset_class, ==, "HSCDataSet");
+  g_assert_cmpstr (req->data_location, ==, "./hsc_8asec_1000");
+  g_assert_cmpfloat_with_epsilon (req->split_fraction, 0.8, 1e-12);
+
+  infer = dassie_config_get_data_requests (config, "infer");
+  g_assert_cmpuint (infer->len, ==, 1);
+  g_assert_cmpfloat (((DassieDataRequest *) g_ptr_array_index (infer, 0))->split_fraction, <, 0);
+
+  dassie_config_set_data_location (config, NULL, "/data/hsc");
+  g_clear_pointer (&train, g_ptr_array_unref);
+  train = dassie_config_get_data_requests (config, "validate");
+  g_assert_cmpstr (((DassieDataRequest *) g_ptr_array_index (train, 0))->data_location, ==, "/data/hsc");
+
+  /* A group may also be one entry without a name level. */
+  g_assert_true (dassie_config_merge_json (config,
+    "{\"data_request\": {\"infer\": {\"dataset_class\": \"HSCDataSet\", \"data_location\": \"/x\"}}}", &error));
+  flat = dassie_config_get_data_requests (config, "infer");
+  g_assert_cmpuint (flat->len, ==, 1);
+  g_assert_cmpstr (((DassieDataRequest *) g_ptr_array_index (flat, 0))->data_location, ==, "/x");
+
+  /* A bad split fraction names its key. */
+  g_assert_false (dassie_config_merge_json (config,
+    "{\"data_request\": {\"train\": {\"data\": {\"split_fraction\": \"most\"}}}}", &error));
+  g_assert_nonnull (strstr (error->message, "data_request.train.data.split_fraction"));
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(DassieConfig) back = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dassie-config-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  g_assert_true (dassie_config_set_assignment (config, "train.epochs=7", &error));
+  g_assert_true (dassie_config_set_assignment (config, "general.results_dir=/tmp/r", &error));
+  g_assert_true (dassie_config_save_file (config, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (dassie_config_load_file (back, path, &error));
+  g_assert_cmpint (dassie_config_get_int (back, "train.epochs"), ==, 7);
+  g_assert_cmpstr (dassie_config_get_string (back, "general.results_dir"), ==, "/tmp/r");
+  a = dassie_config_to_json (config);
+  b = dassie_config_to_json (back);
+  g_assert_cmpstr (a, ==, b);
+
+  /* A file that is not JSON names the file. */
+  g_assert_true (g_file_set_contents (path, "{ not json", -1, &error));
+  g_assert_false (dassie_config_load_file (back, path, &error));
+  g_assert_nonnull (strstr (error->message, path));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/config/defaults", test_defaults);
+  g_test_add_func ("/core/config/overrides", test_overrides);
+  g_test_add_func ("/core/config/unknown-key", test_unknown_key);
+  g_test_add_func ("/core/config/wrong-type", test_wrong_type);
+  g_test_add_func ("/core/config/data-request", test_data_request);
+  g_test_add_func ("/core/config/round-trip", test_round_trip);
+  return g_test_run ();
+}
