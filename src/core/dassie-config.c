@@ -50,6 +50,15 @@ static JsonNode *defaults_root;
 
 G_DEFINE_QUARK (dassie-config-error-quark, dassie_config_error)
 
+/* json_node_copy() shares objects and arrays; a configuration needs its own tree. */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  return json_from_string (text, NULL);
+}
+
 static JsonNode *
 get_defaults (void)
 {
@@ -70,7 +79,7 @@ dassie_config_new (void)
 {
   DassieConfig *self = g_new0 (DassieConfig, 1);
 
-  self->root = json_node_copy (get_defaults ());
+  self->root = deep_copy (get_defaults ());
   return self;
 }
 
@@ -82,7 +91,7 @@ dassie_config_copy (const DassieConfig *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   copy = g_new0 (DassieConfig, 1);
-  copy->root = json_node_copy (self->root);
+  copy->root = deep_copy (self->root);
   return copy;
 }
 
@@ -409,7 +418,7 @@ store (DassieConfig *self,
         }
     }
 
-  json_object_set_member (obj, parts[n - 1], json_node_copy (value));
+  json_object_set_member (obj, parts[n - 1], deep_copy (value));
 }
 
 /* Merges @node (a table) over the current values at @prefix; data_request is replaced whole. */
@@ -478,7 +487,7 @@ dassie_config_merge_json (DassieConfig  *self,
 
   json_node_unref (self->root);
   self->root = g_steal_pointer (&scratch->root);
-  scratch->root = json_node_copy (self->root);
+  scratch->root = deep_copy (self->root);
   return TRUE;
 }
 
