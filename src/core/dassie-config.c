@@ -54,9 +54,32 @@ G_DEFINE_QUARK (dassie-config-error-quark, dassie_config_error)
 static JsonNode *
 deep_copy (JsonNode *node)
 {
-  g_autofree char *text = json_to_string (node, FALSE);
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *src = json_node_get_object (node);
+      JsonObject *dst = json_object_new ();
+      g_autoptr(GList) members = json_object_get_members (src);
+      JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
 
-  return json_from_string (text, NULL);
+      for (const GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (dst, l->data, deep_copy (json_object_get_member (src, l->data)));
+      json_node_take_object (copy, dst);
+      return copy;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *src = json_node_get_array (node);
+      JsonArray *dst = json_array_new ();
+      JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        json_array_add_element (dst, deep_copy (json_array_get_element (src, i)));
+      json_node_take_array (copy, dst);
+      return copy;
+    }
+
+  return json_node_copy (node);
 }
 
 static JsonNode *
@@ -514,12 +537,27 @@ dassie_config_load_file (DassieConfig  *self,
   return TRUE;
 }
 
+/* json-glib 1.6 writes 1e-8 as "1e-08.0", which no parser reads back; drop the ".0". */
+static char *
+node_to_text (JsonNode *node,
+              gboolean  pretty)
+{
+  static GRegex *exponent_fix;
+  g_autofree char *text = NULL;
+
+  if (g_once_init_enter (&exponent_fix))
+    g_once_init_leave (&exponent_fix, g_regex_new ("([0-9][eE][-+]?[0-9]+)\\.0\\b", G_REGEX_OPTIMIZE, 0, NULL));
+
+  text = json_to_string (node, pretty);
+  return g_regex_replace (exponent_fix, text, -1, 0, "\\1", 0, NULL);
+}
+
 char *
 dassie_config_to_json (const DassieConfig *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return json_to_string (self->root, TRUE);
+  return node_to_text (self->root, TRUE);
 }
 
 gboolean
@@ -594,7 +632,7 @@ dassie_config_get_as_string (const DassieConfig *self,
     return NULL;
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
-  return json_to_string (node, FALSE);
+  return node_to_text (node, FALSE);
 }
 
 /* Parses the text of a command-line override by the type the key has. */
