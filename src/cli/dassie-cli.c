@@ -10,6 +10,8 @@
 #include "dassie-cli-private.h"
 
 static const DassieCliVerb verbs[] = {
+  { "make-demo", N_("Write the synthetic demo data set"), _dassie_cli_make_demo },
+  { "scan", N_("Summarise a data set and list the files it skips"), _dassie_cli_scan },
   { "config", N_("Show, read or write configuration keys"), _dassie_cli_config },
 };
 
