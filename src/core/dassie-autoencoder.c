@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dassie-autoencoder.h"
+#include "dassie-parallel.h"
 #include "dassie-safetensors.h"
 
 /* Encoder: five convolutions with GELU, then Linear to the latent (layer 5). Decoder: Linear with GELU
@@ -514,17 +515,19 @@ typedef struct
   float *grad;          /* the sum, for the reduction pass */
 } Job;
 
+/* Worker @index of the workspaces handles its contiguous share of the samples. */
 static void
 run_share (guint    index,
-           guint    n_workers,
+           guint    index_end,
            gpointer data)
 {
   Job *job = data;
   DassieAutoencoder *self = job->self;
   const DassieAutoencoderConfig *cfg = &self->config;
   Workspace *ws = &self->workspaces[index];
-  guint begin = dassie_parallel_begin (job->n, index, n_workers);
-  guint end = dassie_parallel_begin (job->n, index + 1, n_workers);
+  guint n_workers = self->n_workspaces;
+  guint begin = (guint) ((guint64) job->n * index / n_workers);
+  guint end = (guint) ((guint64) job->n * (index + 1) / n_workers);
   gsize sample = (gsize) cfg->channels * cfg->height * cfg->width;
 
   ws->loss = 0;
@@ -574,11 +577,12 @@ run_share (guint    index,
 /* grad = Σ of the workers' sums in worker order, each worker adding up its own range of parameters. */
 static void
 reduce_share (guint    index,
-              guint    n_workers,
+              guint    index_end,
               gpointer data)
 {
   Job *job = data;
   DassieAutoencoder *self = job->self;
+  guint n_workers = self->n_workspaces;
   gsize begin = (gsize) ((guint64) self->n_params * index / n_workers);
   gsize end = (gsize) ((guint64) self->n_params * (index + 1) / n_workers);
 
@@ -607,9 +611,10 @@ run (DassieAutoencoder *self,
 
   if (n_workers > 1)
     blas_threads = dassie_nn_blas_threads_single ();
-  dassie_parallel_run (n_workers, run_share, job);
+  /* One range per worker, so that each index owns one workspace. */
+  dassie_parallel_for (n_workers, n_workers, run_share, job);
   if (job->want_grad)
-    dassie_parallel_run (n_workers, reduce_share, job);
+    dassie_parallel_for (n_workers, n_workers, reduce_share, job);
   if (n_workers > 1)
     dassie_nn_blas_threads_restore (blas_threads);
 

@@ -647,59 +647,6 @@ dassie_squared_error (const float *y,
   return sum;
 }
 
-typedef struct
-{
-  DassieParallelFunc func;
-  gpointer data;
-  guint index;
-  guint n_workers;
-} Worker;
-
-static gpointer
-worker_main (gpointer data)
-{
-  Worker *w = data;
-
-  w->func (w->index, w->n_workers, w->data);
-  return NULL;
-}
-
-void
-dassie_parallel_run (guint              n_workers,
-                     DassieParallelFunc func,
-                     gpointer           data)
-{
-  g_autofree Worker *workers = NULL;
-  g_autofree GThread **threads = NULL;
-
-  g_return_if_fail (func != NULL);
-
-  if (n_workers <= 1)
-    {
-      func (0, 1, data);
-      return;
-    }
-
-  workers = g_new0 (Worker, n_workers);
-  threads = g_new0 (GThread *, n_workers);
-  for (guint i = 1; i < n_workers; i++)
-    {
-      workers[i] = (Worker) { func, data, i, n_workers };
-      threads[i] = g_thread_new ("dassie-nn", worker_main, &workers[i]);
-    }
-  func (0, n_workers, data);
-  for (guint i = 1; i < n_workers; i++)
-    g_thread_join (threads[i]);
-}
-
-guint
-dassie_nn_resolve_threads (gint64 requested)
-{
-  if (requested > 0)
-    return (guint) MIN (requested, 256);
-  return MAX (1, g_get_num_processors ());
-}
-
 int
 dassie_nn_blas_threads_single (void)
 {

@@ -159,28 +159,9 @@ double       dassie_squared_error              (const float       *y,
                                                 float              scale,
                                                 float             *dy);
 
-/* Runs func (index, n_workers, data) for index 0 .. n_workers − 1, each on its own thread (index 0 on
- * the caller's), and returns when all are done. */
-typedef void (*DassieParallelFunc) (guint    index,
-                                    guint    n_workers,
-                                    gpointer data);
-void         dassie_parallel_run               (guint              n_workers,
-                                                DassieParallelFunc func,
-                                                gpointer           data);
-/* The number of threads that general.threads = @requested means (0: every core). */
-guint        dassie_nn_resolve_threads         (gint64             requested);
 /* The layers run many single-threaded sgemm calls side by side: OpenBLAS must not start its own
  * threads meanwhile. Returns the previous setting for dassie_nn_blas_threads_restore(). */
 int          dassie_nn_blas_threads_single     (void);
 void         dassie_nn_blas_threads_restore    (int                previous);
-
-/* Helpers for the [begin, end) part of @n items that worker @index of @n_workers handles. */
-static inline guint
-dassie_parallel_begin (guint n,
-                       guint index,
-                       guint n_workers)
-{
-  return (guint) (((guint64) n * index) / n_workers);
-}
 
 G_END_DECLS
