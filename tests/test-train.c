@@ -147,6 +147,31 @@ train_ok (DassieConfig *config,
   return dir;
 }
 
+/* Trains until the progress report of @epoch, @batch, cancels there, and returns the unfinished
+ * run folder, which holds a checkpoint. */
+static char *
+train_cancelled (DassieConfig *config,
+                 guint         epoch,
+                 guint         batch)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *checkpoint = NULL;
+  DassieTrainResult result = { 0 };
+  Watch watch = { .cancel_epoch = epoch, .cancel_batch = batch, .cancellable = cancellable };
+  char *dir;
+
+  g_assert_false (dassie_train (config, cancellable, watch_progress, &watch, &result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (result.complete);
+  g_assert_true (g_str_has_suffix (result.run_dir, DASSIE_RUN_INCOMPLETE_SUFFIX));
+  checkpoint = g_build_filename (result.run_dir, "checkpoint.safetensors", NULL);
+  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
+  dir = g_steal_pointer (&result.run_dir);
+  dassie_train_result_clear (&result);
+  return dir;
+}
+
 static void
 test_loss_falls (void)
 {
@@ -232,28 +257,17 @@ test_resume_after_cancel (void)
 {
   g_autofree char *results = make_tmp_dir ();
   g_autoptr(DassieConfig) config = small_config (results);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *straight = NULL;
+  g_autofree char *stopped = NULL;
   g_autofree char *resumed = NULL;
-  g_autofree char *checkpoint = NULL;
   g_autofree char *metrics = NULL;
   g_auto(GStrv) lines = NULL;
-  DassieTrainResult result = { 0 };
   Watch watch = { 0 };
-  Watch cancel_watch = { .cancel_epoch = 2, .cancel_batch = 2 };
 
   straight = train_ok (config, &watch);
 
   /* Stop in the middle of epoch 2: the folder stays unfinished with a checkpoint in it. */
-  cancel_watch.cancellable = cancellable;
-  g_assert_false (dassie_train (config, cancellable, watch_progress, &cancel_watch, &result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
-  g_assert_false (result.complete);
-  g_assert_true (g_str_has_suffix (result.run_dir, DASSIE_RUN_INCOMPLETE_SUFFIX));
-  checkpoint = g_build_filename (result.run_dir, "checkpoint.safetensors", NULL);
-  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
+  stopped = train_cancelled (config, 2, 2);
   {
     /* The unfinished folder is never taken for a finished run. */
     g_autofree char *latest = dassie_results_find_latest (results, "train");
@@ -262,7 +276,7 @@ test_resume_after_cancel (void)
   }
 
   /* Continue in place: the result is the uninterrupted run's, weight for weight. */
-  dassie_config_set_string (config, "train.resume", result.run_dir);
+  dassie_config_set_string (config, "train.resume", stopped);
   resumed = train_ok (config, &watch);
   g_assert_false (g_str_has_suffix (resumed, DASSIE_RUN_INCOMPLETE_SUFFIX));
   assert_same_weights (straight, resumed);
@@ -272,7 +286,6 @@ test_resume_after_cancel (void)
   g_assert_cmpuint (g_strv_length (lines), ==, 4);
   g_assert_true (strstr (lines[1], "\"epoch\":2") != NULL);
 
-  dassie_train_result_clear (&result);
   dassie_remove_tree (results, NULL);
 }
 
@@ -281,28 +294,23 @@ test_nan_stops (void)
 {
   g_autofree char *results = make_tmp_dir ();
   g_autoptr(DassieConfig) config = small_config (results);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *stopped = NULL;
   g_autofree char *checkpoint = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   gsize before_length, after_length;
   DassieTrainResult result = { 0 };
-  Watch watch = { .cancel_epoch = 2, .cancel_batch = 1 };
 
   /* A good first epoch, stopped early in the second. */
-  watch.cancellable = cancellable;
-  g_assert_false (dassie_train (config, cancellable, watch_progress, &watch, &result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
-  checkpoint = g_build_filename (result.run_dir, "checkpoint.safetensors", NULL);
+  stopped = train_cancelled (config, 2, 1);
+  checkpoint = g_build_filename (stopped, "checkpoint.safetensors", NULL);
   g_file_get_contents (checkpoint, &before, &before_length, &error);
   g_assert_no_error (error);
 
   /* Resumed with an absurd step size the loss overflows: training stops and the checkpoint stays. */
-  dassie_config_set_string (config, "train.resume", result.run_dir);
+  dassie_config_set_string (config, "train.resume", stopped);
   dassie_config_set_double (config, "optimizer.lr", 1e30);
-  dassie_train_result_clear (&result);
   g_assert_false (dassie_train (config, NULL, NULL, NULL, &result, &error));
   g_assert_error (error, DASSIE_TRAIN_ERROR, DASSIE_TRAIN_ERROR_NOT_FINITE);
   g_assert_nonnull (strstr (error->message, "optimizer.lr"));
