@@ -401,16 +401,17 @@ dassie_linear_backward (guint        in_features,
 }
 
 /* exp for the vector loops: 2^n · e^r with |r| ≤ ln2/2 and a degree-7 Taylor polynomial (relative
- * error below 1e-8 before rounding). Arguments are clamped to the normal range; NaN stays NaN. */
+ * error below 1e-8 before rounding). Arguments are clamped to the normal range, NaN included (the
+ * callers multiply by their argument, so a NaN still comes through). */
 static inline float
 vexpf (float a)
 {
   const float round_magic = 12582912.0f;  /* 1.5 · 2^23: adding it rounds to an integer */
   float n, r, p, scale;
-  gint32 bits;
+  guint32 bits;
 
-  a = a < -87.0f ? -87.0f : a;
-  a = a > 88.0f ? 88.0f : a;
+  a = a > -87.0f ? a : -87.0f;
+  a = a < 88.0f ? a : 88.0f;
   n = (a * 1.44269504088896341f + round_magic) - round_magic;
   r = a - n * 0.693145751953125f;
   r = r - n * 1.428606765330187e-06f;
@@ -422,7 +423,7 @@ vexpf (float a)
   p = p * r + 0.5f;
   p = p * r + 1.0f;
   p = p * r + 1.0f;
-  bits = ((gint32) n + 127) << 23;
+  bits = (guint32) ((gint32) n + 127) << 23;
   memcpy (&scale, &bits, sizeof scale);
   return p * scale;
 }
