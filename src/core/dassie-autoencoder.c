@@ -430,11 +430,14 @@ ensure_workspaces (DassieAutoencoder *self,
     }
 }
 
+/* Without @keep, nothing is kept for a backward pass: convolutions run in cache-sized bands with the
+ * activation fused, and a[l] receives the output (z[l] is left alone). */
 static void
 forward_sample (DassieAutoencoder *self,
                 Workspace         *ws,
                 const float       *x,
-                guint              n_layers)
+                guint              n_layers,
+                gboolean           keep)
 {
   const float *in = x;
 
@@ -444,6 +447,12 @@ forward_sample (DassieAutoencoder *self,
       const float *weight = self->params + layer->weight_offset;
       const float *bias = self->params + layer->bias_offset;
 
+      if (!keep && layer->is_conv)
+        {
+          dassie_conv_forward_activation (&layer->conv, weight, bias, layer->activation, in, ws->col[l], ws->a[l]);
+          in = ws->a[l];
+          continue;
+        }
       if (layer->is_conv)
         dassie_conv_forward (&layer->conv, weight, bias, in, ws->col[l], ws->z[l]);
       else
@@ -538,9 +547,9 @@ run_share (guint    index,
     {
       const float *x = job->x + i * sample;
 
-      forward_sample (self, ws, x, job->n_layers);
+      forward_sample (self, ws, x, job->n_layers, job->want_grad);
       if (job->latent != NULL)
-        memcpy (job->latent + (gsize) i * cfg->latent_dim, ws->z[ENCODER_LINEAR],
+        memcpy (job->latent + (gsize) i * cfg->latent_dim, ws->a[ENCODER_LINEAR],
                 cfg->latent_dim * sizeof (float));
       if (job->n_layers < N_LAYERS)
         continue;

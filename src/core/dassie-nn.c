@@ -106,6 +106,74 @@ valid_range (guint  grid,
   *last = hi < lo ? (guint) lo : (guint) (hi + 1);
 }
 
+/* im2col of the grid rows [row_begin, row_end): col is (channels·k·k) × ((row_end − row_begin)·grid_w). */
+VECTOR_CLONES void
+dassie_im2col_rows (const float *image,
+                    guint        channels,
+                    guint        height,
+                    guint        width,
+                    guint        kernel,
+                    guint        stride,
+                    guint        padding,
+                    guint        grid_width,
+                    guint        row_begin,
+                    guint        row_end,
+                    float       *col)
+{
+  gsize band = (gsize) (row_end - row_begin) * grid_width;
+
+  for (guint c = 0; c < channels; c++)
+    {
+      const float *plane = image + (gsize) c * height * width;
+
+      for (guint ki = 0; ki < kernel; ki++)
+        for (guint kj = 0; kj < kernel; kj++)
+          {
+            float *row = col + ((gsize) (c * kernel + ki) * kernel + kj) * band;
+            int shift_x = (int) kj - (int) padding;
+            int shift_y = (int) ki - (int) padding;
+            guint x0, x1;
+
+            valid_range (grid_width, width, stride, shift_x, &x0, &x1);
+
+            for (guint y = row_begin; y < row_end; y++)
+              {
+                int iy = (int) (y * stride) + shift_y;
+                float *dst = row + (gsize) (y - row_begin) * grid_width;
+                const float *src;
+
+                if (iy < 0 || iy >= (int) height)
+                  {
+                    for (guint x = 0; x < grid_width; x++)
+                      dst[x] = 0;
+                    continue;
+                  }
+                src = plane + (gsize) iy * width;
+                for (guint x = 0; x < x0; x++)
+                  dst[x] = 0;
+                /* Rows are short (a few dozen pixels): plain loops beat memcpy calls here. */
+                if (stride == 1)
+                  {
+                    const float *s = src + shift_x;
+                    for (guint x = x0; x < x1; x++)
+                      dst[x] = s[x];
+                  }
+                else if (stride == 2)
+                  {
+                    const float *s = src + shift_x;
+                    for (guint x = x0; x < x1; x++)
+                      dst[x] = s[2 * x];
+                  }
+                else
+                  for (guint x = x0; x < x1; x++)
+                    dst[x] = src[(int) (x * stride) + shift_x];
+                for (guint x = x1; x < grid_width; x++)
+                  dst[x] = 0;
+              }
+          }
+    }
+}
+
 void
 dassie_im2col (const float *image,
                guint        channels,
@@ -118,49 +186,10 @@ dassie_im2col (const float *image,
                guint        grid_width,
                float       *col)
 {
-  gsize grid = (gsize) grid_height * grid_width;
-
-  for (guint c = 0; c < channels; c++)
-    {
-      const float *plane = image + (gsize) c * height * width;
-
-      for (guint ki = 0; ki < kernel; ki++)
-        for (guint kj = 0; kj < kernel; kj++)
-          {
-            float *row = col + ((gsize) (c * kernel + ki) * kernel + kj) * grid;
-            int shift_x = (int) kj - (int) padding;
-            int shift_y = (int) ki - (int) padding;
-            guint x0, x1;
-
-            valid_range (grid_width, width, stride, shift_x, &x0, &x1);
-
-            for (guint y = 0; y < grid_height; y++)
-              {
-                int iy = (int) (y * stride) + shift_y;
-                float *dst = row + (gsize) y * grid_width;
-                const float *src;
-
-                if (iy < 0 || iy >= (int) height)
-                  {
-                    memset (dst, 0, grid_width * sizeof (float));
-                    continue;
-                  }
-                src = plane + (gsize) iy * width;
-                for (guint x = 0; x < x0; x++)
-                  dst[x] = 0;
-                if (stride == 1)
-                  memcpy (dst + x0, src + (int) x0 + shift_x, (x1 - x0) * sizeof (float));
-                else
-                  for (guint x = x0; x < x1; x++)
-                    dst[x] = src[(int) (x * stride) + shift_x];
-                for (guint x = x1; x < grid_width; x++)
-                  dst[x] = 0;
-              }
-          }
-    }
+  dassie_im2col_rows (image, channels, height, width, kernel, stride, padding, grid_width, 0, grid_height, col);
 }
 
-void
+VECTOR_CLONES void
 dassie_col2im (const float *col,
                guint        channels,
                guint        height,
@@ -199,9 +228,15 @@ dassie_col2im (const float *col,
                 dst = plane + (gsize) iy * width;
                 if (stride == 1)
                   {
-                    float *d = dst + (int) x0 + shift_x;
+                    float *d = dst + shift_x;
                     for (guint x = x0; x < x1; x++)
-                      d[x - x0] += src[x];
+                      d[x] += src[x];
+                  }
+                else if (stride == 2)
+                  {
+                    float *d = dst + shift_x;
+                    for (guint x = x0; x < x1; x++)
+                      d[2 * x] += src[x];
                   }
                 else
                   for (guint x = x0; x < x1; x++)
@@ -211,7 +246,7 @@ dassie_col2im (const float *col,
     }
 }
 
-static void
+VECTOR_CLONES static void
 fill_bias (float       *y,
            const float *bias,
            guint        channels,
@@ -227,7 +262,7 @@ fill_bias (float       *y,
     }
 }
 
-static void
+VECTOR_CLONES static void
 add_row_sums (const float *dy,
               guint        channels,
               gsize        plane,
@@ -281,6 +316,70 @@ dassie_conv_forward (const DassieConv *conv,
                    0.0f, col, in_plane);
       dassie_col2im (col, conv->out_channels, conv->out_height, conv->out_width, k, conv->stride,
                      conv->padding, conv->in_height, conv->in_width, y);
+    }
+}
+
+/* Output rows per band, so that a band's im2col stays in the L2 cache while sgemm packs it. */
+#define BAND_BYTES (128 * 1024)
+
+static guint
+band_rows (const DassieConv *conv)
+{
+  gsize row_bytes = (gsize) conv->in_channels * conv->kernel * conv->kernel * conv->out_width * sizeof (float);
+
+  return (guint) CLAMP (BAND_BYTES / MAX (row_bytes, 1), 1, conv->out_height);
+}
+
+gsize
+dassie_conv_band_col_size (const DassieConv *conv)
+{
+  if (conv->transposed)
+    return dassie_conv_col_size (conv);
+  return (gsize) conv->in_channels * conv->kernel * conv->kernel * band_rows (conv) * conv->out_width;
+}
+
+void
+dassie_conv_forward_activation (const DassieConv *conv,
+                                const float      *weight,
+                                const float      *bias,
+                                DassieActivation  activation,
+                                const float      *x,
+                                float            *col,
+                                float            *y)
+{
+  gsize out_plane = (gsize) conv->out_height * conv->out_width;
+  guint rows = conv->in_channels * conv->kernel * conv->kernel;
+  guint band = band_rows (conv);
+
+  if (conv->transposed)
+    {
+      dassie_conv_forward (conv, weight, bias, x, col, y);
+      dassie_activation_forward (activation, y, y, dassie_conv_out_size (conv));
+      return;
+    }
+
+  for (guint r0 = 0; r0 < conv->out_height; r0 += band)
+    {
+      guint r1 = MIN (r0 + band, conv->out_height);
+      gsize n = (gsize) (r1 - r0) * conv->out_width;
+      float *out = y + (gsize) r0 * conv->out_width;
+
+      dassie_im2col_rows (x, conv->in_channels, conv->in_height, conv->in_width, conv->kernel,
+                          conv->stride, conv->padding, conv->out_width, r0, r1, col);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                   conv->out_channels, n, rows,
+                   1.0f, weight, rows, col, n,
+                   0.0f, out, out_plane);
+      /* Bias and activation while the band is still in the cache. */
+      for (guint c = 0; c < conv->out_channels; c++)
+        {
+          float *seg = out + c * out_plane;
+          float b = bias != NULL ? bias[c] : 0.0f;
+
+          for (gsize i = 0; i < n; i++)
+            seg[i] += b;
+          dassie_activation_forward (activation, seg, seg, n);
+        }
     }
 }
 

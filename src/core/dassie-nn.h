@@ -65,6 +65,18 @@ void         dassie_im2col                     (const float       *image,
                                                 guint              grid_height,
                                                 guint              grid_width,
                                                 float             *col);
+/* The same for the grid rows [row_begin, row_end) only (a band of the output). */
+void         dassie_im2col_rows                (const float       *image,
+                                                guint              channels,
+                                                guint              height,
+                                                guint              width,
+                                                guint              kernel,
+                                                guint              stride,
+                                                guint              padding,
+                                                guint              grid_width,
+                                                guint              row_begin,
+                                                guint              row_end,
+                                                float             *col);
 /* The adjoint of dassie_im2col: adds every column entry into @image (which is not cleared). */
 void         dassie_col2im                     (const float       *col,
                                                 guint              channels,
@@ -82,6 +94,16 @@ void         dassie_col2im                     (const float       *col,
 void         dassie_conv_forward               (const DassieConv  *conv,
                                                 const float       *weight,
                                                 const float       *bias,
+                                                const float       *x,
+                                                float             *col,
+                                                float             *y);
+/* Forward of one sample followed by @activation, in bands of output rows, for inference: nothing is
+ * kept for a backward pass, and @col needs only dassie_conv_band_col_size floats. */
+gsize        dassie_conv_band_col_size         (const DassieConv  *conv);
+void         dassie_conv_forward_activation    (const DassieConv  *conv,
+                                                const float       *weight,
+                                                const float       *bias,
+                                                DassieActivation   activation,
                                                 const float       *x,
                                                 float             *col,
                                                 float             *y);
