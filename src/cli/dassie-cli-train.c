@@ -81,6 +81,13 @@ _dassie_cli_train (DassieCliContext  *ctx,
   if (!dassie_train (ctx->config, ctx->cancellable, train_progress, ctx, &result, &error))
     {
       dassie_train_result_clear (&result);
+      /* A cancelled training says where to resume from, which the generic message would drop. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          _dassie_cli_progress_done (ctx);
+          g_printerr ("dassie-cli: %s\n", error->message);
+          return 1;
+        }
       return _dassie_cli_fail (error);
     }
 

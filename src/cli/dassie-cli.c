@@ -2,10 +2,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "dassie-cli-private.h"
 
@@ -29,21 +31,35 @@ print_usage (FILE *stream)
   fprintf (stream, "%s\n", _("Every verb takes -c FILE, --set KEY=VALUE, --data DIR, --results DIR and --json."));
 }
 
-/* Ctrl+C cancels the running verb between batches instead of killing it mid-write. */
+/* Ctrl+C cancels the running verb between batches instead of killing it mid-write. A handler (not
+ * sigwait with blocked signals) is needed because libraries such as OpenBLAS start threads before
+ * main() could block anything, and the kernel may deliver the signal to any of them. The handler only
+ * writes to a pipe; this thread does the rest. */
+static int signal_pipe[2] = { -1, -1 };
+
+static void
+on_signal (int sig)
+{
+  char c = (char) sig;
+  ssize_t written = write (signal_pipe[1], &c, 1);
+
+  (void) written;
+}
+
 static gpointer
 signal_thread (gpointer data)
 {
   GCancellable *cancellable = data;
-  sigset_t set;
-  int sig;
 
-  sigemptyset (&set);
-  sigaddset (&set, SIGINT);
-  sigaddset (&set, SIGTERM);
   for (;;)
     {
-      if (sigwait (&set, &sig) != 0)
+      char c;
+      ssize_t got = read (signal_pipe[0], &c, 1);
+
+      if (got < 0 && errno == EINTR)
         continue;
+      if (got <= 0)
+        return NULL;
       if (g_cancellable_is_cancelled (cancellable))
         _exit (130);
       g_printerr ("\n%s\n", _("Cancelling… (press Ctrl+C again to quit at once)"));
@@ -52,12 +68,26 @@ signal_thread (gpointer data)
   return NULL;
 }
 
+static void
+watch_signals (GCancellable *cancellable)
+{
+  struct sigaction action = { 0 };
+
+  if (pipe (signal_pipe) != 0)
+    return;
+  action.sa_handler = on_signal;
+  action.sa_flags = SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+  g_thread_unref (g_thread_new ("signals", signal_thread, cancellable));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   DassieCliContext ctx = { 0 };
-  sigset_t set;
   int status;
 
   setlocale (LC_ALL, "");
@@ -77,14 +107,9 @@ main (int    argc,
       return 0;
     }
 
-  sigemptyset (&set);
-  sigaddset (&set, SIGINT);
-  sigaddset (&set, SIGTERM);
-  pthread_sigmask (SIG_BLOCK, &set, NULL);
-
   ctx.config = dassie_config_new ();
   ctx.cancellable = g_cancellable_new ();
-  g_thread_unref (g_thread_new ("signals", signal_thread, ctx.cancellable));
+  watch_signals (ctx.cancellable);
 
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     {

@@ -319,15 +319,19 @@ dassie_conv_forward (const DassieConv *conv,
     }
 }
 
-/* Output rows per band, so that a band's im2col stays in the L2 cache while sgemm packs it. */
+/* Output rows per band, so that a band's im2col stays in the L2 cache while sgemm packs it, but with
+ * enough columns (BAND_MIN_COLUMNS) for sgemm to run at full speed. */
 #define BAND_BYTES (128 * 1024)
+#define BAND_MIN_COLUMNS 96
 
 static guint
 band_rows (const DassieConv *conv)
 {
   gsize row_bytes = (gsize) conv->in_channels * conv->kernel * conv->kernel * conv->out_width * sizeof (float);
+  gsize rows = BAND_BYTES / MAX (row_bytes, 1);
 
-  return (guint) CLAMP (BAND_BYTES / MAX (row_bytes, 1), 1, conv->out_height);
+  rows = MAX (rows, (BAND_MIN_COLUMNS + conv->out_width - 1) / conv->out_width);
+  return (guint) CLAMP (rows, 1, conv->out_height);
 }
 
 gsize

@@ -49,8 +49,8 @@ typedef struct
   double   validation_loss;
   double   best_validation_loss;
   guint    best_epoch;
-  double   seconds;
-  double   samples_per_second;
+  double   seconds;                 /* everything, data loading included */
+  double   samples_per_second;      /* training samples per second of the epochs (with validation) */
 } DassieTrainResult;
 
 GQuark    dassie_train_error_quark  (void);
