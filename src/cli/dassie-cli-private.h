@@ -56,5 +56,6 @@ void      _dassie_cli_print_result       (DassieCliContext  *ctx,
                                           JsonBuilder       *summary);
 
 int       _dassie_cli_config             (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_download           (DassieCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 static const DassieCliVerb verbs[] = {
   { "config", N_("Show, read or write configuration keys"), _dassie_cli_config },
+  { "download", N_("Download, check and unpack a data set (the HSC demo by default)"), _dassie_cli_download },
 };
 
 static void
