@@ -78,10 +78,12 @@ static void
 serve_zip (Fixture *f,
            GBytes  *zip)
 {
+  g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, zip);
+
   g_clear_pointer (&f->zip, g_bytes_unref);
   f->zip = g_bytes_ref (zip);
   g_free (f->md5);
-  f->md5 = g_strconcat ("md5:", g_compute_checksum_for_bytes (G_CHECKSUM_MD5, zip), NULL);
+  f->md5 = g_strconcat ("md5:", hex, NULL);
   dassie_test_http_server_set (f->server, CONTENT_PATH,
                                dassie_test_http_response_new_bytes (zip, "application/zip"));
   serve_record (f, f->md5);
@@ -511,72 +513,63 @@ content_ranges (Fixture *f)
   return g_string_free (g_steal_pointer (&ranges), FALSE);
 }
 
+/* Runs the fixture's DOI, checks the unpacked files, and compares the Range headers seen. */
 static void
-test_resume_after_drop (Fixture       *f,
-                        gconstpointer  data)
+assert_download_with_ranges (Fixture    *f,
+                             const char *expected_ranges)
 {
   g_autoptr(DassieDownloadResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  DassieTestHttpResponse *dropped = dassie_test_http_response_new_bytes (f->zip, "application/zip");
-  gsize half = g_bytes_get_size (f->zip) / 2;
   g_autofree char *ranges = NULL;
-  g_autofree char *expected = g_strdup_printf ("[] [bytes=%" G_GSIZE_FORMAT "-]", half);
-
-  dropped->drop_after = half;
-  dassie_test_http_server_queue (f->server, CONTENT_PATH, dropped);
 
   result = run (f, SOURCE, NULL, &error);
   g_assert_no_error (error);
   assert_unpacked (f, result->unpacked_dir);
+  g_assert_cmpstr (result->checksum, ==, f->md5);
   ranges = content_ranges (f);
-  g_assert_cmpstr (ranges, ==, expected);
+  g_assert_cmpstr (ranges, ==, expected_ranges);
+}
+
+static void
+test_resume_after_drop (Fixture       *f,
+                        gconstpointer  data)
+{
+  DassieTestHttpResponse *dropped = dassie_test_http_response_new_bytes (f->zip, "application/zip");
+  gsize half = g_bytes_get_size (f->zip) / 2;
+  g_autofree char *expected = g_strdup_printf ("[] [bytes=%" G_GSIZE_FORMAT "-]", half);
+
+  dropped->drop_after = half;
+  dassie_test_http_server_queue (f->server, CONTENT_PATH, dropped);
+  assert_download_with_ranges (f, expected);
 }
 
 static void
 test_resume_ignored_range (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(DassieDownloadResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   DassieTestHttpResponse *dropped = dassie_test_http_response_new_bytes (f->zip, "application/zip");
   DassieTestHttpResponse *whole = dassie_test_http_response_new_bytes (f->zip, "application/zip");
-  g_autofree char *ranges = NULL;
-  g_autofree char *expected = g_strdup_printf ("[] [bytes=%d-]", 50000);
 
   /* A server without Range support answers 200 with the whole file: Dassie starts over. */
   dropped->drop_after = 50000;
   whole->ignore_range = TRUE;
   dassie_test_http_server_queue (f->server, CONTENT_PATH, dropped);
   dassie_test_http_server_set (f->server, CONTENT_PATH, whole);
-
-  result = run (f, SOURCE, NULL, &error);
-  g_assert_no_error (error);
-  assert_unpacked (f, result->unpacked_dir);
-  ranges = content_ranges (f);
-  g_assert_cmpstr (ranges, ==, expected);
+  assert_download_with_ranges (f, "[] [bytes=50000-]");
 }
 
 static void
 test_resume_after_stall (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(DassieDownloadResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   DassieTestHttpResponse *stalled = dassie_test_http_response_new_bytes (f->zip, "application/zip");
-  g_autofree char *ranges = NULL;
-  g_autofree char *expected = g_strdup_printf ("[] [bytes=%d-]", 70000);
   gint64 start = g_get_monotonic_time ();
 
-  /* Half the file, then silence for far longer than download.stall_timeout (1 s). */
+  /* Part of the file, then silence for far longer than download.stall_timeout (1 s). */
   stalled->stall_after = 70000;
   stalled->stall_ms = 30000;
   dassie_test_http_server_queue (f->server, CONTENT_PATH, stalled);
-
-  result = run (f, SOURCE, NULL, &error);
-  g_assert_no_error (error);
-  assert_unpacked (f, result->unpacked_dir);
-  ranges = content_ranges (f);
-  g_assert_cmpstr (ranges, ==, expected);
+  assert_download_with_ranges (f, "[] [bytes=70000-]");
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
 }
 
@@ -584,11 +577,9 @@ static void
 test_resume_previous_run (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(DassieDownloadResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *part = g_build_filename (f->dest, "demo.zip.part", NULL);
   gsize half = g_bytes_get_size (f->zip) / 2;
-  g_autofree char *ranges = NULL;
   g_autofree char *expected = g_strdup_printf ("[bytes=%" G_GSIZE_FORMAT "-]", half);
   g_autofree char *expected_restart = g_strdup_printf ("[bytes=%" G_GSIZE_FORMAT "-] [bytes=%" G_GSIZE_FORMAT "-] []", half, half);
   g_autoptr(GBytes) garbage = dassie_test_random_bytes (half, 99);
@@ -597,24 +588,14 @@ test_resume_previous_run (Fixture       *f,
   g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
   g_file_set_contents (part, g_bytes_get_data (f->zip, NULL), half, &error);
   g_assert_no_error (error);
-  result = run (f, SOURCE, NULL, &error);
-  g_assert_no_error (error);
-  assert_unpacked (f, result->unpacked_dir);
-  ranges = content_ranges (f);
-  g_assert_cmpstr (ranges, ==, expected);
-  g_clear_pointer (&result, dassie_download_result_free);
-  g_clear_pointer (&ranges, g_free);
+  assert_download_with_ranges (f, expected);
 
   /* A half of something else fails the checksum, and the download starts over once. */
   dassie_remove_tree (f->dest, &error);
   g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
   g_file_set_contents (part, g_bytes_get_data (garbage, NULL), half, &error);
   g_assert_no_error (error);
-  result = run (f, SOURCE, NULL, &error);
-  g_assert_no_error (error);
-  assert_unpacked (f, result->unpacked_dir);
-  ranges = content_ranges (f);
-  g_assert_cmpstr (ranges, ==, expected_restart);
+  assert_download_with_ranges (f, expected_restart);
 }
 
 static void
@@ -674,6 +655,33 @@ test_redirect_refused (Fixture       *f,
   g_assert_cmpuint (seen->len, ==, 0);
   g_assert_cmpuint (dassie_test_http_server_count (f->server, CONTENT_PATH), ==, 0);
   assert_dest_list (f, "");
+}
+
+static void
+test_doi_landing (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(DassieTestHttpServer) elsewhere = dassie_test_http_server_new ();
+  g_autofree char *landing = g_strconcat (dassie_test_http_server_get_url (elsewhere), "/dataset/7", NULL);
+  g_autoptr(DassieDownloadResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Zenodo shows the record at its /doi/ address without redirecting: the DOI's number is used. */
+  dassie_test_http_server_set (f->server, "/doi/" DOI,
+                               dassie_test_http_response_new_text ("<html>record</html>", "text/html"));
+  result = run (f, SOURCE, NULL, &error);
+  g_assert_no_error (error);
+  assert_unpacked (f, result->unpacked_dir);
+  g_assert_cmpuint (dassie_test_http_server_count (f->server, "/api/records/4242"), ==, 1);
+
+  /* A DOI of another repository is not followed there. */
+  dassie_test_http_server_set (f->server, "/10.1234/other.7", dassie_test_http_response_new_redirect (302, landing));
+  g_clear_pointer (&result, dassie_download_result_free);
+  result = run (f, "doi:10.1234/other.7/table.csv", NULL, &error);
+  g_assert_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_RESOLVE);
+  g_assert_nonnull (strstr (error->message, landing));
+  g_assert_nonnull (strstr (error->message, "https://"));
+  g_assert_cmpuint (dassie_test_http_server_count (elsewhere, "/dataset/7"), ==, 0);
 }
 
 static void
@@ -890,7 +898,8 @@ test_plain_url_sha256 (Fixture       *f,
   g_autoptr(DassieDownloadResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = url_for (f, "/files/table.fits");
-  g_autofree char *sha = g_strconcat ("sha256:", g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, f->a), NULL);
+  g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, f->a);
+  g_autofree char *sha = g_strconcat ("sha256:", hex, NULL);
   g_autofree char *path = g_build_filename (f->dest, "table.fits", NULL);
 
   dassie_test_http_server_set (f->server, "/files/table.fits",
@@ -972,6 +981,7 @@ main (int   argc,
   ADD ("/core/download/resume-previous-run", test_resume_previous_run);
   ADD ("/core/download/unsafe-zip", test_unsafe_zip);
   ADD ("/core/download/redirect-refused", test_redirect_refused);
+  ADD ("/core/download/doi-landing", test_doi_landing);
   ADD ("/core/download/redirect-limits", test_redirect_limits);
   ADD ("/core/download/cancel", test_cancel);
   ADD ("/core/download/progress", test_progress);

@@ -71,6 +71,9 @@ typedef struct
   int         write_errno;
   gboolean    range_mismatch;
   gboolean    too_large;
+  gboolean    stalled;
+  gint64      last_activity;   /* when bytes last arrived (or the request started) */
+  curl_off_t  last_dlnow;
 } Transfer;
 
 typedef enum
@@ -279,7 +282,7 @@ dassie_download_normalize_checksum (const char  *checksum,
 
   g_return_val_if_fail (checksum != NULL, NULL);
 
-  lower = g_ascii_strdown (g_strstrip (g_strdup (checksum)), -1);
+  lower = g_strstrip (g_ascii_strdown (checksum, -1));
   colon = strchr (lower, ':');
   if (colon != NULL)
     {
@@ -320,7 +323,7 @@ checksum_file_reporting (const char    *path,
 {
   g_autoptr(GChecksum) checksum = NULL;
   g_autofree guchar *buffer = NULL;
-  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *base = NULL;
   g_autofree char *message = NULL;
   GChecksumType type;
   gsize length;
@@ -342,6 +345,10 @@ checksum_file_reporting (const char    *path,
       return NULL;
     }
 
+  /* A ".part" file is named as the file it becomes. */
+  base = g_path_get_basename (path);
+  if (g_str_has_suffix (base, PART_SUFFIX))
+    base[strlen (base) - strlen (PART_SUFFIX)] = '\0';
   message = g_strdup_printf (_("Checking the %s of %s"), kind, base);
   checksum = g_checksum_new (type);
   buffer = g_malloc (HASH_BLOCK);
@@ -668,9 +675,21 @@ xferinfo_cb (void       *user_data,
              curl_off_t  ulnow)
 {
   Transfer *t = user_data;
+  gint64 now = g_get_monotonic_time ();
 
   if (g_cancellable_is_cancelled (t->session->cancellable))
     return 1;
+  /* libcurl's own low-speed check averages over several seconds; this one acts on the timeout. */
+  if (dlnow != t->last_dlnow)
+    {
+      t->last_dlnow = dlnow;
+      t->last_activity = now;
+    }
+  else if (now - t->last_activity > t->session->stall_timeout * G_USEC_PER_SEC)
+    {
+      t->stalled = TRUE;
+      return 1;
+    }
   if (t->fd >= 0)
     report_transfer (t, FALSE);
   return 0;
@@ -773,6 +792,9 @@ perform_once (Transfer     *t,
   curl_easy_reset (c);
   reset_response (t);
   t->response_start = t->offset;
+  t->stalled = FALSE;
+  t->last_dlnow = 0;
+  t->last_activity = g_get_monotonic_time ();
 
   curl_easy_setopt (c, CURLOPT_URL, url);
   curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -784,8 +806,6 @@ perform_once (Transfer     *t,
   curl_easy_setopt (c, CURLOPT_USERAGENT, USER_AGENT);
   curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT, s->stall_timeout);
-  curl_easy_setopt (c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt (c, CURLOPT_LOW_SPEED_TIME, s->stall_timeout);
   curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (c, CURLOPT_WRITEDATA, t);
   curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, header_cb);
@@ -822,6 +842,8 @@ perform_once (Transfer     *t,
       t->received = 0;
     }
 
+  if (code == CURLE_ABORTED_BY_CALLBACK && t->stalled && !g_cancellable_is_cancelled (s->cancellable))
+    code = CURLE_OPERATION_TIMEDOUT;
   if (code == CURLE_ABORTED_BY_CALLBACK || g_cancellable_is_cancelled (s->cancellable))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The download was cancelled."));
@@ -992,7 +1014,7 @@ http_get (Transfer     *t,
       delay = MIN (s->backoff * pow (2, attempt - 1), s->backoff_max);
       if (t->retry_after >= 0)
         delay = MIN (MAX (delay, t->retry_after), s->backoff_max);
-      when = dassie_format_duration (delay);
+      when = delay < 10 ? g_strdup_printf (_("%.1f s"), delay) : dassie_format_duration (delay);
       message = g_strdup_printf (_("%s Trying again in %s (try %u of %u)."),
                                  attempt_error->message, when, attempt + 1, s->retries + 1);
       g_debug ("%s", message);
@@ -1134,18 +1156,29 @@ is_zenodo_doi (const char *doi)
          (slash != NULL && g_ascii_strncasecmp (slash + 1, "zenodo.", 7) == 0);
 }
 
+static void
+doi_hop_clear (DoiHop *hop)
+{
+  g_clear_pointer (&hop->resolver_origin, g_free);
+  g_clear_pointer (&hop->zenodo_origin, g_free);
+  g_clear_pointer (&hop->record_id, g_free);
+  g_clear_pointer (&hop->elsewhere, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DoiHop, doi_hop_clear)
+
 static char *
 resolve_record_id (Session      *s,
                    const char   *doi,
                    GError      **error)
 {
   g_auto(Transfer) t = { .session = s, .fd = -1, .label = doi };
-  DoiHop hop = { .doi = doi };
+  g_auto(DoiHop) hop = { .doi = doi };
   g_autofree char *escaped = g_uri_escape_string (doi, "/", TRUE);
   g_autofree char *start = g_strdup_printf ("%s/%s", s->resolver, escaped);
   g_autofree char *final_url = NULL;
+  g_autofree char *landing_origin = NULL;
   g_autofree char *message = g_strdup_printf (_("Looking up %s at %s"), doi, s->resolver);
-  char *record_id = NULL;
 
   t.memory = g_byte_array_new ();
   hop.resolver_origin = url_origin (start);
@@ -1154,26 +1187,33 @@ resolve_record_id (Session      *s,
 
   session_report (s, DASSIE_DOWNLOAD_STAGE_RESOLVE, 0, 0, message, TRUE);
   if (hop.zenodo_origin == NULL)
-    g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_INVALID_SOURCE,
-                 _("download.zenodo_api “%s” is not a web address."), s->zenodo_api);
-  else if (!http_get (&t, start, doi_hop, &hop, &final_url, error))
-    ;
-  else if (hop.elsewhere != NULL)
-    g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_RESOLVE,
-                 _("The DOI %s leads to %s, which is not a Zenodo record; Dassie fetches the files "
-                   "of Zenodo DOIs. Give the file's https:// address instead."), doi, hop.elsewhere);
-  else if (hop.record_id == NULL)
-    g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_RESOLVE,
-                 _("The DOI %s led to %s, which does not name a Zenodo record. Check the DOI."),
-                 doi, final_url);
-  else
-    record_id = g_steal_pointer (&hop.record_id);
+    {
+      g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_INVALID_SOURCE,
+                   _("download.zenodo_api “%s” is not a web address."), s->zenodo_api);
+      return NULL;
+    }
+  if (!http_get (&t, start, doi_hop, &hop, &final_url, error))
+    return NULL;
+  if (hop.record_id != NULL)
+    return g_steal_pointer (&hop.record_id);
+  if (hop.elsewhere != NULL)
+    {
+      g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_RESOLVE,
+                   _("The DOI %s leads to %s, which is not a Zenodo record; Dassie fetches the files "
+                     "of Zenodo DOIs. Give the file's https:// address instead."), doi, hop.elsewhere);
+      return NULL;
+    }
 
-  g_free (hop.resolver_origin);
-  g_free (hop.zenodo_origin);
-  g_free (hop.record_id);
-  g_free (hop.elsewhere);
-  return record_id;
+  /* Zenodo answered at an address without the record number: a version DOI carries it too. */
+  landing_origin = url_origin (final_url);
+  if (g_strcmp0 (landing_origin, hop.zenodo_origin) == 0 &&
+      g_regex_match_simple ("^10\\.5281/zenodo\\.[0-9]+$", doi, G_REGEX_CASELESS, 0))
+    return g_strdup (strrchr (doi, '.') + 1);
+
+  g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_RESOLVE,
+               _("The DOI %s led to %s, which does not name a Zenodo record. Check the DOI."),
+               doi, final_url);
+  return NULL;
 }
 
 /* The Zenodo site's address: the API's without a trailing "/api". */
