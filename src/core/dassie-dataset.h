@@ -59,11 +59,19 @@ gboolean        dassie_dataset_options_from_config (DassieDatasetOptions        
                                                     GError                     **error);
 void            dassie_dataset_options_clear       (DassieDatasetOptions        *options);
 
-/* Finds the objects in @dir (HSC names, manifest.fits, or any FITS images) and checks every file's
- * header; bad files are skipped with a reason. Fails only when no object is usable. */
+/* Finds the objects in @dir (manifest.fits, HSC names, or any FITS images with ids from a catalogue
+ * CSV beside them), checks every file and reads every pixel once (kept in memory up to a few GB);
+ * bad files and objects are skipped with a reason. Fails only when no object is usable. */
 DassieDataset  *dassie_dataset_open                (const char                  *dir,
                                                     const DassieDatasetOptions  *options,
                                                     GCancellable                *cancellable,
+                                                    GError                     **error);
+/* The same, reporting the reading of the pixels (stage "load"). */
+DassieDataset  *dassie_dataset_open_with_progress  (const char                  *dir,
+                                                    const DassieDatasetOptions  *options,
+                                                    GCancellable                *cancellable,
+                                                    DassieProgressFunc           progress,
+                                                    gpointer                     user_data,
                                                     GError                     **error);
 DassieDataset  *dassie_dataset_ref                 (DassieDataset               *self);
 void            dassie_dataset_unref               (DassieDataset               *self);

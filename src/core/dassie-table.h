@@ -27,4 +27,11 @@ gboolean dassie_table_read_vectors  (const char          *path,
 gboolean dassie_ids_are_integers    (const char * const  *ids,
                                      guint                n);
 
+/* For other table readers in core: reads OBJECT_ID of an open cfitsio table (fitsfile *) as text. */
+gboolean _dassie_table_read_ids     (void                *fits,
+                                     const char          *path,
+                                     guint                n_rows,
+                                     char              ***ids,
+                                     GError             **error);
+
 G_END_DECLS
