@@ -574,6 +574,35 @@ test_resume_after_stall (Fixture       *f,
 }
 
 static void
+test_partial_kept_for_next_run (Fixture       *f,
+                                gconstpointer  data)
+{
+  DassieTestHttpResponse *dropping = dassie_test_http_response_new_bytes (f->zip, "application/zip");
+  g_autoptr(DassieDownloadResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *part = g_build_filename (f->dest, "demo.zip.part", NULL);
+  g_autofree char *expected = g_strdup_printf ("[] [bytes=%d-] [bytes=%d-]", 60000, 120000);
+  GStatBuf st;
+
+  /* Every answer breaks off after 60000 bytes, and only one retry is allowed: 120000 bytes arrive. */
+  dropping->drop_after = 60000;
+  dassie_test_http_server_set (f->server, CONTENT_PATH, dropping);
+  dassie_config_set_int (f->config, "download.retries", 1);
+  result = run (f, SOURCE, NULL, &error);
+  g_assert_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, part));
+  g_assert_nonnull (strstr (error->message, "2 tries"));
+  assert_dest_list (f, "demo.zip.part");
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 120000);
+
+  /* The server recovers; the next run asks only for the rest. */
+  dassie_test_http_server_set (f->server, CONTENT_PATH,
+                               dassie_test_http_response_new_bytes (f->zip, "application/zip"));
+  assert_download_with_ranges (f, expected);
+}
+
+static void
 test_resume_previous_run (Fixture       *f,
                           gconstpointer  data)
 {
@@ -854,6 +883,30 @@ test_present_but_wrong (Fixture       *f,
 }
 
 static void
+test_plain_url_twice (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(DassieDownloadResult) first = NULL;
+  g_autoptr(DassieDownloadResult) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = url_for (f, "/files/demo.zip");
+
+  /* Without a checksum the file is fetched each time; the same file keeps its unpacked folder. */
+  dassie_test_http_server_set (f->server, "/files/demo.zip",
+                               dassie_test_http_response_new_bytes (f->zip, "application/zip"));
+  first = run (f, url, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (first->unpacked_reused);
+  second = run (f, url, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (second->reused);
+  g_assert_true (second->unpacked_reused);
+  g_assert_cmpstr (second->checksum, ==, f->md5);
+  assert_unpacked (f, second->unpacked_dir);
+  g_assert_cmpuint (dassie_test_http_server_count (f->server, "/files/demo.zip"), ==, 2);
+}
+
+static void
 test_legacy_record (Fixture       *f,
                     gconstpointer  data)
 {
@@ -978,6 +1031,7 @@ main (int   argc,
   ADD ("/core/download/resume-after-drop", test_resume_after_drop);
   ADD ("/core/download/resume-ignored-range", test_resume_ignored_range);
   ADD ("/core/download/resume-after-stall", test_resume_after_stall);
+  ADD ("/core/download/partial-kept-for-next-run", test_partial_kept_for_next_run);
   ADD ("/core/download/resume-previous-run", test_resume_previous_run);
   ADD ("/core/download/unsafe-zip", test_unsafe_zip);
   ADD ("/core/download/redirect-refused", test_redirect_refused);
@@ -987,6 +1041,7 @@ main (int   argc,
   ADD ("/core/download/progress", test_progress);
   ADD ("/core/download/already-present", test_already_present);
   ADD ("/core/download/present-but-wrong", test_present_but_wrong);
+  ADD ("/core/download/plain-url-twice", test_plain_url_twice);
   ADD ("/core/download/legacy-record", test_legacy_record);
   ADD ("/core/download/plain-url-sha256", test_plain_url_sha256);
   ADD ("/core/download/async", test_async);

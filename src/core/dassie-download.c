@@ -1460,6 +1460,7 @@ download_to (Session               *s,
       return FALSE;
     }
   t.run_start = t.offset;
+  dassie_eta_start (&s->eta);
 
   for (guint pass = 0; ; pass++)
     {
@@ -1563,6 +1564,7 @@ static gboolean
 unpack (Session               *s,
         DassieDownloadResult  *result,
         const char            *dest_dir,
+        gboolean               same_file_as_before,
         GError               **error)
 {
   g_autoptr(DassieUnpackPlan) plan = NULL;
@@ -1573,7 +1575,7 @@ unpack (Session               *s,
     return FALSE;
 
   /* A folder made by an earlier unpack of this same file: the rename made it complete. */
-  if (result->reused && g_file_test (dassie_unpack_plan_get_target (plan), G_FILE_TEST_IS_DIR))
+  if (same_file_as_before && g_file_test (dassie_unpack_plan_get_target (plan), G_FILE_TEST_IS_DIR))
     {
       result->unpacked_dir = g_strdup (dassie_unpack_plan_get_target (plan));
       result->unpacked_reused = TRUE;
@@ -1646,6 +1648,7 @@ dassie_download_run (const DassieConfig          *config,
   g_autofree char *file_name = NULL;
   g_autofree char *dest = NULL;
   g_autofree char *checksum = NULL;
+  g_autofree char *previous = NULL;
   g_autoptr(GError) local_error = NULL;
   GStatBuf st;
 
@@ -1704,6 +1707,10 @@ dassie_download_run (const DassieConfig          *config,
         }
       if (!result->reused)
         {
+          /* Without a checksum to trust, the file is fetched again; if it turns out the same,
+           * the folder unpacked from it before is kept. */
+          if (expected->len == 0 && g_file_test (result->file_path, G_FILE_TEST_IS_REGULAR))
+            previous = checksum_file_reporting (result->file_path, "md5", s, s->cancellable, NULL);
           if (!download_to (s, target, result->file_path, expected, &checksum, error))
             return NULL;
           result->url = g_strdup (target->url);
@@ -1715,7 +1722,7 @@ dassie_download_run (const DassieConfig          *config,
     result->size = st.st_size;
 
   if ((flags & DASSIE_DOWNLOAD_FLAGS_NO_UNPACK) == 0 && dassie_unpack_is_archive (file_name) &&
-      !unpack (s, result, dest, error))
+      !unpack (s, result, dest, result->reused || g_strcmp0 (previous, result->checksum) == 0, error))
     return NULL;
 
   return g_steal_pointer (&result);
