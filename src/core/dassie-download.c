@@ -42,6 +42,7 @@ typedef struct
   long                        stall_timeout;
   guint64                     max_unpacked_bytes;
   guint                       attempt;
+  gboolean                    left_loopback;  /* a request went to another computer */
   DassieEta                   eta;
   gint64                      last_report;
 } Session;
@@ -52,6 +53,7 @@ typedef struct
   Session    *session;
   const char *label;           /* the file name for progress messages */
   int         fd;              /* the .part file, or -1 to keep the body in memory */
+  gboolean    accept_json;     /* ask for JSON (the record API; never the DOI resolver) */
   GByteArray *memory;
   guint64     offset;          /* bytes already in the file: where the Range starts */
   guint64     response_start;  /* where the body of the current response goes in the file */
@@ -814,7 +816,7 @@ perform_once (Transfer     *t,
   curl_easy_setopt (c, CURLOPT_XFERINFODATA, t);
   curl_easy_setopt (c, CURLOPT_NOPROGRESS, 0L);
 
-  if (t->fd < 0)
+  if (t->accept_json)
     headers = curl_slist_append (headers, "Accept: application/json");
   if (t->fd >= 0 && t->offset > 0)
     {
@@ -933,6 +935,29 @@ sleep_cancellable (double         seconds,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
+/* Plain http is for tests on this computer: once a download has gone elsewhere (over https),
+ * nothing may lead it back to plain http, even on this computer. */
+static gboolean
+check_hop (Session     *s,
+           const char  *url,
+           GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (!dassie_download_check_url (url, error))
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 && s->left_loopback)
+    {
+      g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_INSECURE,
+                   _("Refusing the unencrypted address “%s” in a download that went over https."), url);
+      return FALSE;
+    }
+  if (!is_loopback_host (g_uri_get_host (uri)))
+    s->left_loopback = TRUE;
+  return TRUE;
+}
+
 /* GETs @start_url into @t, following redirects (each one checked, and shown to @hop first) and
  * retrying with backoff; a file sink resumes where the last try stopped. */
 static gboolean
@@ -959,7 +984,7 @@ http_get (Transfer     *t,
         {
           g_autofree char *location = NULL;
 
-          if (!dassie_download_check_url (url, error))
+          if (!check_hop (s, url, error))
             return FALSE;
           if (hop != NULL)
             {
@@ -1351,6 +1376,7 @@ resolve_with_session (Session     *s,
   message = g_strdup_printf (_("Reading Zenodo record %s"), record_id);
   session_report (s, DASSIE_DOWNLOAD_STAGE_RESOLVE, 0, 0, message, TRUE);
   t.label = record_id;
+  t.accept_json = TRUE;
   t.memory = g_byte_array_new ();
   if (!http_get (&t, record_url, NULL, NULL, NULL, error))
     return NULL;

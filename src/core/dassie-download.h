@@ -111,11 +111,15 @@ DassieDownloadTarget  *dassie_download_resolve       (const DassieConfig  *confi
 void                   dassie_download_target_free   (DassieDownloadTarget *target);
 
 /* Fetches @source into @dest_dir, verifies it against @expected_checksum (NULL: the record's
- * hash, if it has one), renames it into place, and unpacks a zip or tar.gz next to it. A file
- * already present with the expected hash is not fetched again (and with @expected_checksum given,
- * nothing is asked of the network at all). Safe to call on a worker thread; cancel with
- * @cancellable. On failure nothing is left in @dest_dir, except a partial download whose hash is
- * known when the network failed, which the next call resumes. */
+ * hash, if it has one), renames it into place, and unpacks a zip or tar.gz next to it
+ * (result->unpacked_dir). A file already present with the expected hash is not fetched again
+ * (and with @expected_checksum given, nothing is asked of the network at all); its unpacked
+ * folder, if there, is kept. Safe to call on a worker thread; cancel with @cancellable (the
+ * error is then G_IO_ERROR_CANCELLED). Errors are DASSIE_DOWNLOAD_ERROR, DASSIE_UNPACK_ERROR,
+ * G_FILE_ERROR or G_IO_ERROR, with a message that names the file or address and what to do.
+ * On failure nothing new is left in @dest_dir, except: "<file>.part" when the network failed and
+ * a checksum is known (the next call resumes it), and a verified archive that could not be
+ * unpacked. */
 DassieDownloadResult  *dassie_download_run           (const DassieConfig          *config,
                                                       const char                  *source,
                                                       const char                  *dest_dir,
