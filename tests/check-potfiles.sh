@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Fails when po/POTFILES.in lists a file that does not exist, or misses a source file with
-# translatable strings: _(" N_(" C_(" NC_(" g_dngettext( in C, translatable="yes" in .ui and .xml.
+# translatable strings: _(" N_(" C_(" NC_(" g_dngettext( in C, translatable="yes" in .ui and .xml;
+# when a template shows text that is not marked; and when a macro cuts a msgid short.
 # Usage: check-potfiles.sh SOURCE_ROOT
 set -euo pipefail
 cd "$1"
@@ -28,6 +29,15 @@ for f in $marked; do
     status=1
   fi
 done
+
+# A visible text in a template that is not marked is never translated.
+unmarked=$(grep -rnE --include='*.ui' 'name="(label|title|subtitle|tooltip-text|description|placeholder-text|text)"[^>]*>[^<]*[A-Za-z]' src ui 2>/dev/null |
+           grep -v 'translatable=' || true)
+if [[ -n "$unmarked" ]]; then
+  echo "these texts in templates are not marked translatable=\"yes\" (or translatable=\"no\" on purpose):"
+  echo "$unmarked"
+  status=1
+fi
 
 # A macro such as G_GINT64_FORMAT inside _("…") cuts the msgid short, so the string is never
 # translated; gettext understands <inttypes.h>'s PRId64 and PRIu64 there, and %zu for gsize.
