@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "dassie-cli-private.h"
+#include "dassie-i18n.h"
 
 static const DassieCliVerb verbs[] = {
   { "make-demo", N_("Write the synthetic demo data set"), _dassie_cli_make_demo },
@@ -62,9 +63,7 @@ main (int    argc,
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  dassie_i18n_init ();
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
