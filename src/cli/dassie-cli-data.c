@@ -1,0 +1,159 @@
+/* dassie-cli-data.c: "dassie-cli make-demo DIR" and "dassie-cli scan DIR"
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dassie-cli-private.h"
+#include "dassie-dataset.h"
+#include "dassie-demo.h"
+
+int
+_dassie_cli_make_demo (DassieCliContext  *ctx,
+                       int                argc,
+                       char             **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("DIR"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) summary = json_builder_new ();
+  DassieDemoOptions options;
+  int n_objects = 1000, size = 96;
+  gint64 seed = 42;
+  const GOptionEntry entries[] = {
+    { "objects", 'n', 0, G_OPTION_ARG_INT, &n_objects, N_("Number of objects (default 1000)"), "N" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size, N_("Cutout size in pixels (default 96)"), "PIXELS" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 42)"), "SEED" },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context,
+    _("Write the synthetic demo data set: HSC-like g, r, i cutouts of galaxies and stars with a few percent "
+      "of labelled anomalies, a manifest.fits, and labels.csv with the truth."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!_dassie_cli_parse (ctx, context, &argc, &argv))
+    return 2;
+  if (argc != 2)
+    {
+      g_printerr ("dassie-cli: %s\n", _("usage: dassie-cli make-demo DIR"));
+      return 2;
+    }
+  if (n_objects < 1 || size < 16)
+    {
+      g_printerr ("dassie-cli: %s\n", _("--objects must be at least 1 and --size at least 16"));
+      return 2;
+    }
+
+  dassie_demo_options_init (&options);
+  options.n_objects = n_objects;
+  options.size = size;
+  options.seed = (guint64) seed;
+  if (!dassie_demo_generate (argv[1], &options, ctx->cancellable, _dassie_cli_progress, ctx, &error))
+    return _dassie_cli_fail (error);
+
+  json_builder_begin_object (summary);
+  json_builder_set_member_name (summary, "path");
+  json_builder_add_string_value (summary, argv[1]);
+  json_builder_set_member_name (summary, "objects");
+  json_builder_add_int_value (summary, n_objects);
+  json_builder_end_object (summary);
+  _dassie_cli_print_result (ctx, argv[1], summary);
+  return 0;
+}
+
+int
+_dassie_cli_scan (DassieCliContext  *ctx,
+                  int                argc,
+                  char             **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("DIR"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieDataset) dataset = NULL;
+  DassieDatasetOptions options;
+  GPtrArray *skipped;
+  guint n_bands;
+
+  g_option_context_set_summary (context,
+    _("Summarise a data set: objects, bands, image size, and every skipped file with the reason. "
+      "Honours data_set.crop_to, data_set.filters and the other data_set keys."));
+  if (!_dassie_cli_parse (ctx, context, &argc, &argv))
+    return 2;
+  if (argc != 2)
+    {
+      g_printerr ("dassie-cli: %s\n", _("usage: dassie-cli scan DIR"));
+      return 2;
+    }
+
+  if (!dassie_dataset_options_from_config (&options, ctx->config, &error))
+    return _dassie_cli_fail (error);
+  dataset = dassie_dataset_open_with_progress (argv[1], &options, ctx->cancellable,
+                                               _dassie_cli_progress, ctx, &error);
+  dassie_dataset_options_clear (&options);
+  if (dataset == NULL)
+    return _dassie_cli_fail (error);
+  _dassie_cli_progress_done (ctx);
+
+  skipped = dassie_dataset_get_skipped (dataset);
+  n_bands = dassie_dataset_get_n_bands (dataset);
+
+  if (ctx->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, argv[1]);
+      json_builder_set_member_name (b, "objects");
+      json_builder_add_int_value (b, dassie_dataset_get_n_objects (dataset));
+      json_builder_set_member_name (b, "bands");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n_bands; i++)
+        json_builder_add_string_value (b, dassie_dataset_get_band (dataset, i));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "width");
+      json_builder_add_int_value (b, dassie_dataset_get_width (dataset));
+      json_builder_set_member_name (b, "height");
+      json_builder_add_int_value (b, dassie_dataset_get_height (dataset));
+      json_builder_set_member_name (b, "ids_are_integers");
+      json_builder_add_boolean_value (b, dassie_dataset_ids_are_integers (dataset));
+      json_builder_set_member_name (b, "skipped");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < skipped->len; i++)
+        {
+          DassieSkippedFile *s = g_ptr_array_index (skipped, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "path");
+          json_builder_add_string_value (b, s->path);
+          json_builder_set_member_name (b, "reason");
+          json_builder_add_string_value (b, s->reason);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+      return 0;
+    }
+
+  g_print (_("Data set:  %s\n"), argv[1]);
+  g_print (_("Objects:   %u\n"), dassie_dataset_get_n_objects (dataset));
+  g_print (_("Bands:     "));
+  for (guint i = 0; i < n_bands; i++)
+    g_print ("%s%s", i ? ", " : "", *dassie_dataset_get_band (dataset, i) ? dassie_dataset_get_band (dataset, i) : _("one band"));
+  g_print ("\n");
+  g_print (_("Size:      %u × %u pixels\n"), dassie_dataset_get_width (dataset), dassie_dataset_get_height (dataset));
+  g_print (_("Skipped:   %u files\n"), skipped->len);
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      DassieSkippedFile *s = g_ptr_array_index (skipped, i);
+      g_print ("  %s: %s\n", s->path, s->reason);
+    }
+  return 0;
+}
