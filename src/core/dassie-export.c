@@ -1,0 +1,556 @@
+/* dassie-export.c: object lists (ids, scores, ranks, UMAP positions, files) as CSV, FITS and VOTable
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fitsio.h>
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dassie-export.h"
+#include "dassie-fileutil.h"
+
+static const char * const format_names[] = { "csv", "fits", "votable" };
+
+const char *
+dassie_export_format_to_string (DassieExportFormat format)
+{
+  g_return_val_if_fail ((guint) format < G_N_ELEMENTS (format_names), NULL);
+  return format_names[format];
+}
+
+gboolean
+dassie_export_format_from_string (const char         *name,
+                                  DassieExportFormat *format)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (format_names); i++)
+    if (g_ascii_strcasecmp (name, format_names[i]) == 0)
+      {
+        if (format != NULL)
+          *format = (DassieExportFormat) i;
+        return TRUE;
+      }
+  if (g_ascii_strcasecmp (name, "vot") == 0)
+    {
+      if (format != NULL)
+        *format = DASSIE_EXPORT_VOTABLE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+dassie_export_format_from_path (const char         *path,
+                                DassieExportFormat *format)
+{
+  static const struct { const char *suffix; DassieExportFormat format; } suffixes[] = {
+    { ".csv", DASSIE_EXPORT_CSV },
+    { ".fits", DASSIE_EXPORT_FITS },
+    { ".fit", DASSIE_EXPORT_FITS },
+    { ".fts", DASSIE_EXPORT_FITS },
+    { ".vot", DASSIE_EXPORT_VOTABLE },
+    { ".votable", DASSIE_EXPORT_VOTABLE },
+    { ".xml", DASSIE_EXPORT_VOTABLE },
+  };
+  g_autofree char *lower = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  lower = g_ascii_strdown (path, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    if (g_str_has_suffix (lower, suffixes[i].suffix))
+      {
+        if (format != NULL)
+          *format = suffixes[i].format;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+char *
+dassie_export_band_column (const char *band_name)
+{
+  GString *name = g_string_new ("path_");
+
+  g_return_val_if_fail (band_name != NULL, NULL);
+
+  for (const char *p = band_name; *p; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (name, g_ascii_tolower (*p));
+  return g_string_free (name, FALSE);
+}
+
+/* Integers only when every id is exactly the decimal text of an int64, so "007" or "+5" stay text
+ * and the file keeps each id as it was given. */
+static gint64 *
+ids_as_int64 (const DassieObjectList *list)
+{
+  g_autofree gint64 *values = g_new (gint64, MAX (list->n_rows, 1));
+
+  if (list->n_rows == 0)
+    return NULL;
+  for (gsize i = 0; i < list->n_rows; i++)
+    {
+      char canonical[32];
+      gint64 value;
+
+      if (list->ids[i] == NULL ||
+          !g_ascii_string_to_signed (list->ids[i], 10, G_MININT64, G_MAXINT64, &value, NULL))
+        return NULL;
+      values[i] = value;
+      g_snprintf (canonical, sizeof canonical, "%" G_GINT64_FORMAT, values[i]);
+      if (strcmp (canonical, list->ids[i]) != 0)
+        return NULL;
+    }
+  return g_steal_pointer (&values);
+}
+
+static const char *
+band_path (const DassieObjectList *list,
+           gsize                   row,
+           guint                   band)
+{
+  const char *path;
+
+  if (list->band_paths == NULL)
+    return "";
+  path = list->band_paths[row * list->n_bands + band];
+  return path != NULL ? path : "";
+}
+
+static guint
+n_path_columns (const DassieObjectList *list)
+{
+  return list->band_paths != NULL && list->band_names != NULL ? list->n_bands : 0;
+}
+
+static gboolean
+check_list (const DassieObjectList  *list,
+            const char              *path,
+            GError                 **error)
+{
+  for (gsize i = 0; i < list->n_rows; i++)
+    if (list->ids[i] == NULL || list->ids[i][0] == 0)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     _("Object %zu has no id; nothing was written to “%s”"), i + 1, path);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Text files (CSV, VOTable) through stdio, then fsync and rename */
+
+typedef struct
+{
+  FILE *file;
+  char *temp;
+  const char *path;
+} TextOutput;
+
+static gboolean
+text_open (TextOutput  *out,
+           const char  *path,
+           GError     **error)
+{
+  out->path = path;
+  out->temp = dassie_temp_path_for (path);
+  out->file = g_fopen (out->temp, "wb");
+  if (out->file == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Could not write “%s”: %s"), path, g_strerror (saved));
+      g_clear_pointer (&out->temp, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+text_close (TextOutput  *out,
+            GError     **error)
+{
+  gboolean ok = !ferror (out->file) && fflush (out->file) == 0 && fsync (fileno (out->file)) == 0;
+  int saved = errno;
+
+  ok = fclose (out->file) == 0 && ok;
+  out->file = NULL;
+  if (!ok)
+    {
+      g_unlink (out->temp);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Could not write “%s”: %s"), out->path, g_strerror (saved));
+      g_clear_pointer (&out->temp, g_free);
+      return FALSE;
+    }
+  ok = dassie_rename_into_place (out->temp, out->path, error);
+  g_clear_pointer (&out->temp, g_free);
+  return ok;
+}
+
+/* RFC 4180: quote a field holding a comma, quote, line break or edge spaces; double the quotes. */
+static void
+csv_field (FILE       *file,
+           const char *text)
+{
+  gsize len = strlen (text);
+
+  if (strpbrk (text, ",\"\r\n") == NULL && (len == 0 || (text[0] != ' ' && text[len - 1] != ' ')))
+    {
+      fputs (text, file);
+      return;
+    }
+  fputc ('"', file);
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        fputc ('"', file);
+      fputc (*p, file);
+    }
+  fputc ('"', file);
+}
+
+/* Nine significant digits bring a float32 back bit for bit. */
+static void
+format_float (char  *buf,
+              gsize  size,
+              float  value,
+              const char *nan_text)
+{
+  if (isnan (value))
+    g_strlcpy (buf, nan_text, size);
+  else if (isinf (value))
+    g_strlcpy (buf, value > 0 ? "Infinity" : "-Infinity", size);
+  else
+    g_ascii_formatd (buf, size, "%.9g", value);
+}
+
+gboolean
+dassie_export_csv (const DassieObjectList  *list,
+                   const char              *path,
+                   GError                 **error)
+{
+  TextOutput out = { 0 };
+  guint n_paths;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (list != NULL, FALSE);
+  g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!check_list (list, path, error) || !text_open (&out, path, error))
+    return FALSE;
+  n_paths = n_path_columns (list);
+
+  fputs ("object_id", out.file);
+  if (list->scores != NULL)
+    fputs (",score", out.file);
+  if (list->ranks != NULL)
+    fputs (",rank", out.file);
+  if (list->umap_x != NULL)
+    fputs (",umap_x,umap_y", out.file);
+  for (guint b = 0; b < n_paths; b++)
+    {
+      g_autofree char *column = dassie_export_band_column (list->band_names[b]);
+      fputc (',', out.file);
+      csv_field (out.file, column);
+    }
+  fputc ('\n', out.file);
+
+  for (gsize i = 0; i < list->n_rows; i++)
+    {
+      csv_field (out.file, list->ids[i]);
+      if (list->scores != NULL)
+        {
+          format_float (number, sizeof number, list->scores[i], "");
+          fprintf (out.file, ",%s", number);
+        }
+      if (list->ranks != NULL)
+        fprintf (out.file, ",%u", list->ranks[i]);
+      if (list->umap_x != NULL)
+        {
+          format_float (number, sizeof number, list->umap_x[i], "");
+          fprintf (out.file, ",%s", number);
+          format_float (number, sizeof number, list->umap_y[i], "");
+          fprintf (out.file, ",%s", number);
+        }
+      for (guint b = 0; b < n_paths; b++)
+        {
+          fputc (',', out.file);
+          csv_field (out.file, band_path (list, i, b));
+        }
+      fputc ('\n', out.file);
+    }
+
+  return text_close (&out, error);
+}
+
+/* XML needs valid UTF-8: file names in another encoding are shown as GLib displays them. */
+static void
+xml_text (FILE       *file,
+          const char *text)
+{
+  g_autofree char *utf8 = g_utf8_validate (text, -1, NULL) ? NULL : g_filename_display_name (text);
+  g_autofree char *escaped = g_markup_escape_text (utf8 != NULL ? utf8 : text, -1);
+
+  fputs (escaped, file);
+}
+
+static void
+votable_field (FILE       *file,
+               const char *name,
+               const char *datatype,
+               const char *ucd,
+               const char *description)
+{
+  fprintf (file, "      <FIELD name=\"");
+  xml_text (file, name);
+  fprintf (file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "char") ? " arraysize=\"*\"" : "");
+  if (ucd != NULL)
+    fprintf (file, " ucd=\"%s\"", ucd);
+  if (description == NULL)
+    {
+      fputs ("/>\n", file);
+      return;
+    }
+  fputs (">\n        <DESCRIPTION>", file);
+  xml_text (file, description);
+  fputs ("</DESCRIPTION>\n      </FIELD>\n", file);
+}
+
+gboolean
+dassie_export_votable (const DassieObjectList  *list,
+                       const char              *path,
+                       GError                 **error)
+{
+  TextOutput out = { 0 };
+  g_autofree gint64 *int_ids = NULL;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  guint n_paths;
+
+  g_return_val_if_fail (list != NULL, FALSE);
+  g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!check_list (list, path, error) || !text_open (&out, path, error))
+    return FALSE;
+  int_ids = ids_as_int64 (list);
+  n_paths = n_path_columns (list);
+
+  fputs ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"\n"
+         "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+         "         xsi:schemaLocation=\"http://www.ivoa.net/xml/VOTable/v1.3 http://www.ivoa.net/xml/VOTable/v1.4\">\n"
+         "  <RESOURCE name=\"dassie\">\n"
+         "    <INFO name=\"creator\" value=\"Dassie " PACKAGE_VERSION "\"/>\n", out.file);
+  fprintf (out.file, "    <TABLE name=\"objects\" nrows=\"%zu\">\n", list->n_rows);
+  fputs ("      <DESCRIPTION>", out.file);
+  xml_text (out.file, _("Objects ranked by anomaly score"));
+  fputs ("</DESCRIPTION>\n", out.file);
+
+  votable_field (out.file, "object_id", int_ids != NULL ? "long" : "char", "meta.id;meta.main", NULL);
+  if (list->scores != NULL)
+    votable_field (out.file, "score", "float", "stat.value",
+                   _("Median distance to the nearest neighbours in latent space (larger is more unusual)"));
+  if (list->ranks != NULL)
+    votable_field (out.file, "rank", "int", "meta.number", _("1 is the most anomalous object"));
+  if (list->umap_x != NULL)
+    {
+      votable_field (out.file, "umap_x", "float", NULL, _("First UMAP coordinate"));
+      votable_field (out.file, "umap_y", "float", NULL, _("Second UMAP coordinate"));
+    }
+  for (guint b = 0; b < n_paths; b++)
+    {
+      g_autofree char *column = dassie_export_band_column (list->band_names[b]);
+      g_autofree char *description = g_strdup_printf (_("Cutout file of band %s"), list->band_names[b]);
+
+      votable_field (out.file, column, "char", "meta.ref.url", description);
+    }
+
+  fputs ("      <DATA>\n        <TABLEDATA>\n", out.file);
+  for (gsize i = 0; i < list->n_rows; i++)
+    {
+      fputs ("          <TR><TD>", out.file);
+      if (int_ids != NULL)
+        fprintf (out.file, "%" G_GINT64_FORMAT, int_ids[i]);
+      else
+        xml_text (out.file, list->ids[i]);
+      fputs ("</TD>", out.file);
+      if (list->scores != NULL)
+        {
+          format_float (number, sizeof number, list->scores[i], "NaN");
+          fprintf (out.file, "<TD>%s</TD>", number);
+        }
+      if (list->ranks != NULL)
+        fprintf (out.file, "<TD>%u</TD>", list->ranks[i]);
+      if (list->umap_x != NULL)
+        {
+          format_float (number, sizeof number, list->umap_x[i], "NaN");
+          fprintf (out.file, "<TD>%s</TD>", number);
+          format_float (number, sizeof number, list->umap_y[i], "NaN");
+          fprintf (out.file, "<TD>%s</TD>", number);
+        }
+      for (guint b = 0; b < n_paths; b++)
+        {
+          fputs ("<TD>", out.file);
+          xml_text (out.file, band_path (list, i, b));
+          fputs ("</TD>", out.file);
+        }
+      fputs ("</TR>\n", out.file);
+    }
+  fputs ("        </TABLEDATA>\n      </DATA>\n    </TABLE>\n  </RESOURCE>\n</VOTABLE>\n", out.file);
+
+  return text_close (&out, error);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * FITS binary table */
+
+gboolean
+dassie_export_fits (const DassieObjectList  *list,
+                    const char              *path,
+                    GError                 **error)
+{
+  g_autofree gint64 *int_ids = NULL;
+  g_autofree char *temp = NULL;
+  g_autofree char *create_name = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) forms = g_ptr_array_new_with_free_func (g_free);
+  g_autofree const char **paths = NULL;
+  fitsfile *fptr = NULL;
+  int status = 0;
+  int col = 1;
+  guint n_paths;
+  LONGLONG rows;
+
+  g_return_val_if_fail (list != NULL, FALSE);
+  g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!check_list (list, path, error))
+    return FALSE;
+  int_ids = ids_as_int64 (list);
+  n_paths = n_path_columns (list);
+  rows = (LONGLONG) list->n_rows;
+
+  g_ptr_array_add (names, g_strdup ("OBJECT_ID"));
+  if (int_ids != NULL)
+    g_ptr_array_add (forms, g_strdup ("1K"));
+  else
+    {
+      gsize width = 1;
+      for (gsize i = 0; i < list->n_rows; i++)
+        width = MAX (width, strlen (list->ids[i]));
+      g_ptr_array_add (forms, g_strdup_printf ("%zuA", width));
+    }
+  if (list->scores != NULL)
+    {
+      g_ptr_array_add (names, g_strdup ("SCORE"));
+      g_ptr_array_add (forms, g_strdup ("1E"));
+    }
+  if (list->ranks != NULL)
+    {
+      g_ptr_array_add (names, g_strdup ("RANK"));
+      g_ptr_array_add (forms, g_strdup ("1J"));
+    }
+  if (list->umap_x != NULL)
+    {
+      g_ptr_array_add (names, g_strdup ("UMAP_X"));
+      g_ptr_array_add (forms, g_strdup ("1E"));
+      g_ptr_array_add (names, g_strdup ("UMAP_Y"));
+      g_ptr_array_add (forms, g_strdup ("1E"));
+    }
+  for (guint b = 0; b < n_paths; b++)
+    {
+      g_autofree char *column = dassie_export_band_column (list->band_names[b]);
+      gsize width = 1;
+
+      for (gsize i = 0; i < list->n_rows; i++)
+        width = MAX (width, strlen (band_path (list, i, b)));
+      g_ptr_array_add (names, g_ascii_strup (column, -1));
+      g_ptr_array_add (forms, g_strdup_printf ("%zuA", width));
+    }
+
+  temp = dassie_temp_path_for (path);
+  create_name = g_strconcat ("!", temp, NULL);
+  fits_create_file (&fptr, create_name, &status);
+  fits_create_tbl (fptr, BINARY_TBL, rows, (int) names->len, (char **) names->pdata,
+                   (char **) forms->pdata, NULL, "OBJECTS", &status);
+  if (status != 0)
+    goto fail;
+
+  if (rows > 0)
+    {
+      if (int_ids != NULL)
+        fits_write_col (fptr, TLONGLONG, col, 1, 1, rows, int_ids, &status);
+      else
+        fits_write_col (fptr, TSTRING, col, 1, 1, rows, (char **) list->ids, &status);
+      col++;
+      if (list->scores != NULL)
+        fits_write_col (fptr, TFLOAT, col++, 1, 1, rows, (float *) list->scores, &status);
+      if (list->ranks != NULL)
+        fits_write_col (fptr, TUINT, col++, 1, 1, rows, (guint32 *) list->ranks, &status);
+      if (list->umap_x != NULL)
+        {
+          fits_write_col (fptr, TFLOAT, col++, 1, 1, rows, (float *) list->umap_x, &status);
+          fits_write_col (fptr, TFLOAT, col++, 1, 1, rows, (float *) list->umap_y, &status);
+        }
+      paths = g_new (const char *, list->n_rows);
+      for (guint b = 0; b < n_paths; b++)
+        {
+          for (gsize i = 0; i < list->n_rows; i++)
+            paths[i] = band_path (list, i, b);
+          fits_write_col (fptr, TSTRING, col++, 1, 1, rows, (char **) paths, &status);
+        }
+    }
+  if (list->scores != NULL)
+    fits_write_key_str (fptr, "TCOMM2", "median distance to the k nearest neighbours", NULL, &status);
+  fits_write_key_str (fptr, "CREATOR", "Dassie " PACKAGE_VERSION, NULL, &status);
+  fits_close_file (fptr, &status);
+  fptr = NULL;
+  if (status != 0)
+    goto fail;
+
+  return dassie_rename_into_place (temp, path, error);
+
+fail:
+  {
+    char text[FLEN_STATUS] = "";
+    int ignored = 0;
+
+    if (fptr != NULL)
+      fits_close_file (fptr, &ignored);
+    g_unlink (temp);
+    fits_get_errstatus (status, text);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write “%s”: %s"), path, text);
+    return FALSE;
+  }
+}
+
+gboolean
+dassie_export_write (const DassieObjectList  *list,
+                     const char              *path,
+                     DassieExportFormat       format,
+                     GError                 **error)
+{
+  switch (format)
+    {
+    case DASSIE_EXPORT_CSV:
+      return dassie_export_csv (list, path, error);
+    case DASSIE_EXPORT_FITS:
+      return dassie_export_fits (list, path, error);
+    case DASSIE_EXPORT_VOTABLE:
+      return dassie_export_votable (list, path, error);
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
