@@ -87,6 +87,95 @@ dassie_export_band_column (const char *band_name)
   return g_string_free (name, FALSE);
 }
 
+typedef struct
+{
+  const float *scores;
+} RankData;
+
+static int
+compare_rank (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  const RankData *data = user_data;
+  float x = data->scores[*(const guint32 *) a];
+  float y = data->scores[*(const guint32 *) b];
+
+  if (isnan (x) || isnan (y))
+    return isnan (x) - isnan (y);
+  return (x < y) - (x > y);
+}
+
+void
+dassie_export_rank (const float *scores,
+                    gsize        n,
+                    guint32     *ranks,
+                    guint32     *order)
+{
+  g_autofree guint32 *own_order = NULL;
+  RankData data = { scores };
+
+  g_return_if_fail (scores != NULL || n == 0);
+  g_return_if_fail (n <= G_MAXUINT32);
+
+  if (order == NULL)
+    order = own_order = g_new (guint32, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    order[i] = (guint32) i;
+  /* GLib's sort is stable, so equal scores keep their row order. */
+  g_qsort_with_data (order, (gint) n, sizeof (guint32), compare_rank, &data);
+  if (ranks != NULL)
+    for (gsize r = 0; r < n; r++)
+      ranks[order[r]] = (guint32) (r + 1);
+}
+
+char **
+dassie_export_read_id_list (const char  *path,
+                            GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *comma;
+      gsize len;
+
+      if (*line == 0 || *line == '#')
+        continue;
+      comma = strchr (line, ',');
+      if (comma != NULL)
+        *comma = 0;
+      line = g_strstrip (line);
+      len = strlen (line);
+      if (len >= 2 && line[0] == '"' && line[len - 1] == '"')
+        {
+          line[len - 1] = 0;
+          line++;
+        }
+      if (*line == 0 || (ids->len == 0 && g_ascii_strcasecmp (line, "object_id") == 0))
+        continue;
+      g_ptr_array_add (ids, g_strdup (line));
+    }
+
+  if (ids->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("“%s” lists no object ids: write one id a line"), path);
+      return NULL;
+    }
+  g_ptr_array_add (ids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
 /* Integers only when every id is exactly the decimal text of an int64, so "007" or "+5" stay text
  * and the file keeps each id as it was given. */
 static gint64 *

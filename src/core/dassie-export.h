@@ -36,6 +36,17 @@ gboolean    dassie_export_format_from_string (const char              *name,
 gboolean    dassie_export_format_from_path   (const char              *path,
                                               DassieExportFormat      *format);
 
+/* Ranks by descending score: @ranks[i] is object i's rank (1 = the most anomalous); NaN scores come
+ * last, ties keep their order. @order (optional) receives the rows sorted by rank. */
+void        dassie_export_rank               (const float             *scores,
+                                              gsize                    n,
+                                              guint32                 *ranks,
+                                              guint32                 *order);
+/* Reads a list of object ids: one a line, or a CSV whose first column holds them (a header line
+ * "object_id" is skipped); blank lines and lines starting with '#' are ignored. */
+char      **dassie_export_read_id_list       (const char              *path,
+                                              GError                 **error);
+
 /* The column name of a band's file path: "path_" + the band's letters and digits in lower case. */
 char       *dassie_export_band_column        (const char              *band_name);
 
