@@ -465,6 +465,111 @@ test_scatter_selection_density_pick (void)
   cairo_surface_destroy (surface);
 }
 
+/* Renders @scatter into a fresh surface and returns it. */
+static cairo_surface_t *
+render_scatter (const DassieScatter *scatter,
+                int                  w,
+                int                  h)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t *cr = cairo_create (surface);
+
+  dassie_plot_scatter (cr, w, h, scatter);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+static gboolean
+surfaces_equal (cairo_surface_t *a,
+                cairo_surface_t *b)
+{
+  int h = cairo_image_surface_get_height (a);
+  int stride = cairo_image_surface_get_stride (a);
+
+  return memcmp (cairo_image_surface_get_data (a), cairo_image_surface_get_data (b), (gsize) h * stride) == 0;
+}
+
+/* Large sets are drawn from a cached copy sorted by position: the picture must be the very same as
+ * drawing the caller's arrays directly, with scores, a selection, or density, and after the caller
+ * changes the values in place and invalidates the cache. */
+static void
+test_scatter_sorted_copy (void)
+{
+  const gsize n = 150000;
+  const int w = 420, h = 300;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (9);
+  g_autofree float *x = g_new (float, n);
+  g_autofree float *y = g_new (float, n);
+  g_autofree float *v = g_new (float, n);
+  g_autoptr(DassieSelection) sel = dassie_selection_new (n);
+  g_autoptr(DassieScatterCache) cache = dassie_scatter_cache_new ();
+  DassieScatter direct, cached;
+  DassieView view;
+  cairo_rectangle_t area;
+  double box[8] = { -1, -1, 0.5, -1, 0.5, 0.7, -1, 0.7 };
+
+  for (gsize i = 0; i < n; i++)
+    {
+      x[i] = (float) g_rand_double_range (rand, -2, 2);
+      y[i] = (float) (g_rand_double_range (rand, -1, 1) * x[i]);
+      v[i] = (float) g_rand_double (rand);
+    }
+  x[17] = NAN;
+  v[18] = NAN;
+  dassie_selection_apply_lasso (sel, x, y, box, 4, DASSIE_FILL_NONZERO, DASSIE_SELECT_REPLACE, 1);
+
+  dassie_scatter_init (&direct);
+  direct.x = x;
+  direct.y = y;
+  direct.values = v;
+  direct.n = n;
+  direct.point_radius = 1;
+  dassie_plot_scatter_area (w, h, &direct, &area);
+  dassie_view_init (&view, area.x, area.y, area.width, area.height);
+  dassie_view_fit (&view, x, y, n, 0.02);
+  dassie_view_zoom (&view, 1.7, area.x + 100, area.y + 80);   /* some points out of view */
+  direct.view = &view;
+  cached = direct;
+  cached.cache = cache;
+
+  for (guint round = 0; round < 4; round++)
+    {
+      cairo_surface_t *a, *b;
+
+      if (round == 1)
+        direct.selection = cached.selection = sel;
+      if (round == 2)
+        {
+          direct.values = cached.values = NULL;   /* density */
+          direct.selection = cached.selection = NULL;
+        }
+      if (round == 3)
+        {
+          direct.values = cached.values = v;
+          for (gsize i = 0; i < n; i += 3)
+            v[i] = 1 - v[i];
+          dassie_scatter_cache_invalidate (cache);
+        }
+      a = render_scatter (&direct, w, h);
+      b = render_scatter (&cached, w, h);
+      g_assert_true (surfaces_equal (a, b));
+      /* And something was drawn: the centre of the view is not background. */
+      {
+        guint32 *data = (guint32 *) (gpointer) cairo_image_surface_get_data (b);
+        int stride = cairo_image_surface_get_stride (b) / 4;
+        guint drawn = 0;
+
+        for (int yy = (int) area.y; yy < (int) (area.y + area.height); yy++)
+          for (int xx = (int) area.x + 2; xx < (int) (area.x + area.width) - 2; xx++)
+            drawn += (data[yy * stride + xx] & 0xffffff) != 0xffffff;
+        g_assert_cmpuint (drawn, >, 1000);
+      }
+      cairo_surface_destroy (a);
+      cairo_surface_destroy (b);
+    }
+}
+
 static void
 test_loss_and_grid (void)
 {
@@ -584,6 +689,7 @@ main (int    argc,
   g_test_add_func ("/core/plot/scatter-png", test_scatter_png);
   g_test_add_func ("/core/plot/save-formats", test_save_formats);
   g_test_add_func ("/core/plot/scatter-selection-density-pick", test_scatter_selection_density_pick);
+  g_test_add_func ("/core/plot/scatter-sorted-copy", test_scatter_sorted_copy);
   g_test_add_func ("/core/plot/loss-and-grid", test_loss_and_grid);
 
   return g_test_run ();

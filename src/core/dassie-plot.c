@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dassie-fileutil.h"
+#include "dassie-parallel.h"
 #include "dassie-plot.h"
 
 #define FONT_SIZE   11.0
@@ -441,12 +442,40 @@ target_is_vector (cairo_t *cr)
 #define FADE_TO_WHITE  0.78
 #define NO_SCORE_RGB   0xa0a0a0
 
+/* One byte per raster pixel: the highest colour level that landed there (0 empty, 1 a point without
+ * a score, 2 .. 255 the colour map) or, without scores, the number of points (saturating at 255);
+ * and, while a selection is shown, one bit per pixel for "a selected point landed here". A byte
+ * keeps a full-screen raster within a core's L2 cache, where the random writes of a million points
+ * cost least. */
+#define LEVEL_NO_SCORE  1
+#define LEVEL_FIRST     2
+#define N_LEVELS        254
+#define MAX_RASTER_THREADS 8
+
+/* Sets this large are drawn from a copy sorted by position (see DassieScatterCache). */
+#define SORTED_COPY_MIN_POINTS 100000
+#define PARALLEL_MIN_POINTS    4000000
+#define SORT_GRID              128
+
 struct _DassieScatterCache
 {
-  float           *value;     /* per raster pixel: highest score, or the count; -inf when empty */
-  guint8          *selected;  /* per raster pixel: a selected point landed here */
-  gsize            capacity;
+  guint8          *cells;      /* one raster per thread, one after the other */
+  guint64         *selected;   /* one bitmap per thread */
+  gsize            capacity;   /* in cells */
   cairo_surface_t *surface;
+
+  /* The sorted copy and what it was made from. */
+  const float     *source_x;
+  const float     *source_y;
+  const float     *source_values;
+  gsize            source_n;
+  gsize            n_sorted;   /* points with finite coordinates */
+  float            value_min;  /* of the finite values, +inf when there are none */
+  float            value_max;
+  float           *x;
+  float           *y;
+  float           *values;
+  guint32         *order;      /* the original index of each sorted point */
 };
 
 DassieScatterCache *
@@ -456,11 +485,25 @@ dassie_scatter_cache_new (void)
 }
 
 void
+dassie_scatter_cache_invalidate (DassieScatterCache *cache)
+{
+  g_return_if_fail (cache != NULL);
+
+  g_clear_pointer (&cache->x, g_free);
+  g_clear_pointer (&cache->y, g_free);
+  g_clear_pointer (&cache->values, g_free);
+  g_clear_pointer (&cache->order, g_free);
+  cache->source_x = cache->source_y = cache->source_values = NULL;
+  cache->source_n = cache->n_sorted = 0;
+}
+
+void
 dassie_scatter_cache_free (DassieScatterCache *cache)
 {
   if (cache == NULL)
     return;
-  g_free (cache->value);
+  dassie_scatter_cache_invalidate (cache);
+  g_free (cache->cells);
   g_free (cache->selected);
   g_clear_pointer (&cache->surface, cairo_surface_destroy);
   g_free (cache);
@@ -516,6 +559,15 @@ scatter_view (double               width,
   dassie_view_set_area (view, area.x, area.y, area.width, area.height);
 }
 
+static void ensure_sorted_copy (DassieScatterCache  *cache,
+                                const DassieScatter *scatter);
+
+static inline gboolean
+uses_sorted_copy (const DassieScatter *scatter)
+{
+  return scatter->cache != NULL && scatter->n >= SORTED_COPY_MIN_POINTS;
+}
+
 static void
 value_range (const DassieScatter *scatter,
              double              *low,
@@ -530,12 +582,21 @@ value_range (const DassieScatter *scatter,
       return;
     }
 
-  for (gsize i = 0; i < scatter->n; i++)
-    if (isfinite (scatter->values[i]))
-      {
-        lo = MIN (lo, scatter->values[i]);
-        hi = MAX (hi, scatter->values[i]);
-      }
+  if (uses_sorted_copy (scatter))
+    {
+      ensure_sorted_copy (scatter->cache, scatter);
+      lo = scatter->cache->value_min;
+      hi = scatter->cache->value_max;
+    }
+  else
+    {
+      for (gsize i = 0; i < scatter->n; i++)
+        if (isfinite (scatter->values[i]))
+          {
+            lo = MIN (lo, scatter->values[i]);
+            hi = MAX (hi, scatter->values[i]);
+          }
+    }
   if (!(hi > lo))
     {
       lo = isfinite (lo) ? lo - 0.5f : 0;
@@ -582,16 +643,17 @@ disc_offsets (double r,
 static void
 ensure_cache (DassieScatterCache *cache,
               int                 w,
-              int                 h)
+              int                 h,
+              int                 n_rasters)
 {
-  gsize pixels = (gsize) w * h;
+  gsize pixels = (gsize) w * h * n_rasters;
 
   if (pixels > cache->capacity)
     {
-      g_free (cache->value);
+      g_free (cache->cells);
       g_free (cache->selected);
-      cache->value = g_new (float, pixels);
-      cache->selected = g_new (guint8, pixels);
+      cache->cells = g_new (guint8, pixels);
+      cache->selected = g_new (guint64, pixels / 64 + n_rasters);
       cache->capacity = pixels;
     }
   if (cache->surface == NULL ||
@@ -616,6 +678,218 @@ fade (guint32 rgb)
   return out;
 }
 
+static inline gboolean
+has_selection (const DassieScatter *scatter)
+{
+  return scatter->selection != NULL &&
+         dassie_selection_get_count (scatter->selection) > 0 &&
+         dassie_selection_get_n_objects (scatter->selection) == scatter->n;
+}
+
+/* Counting sort of the points into a SORT_GRID × SORT_GRID grid over their bounds, row by row:
+ * consecutive points then land near each other on screen at any zoom. */
+static void
+ensure_sorted_copy (DassieScatterCache  *cache,
+                    const DassieScatter *scatter)
+{
+  const gsize n = scatter->n;
+  g_autofree guint32 *cell_of = NULL;
+  g_autofree guint32 *start = NULL;
+  float x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  double gx, gy;
+  gsize m = 0;
+
+  if (cache->x != NULL && cache->source_x == scatter->x && cache->source_y == scatter->y &&
+      cache->source_values == scatter->values && cache->source_n == n)
+    return;
+
+  dassie_scatter_cache_invalidate (cache);
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (scatter->x[i]) && isfinite (scatter->y[i]))
+      {
+        x0 = MIN (x0, scatter->x[i]);
+        x1 = MAX (x1, scatter->x[i]);
+        y0 = MIN (y0, scatter->y[i]);
+        y1 = MAX (y1, scatter->y[i]);
+      }
+  gx = x1 > x0 ? (SORT_GRID - 1e-6) / (x1 - x0) : 0;
+  gy = y1 > y0 ? (SORT_GRID - 1e-6) / (y1 - y0) : 0;
+
+  cache->value_min = INFINITY;
+  cache->value_max = -INFINITY;
+  for (gsize i = 0; scatter->values != NULL && i < n; i++)
+    if (isfinite (scatter->values[i]))
+      {
+        cache->value_min = MIN (cache->value_min, scatter->values[i]);
+        cache->value_max = MAX (cache->value_max, scatter->values[i]);
+      }
+
+  cell_of = g_new (guint32, MAX (n, 1));
+  start = g_new0 (guint32, SORT_GRID * SORT_GRID + 1);
+  for (gsize i = 0; i < n; i++)
+    {
+      if (!(isfinite (scatter->x[i]) && isfinite (scatter->y[i])))
+        {
+          cell_of[i] = G_MAXUINT32;
+          continue;
+        }
+      cell_of[i] = (guint32) ((scatter->y[i] - y0) * gy) * SORT_GRID + (guint32) ((scatter->x[i] - x0) * gx);
+      start[cell_of[i] + 1]++;
+      m++;
+    }
+  for (guint c = 0; c < SORT_GRID * SORT_GRID; c++)
+    start[c + 1] += start[c];
+
+  cache->x = g_new (float, MAX (m, 1));
+  cache->y = g_new (float, MAX (m, 1));
+  cache->values = scatter->values != NULL ? g_new (float, MAX (m, 1)) : NULL;
+  cache->order = g_new (guint32, MAX (m, 1));
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 k;
+
+      if (cell_of[i] == G_MAXUINT32)
+        continue;
+      k = start[cell_of[i]]++;
+      cache->x[k] = scatter->x[i];
+      cache->y[k] = scatter->y[i];
+      if (cache->values != NULL)
+        cache->values[k] = scatter->values[i];
+      cache->order[k] = (guint32) i;
+    }
+  cache->n_sorted = m;
+  cache->source_x = scatter->x;
+  cache->source_y = scatter->y;
+  cache->source_values = scatter->values;
+  cache->source_n = n;
+}
+
+typedef struct
+{
+  DassieScatterCache  *cache;
+  const DassieScatter *scatter;
+  const DassieView    *view;
+  int                  w, h;
+  guint                n_chunks;
+  double               value_low;
+  double               level_scale;   /* score -> colour level */
+  int                  offsets[64][2];
+  guint                n_offsets;
+  gboolean             selection;
+  /* The points drawn: the caller's arrays or the sorted copy (then order maps back). */
+  const float         *x;
+  const float         *y;
+  const float         *values;
+  const guint32       *order;
+  gsize                n;
+} Raster;
+
+static inline gsize
+bitmap_words (gsize pixels)
+{
+  return pixels / 64 + 1;
+}
+
+/* The loop over one chunk of points. Always inlined with constant flags, so that each combination
+ * compiles to a loop without their branches; the max is written so that it becomes a conditional
+ * move, as which level wins a pixel is unpredictable. */
+static inline G_ALWAYS_INLINE void
+rasterise_range (const Raster *r,
+                 guint8       *cells,
+                 guint64      *selected,
+                 gsize         first,
+                 gsize         last,
+                 gboolean      by_density,
+                 gboolean      single_pixel,
+                 gboolean      with_selection)
+{
+  const double sx = r->w / (r->view->x_max - r->view->x_min);
+  const double sy = r->h / (r->view->y_max - r->view->y_min);
+  /* Shifted by 4 pixels so that truncation is floor for every point that can touch the raster. */
+  const double x0 = r->view->x_min - 4 / sx, y1 = r->view->y_max + 4 / sy;
+  const double limit_x = r->w + 7, limit_y = r->h + 7;
+  const int w = r->w, h = r->h;
+
+  for (gsize i = first; i < last; i++)
+    {
+      double fx = (r->x[i] - x0) * sx;
+      double fy = (y1 - r->y[i]) * sy;
+      guint level = LEVEL_FIRST;
+      gboolean is_selected = FALSE;
+      int ix, iy;
+
+      /* Written so that NaN coordinates fail too; 3 pixels of slack for the disc. */
+      if (!(fx >= 1 && fx < limit_x && fy >= 1 && fy < limit_y))
+        continue;
+      ix = (int) fx - 4;
+      iy = (int) fy - 4;
+      if (!by_density)
+        {
+          float v = r->values[i];
+          double t = (v - r->value_low) * r->level_scale;
+
+          t = t < 0 ? 0 : t > N_LEVELS - 1 ? N_LEVELS - 1 : t;
+          level = isnan (v) ? LEVEL_NO_SCORE : LEVEL_FIRST + (guint) t;
+        }
+      if (with_selection)
+        is_selected = dassie_selection_contains (r->scatter->selection, r->order != NULL ? r->order[i] : i);
+
+      for (guint k = 0; k < (single_pixel ? 1 : r->n_offsets); k++)
+        {
+          int px = single_pixel ? ix : ix + r->offsets[k][0];
+          int py = single_pixel ? iy : iy + r->offsets[k][1];
+          gsize p;
+
+          if ((guint) px >= (guint) w || (guint) py >= (guint) h)
+            continue;
+          p = (gsize) py * w + px;
+          if (by_density)
+            cells[p] = (guint8) MIN (cells[p] + 1u, 255u);
+          else
+            {
+              guint c = cells[p];
+              cells[p] = (guint8) (level > c ? level : c);
+            }
+          if (with_selection && is_selected)
+            selected[p / 64] |= G_GUINT64_CONSTANT (1) << (p % 64);
+        }
+    }
+}
+
+/* Each chunk of points goes into its own raster, so threads never write the same cell; the
+ * rasters are merged while colouring. */
+static void
+rasterise_points (guint    begin,
+                  guint    end,
+                  gpointer user_data)
+{
+  const Raster *r = user_data;
+  const gboolean by_density = r->values == NULL;
+  const gboolean single_pixel = r->n_offsets == 1;
+  const gsize pixels = (gsize) r->w * r->h;
+
+  for (guint chunk = begin; chunk < end; chunk++)
+    {
+      guint8 *cells = r->cache->cells + chunk * pixels;
+      guint64 *selected = r->cache->selected + chunk * bitmap_words (pixels);
+      gsize first = (gsize) ((guint64) r->n * chunk / r->n_chunks);
+      gsize last = (gsize) ((guint64) r->n * (chunk + 1) / r->n_chunks);
+
+      memset (cells, 0, pixels);
+      if (r->selection)
+        memset (selected, 0, bitmap_words (pixels) * sizeof (guint64));
+
+      if (r->selection)
+        rasterise_range (r, cells, selected, first, last, by_density, FALSE, TRUE);
+      else if (by_density)
+        rasterise_range (r, cells, selected, first, last, TRUE, FALSE, FALSE);
+      else if (single_pixel)
+        rasterise_range (r, cells, selected, first, last, FALSE, TRUE, FALSE);
+      else
+        rasterise_range (r, cells, selected, first, last, FALSE, FALSE, FALSE);
+    }
+}
+
 static void
 rasterise_scatter (DassieScatterCache  *cache,
                    const DassieScatter *scatter,
@@ -626,115 +900,99 @@ rasterise_scatter (DassieScatterCache  *cache,
                    double               value_high)
 {
   const gboolean by_density = scatter->values == NULL;
-  const gboolean has_selection = scatter->selection != NULL &&
-                                 dassie_selection_get_count (scatter->selection) > 0 &&
-                                 dassie_selection_get_n_objects (scatter->selection) == scatter->n;
-  const double sx = w / (view->x_max - view->x_min);
-  const double sy = h / (view->y_max - view->y_min);
   const gsize pixels = (gsize) w * h;
-  int offsets[64][2];
-  guint n_offsets;
+  Raster r = { 0 };
   guint32 lut[256], faded[256];
-  float max_count = 0;
   guint32 *data;
   int stride;
 
+  r.cache = cache;
+  r.scatter = scatter;
+  r.view = view;
+  r.w = w;
+  r.h = h;
+  r.value_low = value_low;
+  r.level_scale = N_LEVELS / (value_high - value_low);
+  r.selection = has_selection (scatter);
+  if (uses_sorted_copy (scatter))
+    {
+      ensure_sorted_copy (cache, scatter);
+      r.x = cache->x;
+      r.y = cache->y;
+      r.values = cache->values;
+      r.order = cache->order;
+      r.n = cache->n_sorted;
+    }
+  else
+    {
+      r.x = scatter->x;
+      r.y = scatter->y;
+      r.values = scatter->values;
+      r.n = scatter->n;
+    }
   /* Radii are in drawing units; the raster may be finer (HiDPI), so scale the disc. */
-  n_offsets = disc_offsets (auto_radius (scatter) * w / view->width, offsets, G_N_ELEMENTS (offsets));
+  r.n_offsets = disc_offsets (auto_radius (scatter) * w / view->width, r.offsets, G_N_ELEMENTS (r.offsets));
+  /* Big sets use every core, each on its share of the points. */
+  /* One core draws a million points in about 5 ms; only far larger sets are worth threads. */
+  r.n_chunks = scatter->n >= PARALLEL_MIN_POINTS ? MIN (dassie_parallel_n_threads (0), MAX_RASTER_THREADS) : 1;
+  ensure_cache (cache, w, h, (int) r.n_chunks);
+  dassie_parallel_for (r.n_chunks, r.n_chunks, rasterise_points, &r);
 
-  for (gsize p = 0; p < pixels; p++)
-    cache->value[p] = -INFINITY;
-  if (has_selection)
-    memset (cache->selected, 0, pixels);
-
-  for (gsize i = 0; i < scatter->n; i++)
+  /* Merge the rasters into the first: the highest level (or the sum of counts) and any selection. */
+  for (guint c = 1; c < r.n_chunks; c++)
     {
-      double fx = (scatter->x[i] - view->x_min) * sx;
-      double fy = (view->y_max - scatter->y[i]) * sy;
-      float v;
-      gboolean sel;
-      int ix, iy;
+      const guint8 *other = cache->cells + c * pixels;
+      const guint64 *other_selected = cache->selected + c * bitmap_words (pixels);
 
-      /* Written so that NaN coordinates fail too. */
-      if (!(fx >= -3 && fx < w + 3 && fy >= -3 && fy < h + 3))
-        continue;
-      ix = (int) floor (fx);
-      iy = (int) floor (fy);
-      v = by_density ? 1 : (isnan (scatter->values[i]) ? -FLT_MAX : scatter->values[i]);
-      sel = has_selection && dassie_selection_contains (scatter->selection, i);
-
-      if (n_offsets == 1)
-        {
-          gsize p;
-
-          if (ix < 0 || ix >= w || iy < 0 || iy >= h)
-            continue;
-          p = (gsize) iy * w + ix;
-          if (by_density)
-            cache->value[p] = cache->value[p] < 0 ? 1 : cache->value[p] + 1;
-          else if (v > cache->value[p])
-            cache->value[p] = v;
-          if (sel)
-            cache->selected[p] = 1;
-          continue;
-        }
-
-      for (guint k = 0; k < n_offsets; k++)
-        {
-          int px = ix + offsets[k][0], py = iy + offsets[k][1];
-          gsize p;
-
-          if (px < 0 || px >= w || py < 0 || py >= h)
-            continue;
-          p = (gsize) py * w + px;
-          if (by_density)
-            cache->value[p] = cache->value[p] < 0 ? 1 : cache->value[p] + 1;
-          else if (v > cache->value[p])
-            cache->value[p] = v;
-          if (sel)
-            cache->selected[p] = 1;
-        }
+      if (by_density)
+        for (gsize p = 0; p < pixels; p++)
+          cache->cells[p] = (guint8) MIN (cache->cells[p] + (guint) other[p], 255u);
+      else
+        for (gsize p = 0; p < pixels; p++)
+          cache->cells[p] = MAX (cache->cells[p], other[p]);
+      if (r.selection)
+        for (gsize k = 0; k < bitmap_words (pixels); k++)
+          cache->selected[k] |= other_selected[k];
     }
 
-  for (guint k = 0; k < 256; k++)
-    {
-      lut[k] = dassie_colormap_lookup (scatter->colormap, k / 255.0);
-      faded[k] = fade (lut[k]);
-    }
+  /* Empty cells are the white background, so the raster is painted opaque, without blending. */
+  lut[0] = 0xffffffffu;
+  lut[LEVEL_NO_SCORE] = 0xff000000u | NO_SCORE_RGB;
+  for (guint k = 0; k < N_LEVELS; k++)
+    lut[LEVEL_FIRST + k] = dassie_colormap_lookup (scatter->colormap, (k + 0.5) / N_LEVELS);
   if (by_density)
-    for (gsize p = 0; p < pixels; p++)
-      max_count = MAX (max_count, cache->value[p]);
+    {
+      /* Counts on a log scale: one point is the bottom of the map, the densest pixel the top. */
+      guint max_count = 1;
+
+      for (gsize p = 0; p < pixels; p++)
+        max_count = MAX (max_count, cache->cells[p]);
+      for (guint count = 1; count < 256; count++)
+        lut[count] = dassie_colormap_lookup (scatter->colormap,
+                                             max_count > 1 ? log (MIN (count, max_count)) / log (max_count) : 0);
+    }
+  for (guint k = 0; k < 256; k++)
+    faded[k] = k == 0 ? lut[0] : fade (lut[k]);
 
   cairo_surface_flush (cache->surface);
   data = (guint32 *) (gpointer) cairo_image_surface_get_data (cache->surface);
   stride = cairo_image_surface_get_stride (cache->surface) / 4;
   for (int y = 0; y < h; y++)
     {
-      const float *row = cache->value + (gsize) y * w;
-      const guint8 *row_selected = cache->selected + (gsize) y * w;
+      const guint8 *row = cache->cells + (gsize) y * w;
       guint32 *out = data + (gsize) y * stride;
-      double scale = by_density ? 255.0 / log1p (MAX (max_count, 1)) : 255.0 / (value_high - value_low);
 
-      for (int x = 0; x < w; x++)
-        {
-          float v = row[x];
-          double t;
-          guint k;
+      if (!r.selection)
+        for (int x = 0; x < w; x++)
+          out[x] = lut[row[x]];
+      else
+        for (int x = 0; x < w; x++)
+          {
+            gsize p = (gsize) y * w + x;
+            gboolean sel = (cache->selected[p / 64] >> (p % 64)) & 1;
 
-          if (v == -INFINITY)
-            {
-              out[x] = 0;
-              continue;
-            }
-          if (v == -FLT_MAX)
-            {
-              out[x] = has_selection && !row_selected[x] ? fade (NO_SCORE_RGB) : 0xff000000u | NO_SCORE_RGB;
-              continue;
-            }
-          t = by_density ? log1p (v) * scale : (v - value_low) * scale;
-          k = (guint) CLAMP (t, 0, 255);
-          out[x] = has_selection && !row_selected[x] ? faded[k] : lut[k];
-        }
+            out[x] = sel ? lut[row[x]] : faded[row[x]];
+          }
     }
   cairo_surface_mark_dirty (cache->surface);
 }
@@ -746,9 +1004,7 @@ draw_points_vector (cairo_t             *cr,
                     double               value_low,
                     double               value_high)
 {
-  const gboolean has_selection = scatter->selection != NULL &&
-                                 dassie_selection_get_count (scatter->selection) > 0 &&
-                                 dassie_selection_get_n_objects (scatter->selection) == scatter->n;
+  const gboolean selection = has_selection (scatter);
   double r = MAX (auto_radius (scatter), 0.7);
 
   for (gsize i = 0; i < scatter->n; i++)
@@ -770,7 +1026,7 @@ draw_points_vector (cairo_t             *cr,
       else
         rgb = dassie_colormap_lookup (scatter->colormap,
                                       (scatter->values[i] - value_low) / (value_high - value_low));
-      if (has_selection && !dassie_selection_contains (scatter->selection, i))
+      if (selection && !dassie_selection_contains (scatter->selection, i))
         rgb = fade (rgb);
       set_rgb (cr, rgb);
       cairo_new_sub_path (cr);
@@ -875,13 +1131,13 @@ dassie_plot_scatter (cairo_t             *cr,
       h = MAX (1, (int) ceil (area.height * uy));
       if (cache == NULL)
         cache = own_cache = dassie_scatter_cache_new ();
-      ensure_cache (cache, w, h);
       rasterise_scatter (cache, scatter, &view, w, h, value_low, value_high);
 
       cairo_translate (cr, area.x, area.y);
       cairo_scale (cr, area.width / w, area.height / h);
       cairo_set_source_surface (cr, cache->surface, 0, 0);
       cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+      cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
       cairo_paint (cr);
     }
   cairo_restore (cr);

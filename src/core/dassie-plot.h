@@ -40,11 +40,15 @@ guint        dassie_plot_nice_ticks           (double          low,
 /* ------------------------------------------------------------------------------------------------
  * The UMAP scatter, coloured by score */
 
-/* Buffers a widget keeps between frames so that a pan or zoom frame allocates nothing. */
+/* What a widget keeps between frames: the raster buffers, so a pan or zoom frame allocates nothing,
+ * and, for large sets, a copy of the points sorted by position, so that drawing them writes memory
+ * in order. The copy is remade when the x, y or values pointer or the count changes; a caller that
+ * rewrites the arrays in place calls dassie_scatter_cache_invalidate(). */
 typedef struct _DassieScatterCache DassieScatterCache;
 
-DassieScatterCache *dassie_scatter_cache_new  (void);
-void                dassie_scatter_cache_free (DassieScatterCache *cache);
+DassieScatterCache *dassie_scatter_cache_new        (void);
+void                dassie_scatter_cache_invalidate (DassieScatterCache *cache);
+void                dassie_scatter_cache_free       (DassieScatterCache *cache);
 
 typedef struct
 {
