@@ -207,17 +207,18 @@ make_edge (const double *polygon_xy,
   return TRUE;
 }
 
-/* The winding contribution of @edge for a ray from (x, y) towards +x. */
+/* The winding contribution of @edge for a ray from (x, y) towards +x. Branch-free: whether a
+ * lasso's edge is crossed is as unpredictable as a coin toss, and mispredictions would cost more
+ * than computing the intersection for every edge tested. */
 static inline int
 edge_crossing (const Edge *edge,
                double      x,
                double      y)
 {
-  if (y < edge->y_low || y >= edge->y_high)
-    return 0;
-  if (x < edge->x_at_low + (y - edge->y_low) * edge->dxdy)
-    return edge->direction;
-  return 0;
+  int in_span = (y >= edge->y_low) & (y < edge->y_high);
+  int left = x < edge->x_at_low + (y - edge->y_low) * edge->dxdy;
+
+  return edge->direction * (in_span & left);
 }
 
 static inline gboolean
