@@ -206,18 +206,9 @@ band_path (const DassieObjectList *list,
            gsize                   row,
            guint                   band)
 {
-  const char *path;
+  const char *path = list->band_paths[row * list->n_bands + band];
 
-  if (list->band_paths == NULL)
-    return "";
-  path = list->band_paths[row * list->n_bands + band];
   return path != NULL ? path : "";
-}
-
-static guint
-n_path_columns (const DassieObjectList *list)
-{
-  return list->band_paths != NULL && list->band_names != NULL ? list->n_bands : 0;
 }
 
 static gboolean
@@ -233,6 +224,121 @@ check_list (const DassieObjectList  *list,
         return FALSE;
       }
   return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The columns a list has, shared by the three writers */
+
+typedef enum
+{
+  COLUMN_ID,
+  COLUMN_SCORE,
+  COLUMN_RANK,
+  COLUMN_UMAP_X,
+  COLUMN_UMAP_Y,
+  COLUMN_PATH,
+} ColumnKind;
+
+typedef struct
+{
+  ColumnKind  kind;
+  guint       band;          /* COLUMN_PATH */
+  char       *name;          /* "object_id", "score", … "path_hscg" */
+  const char *ucd;
+  char       *description;
+} Column;
+
+static void
+column_clear (gpointer data)
+{
+  Column *column = data;
+
+  g_free (column->name);
+  g_free (column->description);
+}
+
+static void
+add_column (GArray     *columns,
+            ColumnKind  kind,
+            guint       band,
+            char       *name,
+            const char *ucd,
+            char       *description)
+{
+  Column column = { kind, band, name, ucd, description };
+
+  g_array_append_val (columns, column);
+}
+
+static GArray *
+list_columns (const DassieObjectList *list)
+{
+  GArray *columns = g_array_new (FALSE, FALSE, sizeof (Column));
+
+  g_array_set_clear_func (columns, column_clear);
+  add_column (columns, COLUMN_ID, 0, g_strdup ("object_id"), "meta.id;meta.main", NULL);
+  if (list->scores != NULL)
+    add_column (columns, COLUMN_SCORE, 0, g_strdup ("score"), "stat.value",
+                g_strdup (_("Median distance to the nearest neighbours (larger: more unusual)")));
+  if (list->ranks != NULL)
+    add_column (columns, COLUMN_RANK, 0, g_strdup ("rank"), "meta.number",
+                g_strdup (_("1 is the most anomalous object")));
+  if (list->umap_x != NULL)
+    {
+      add_column (columns, COLUMN_UMAP_X, 0, g_strdup ("umap_x"), NULL, g_strdup (_("First UMAP coordinate")));
+      add_column (columns, COLUMN_UMAP_Y, 0, g_strdup ("umap_y"), NULL, g_strdup (_("Second UMAP coordinate")));
+    }
+  for (guint b = 0; list->band_paths != NULL && list->band_names != NULL && b < list->n_bands; b++)
+    add_column (columns, COLUMN_PATH, b, dassie_export_band_column (list->band_names[b]), "meta.ref.url",
+                g_strdup_printf (_("Cutout file of band %s"), list->band_names[b]));
+  return columns;
+}
+
+/* Nine significant digits bring a float32 back bit for bit. */
+static const char *
+format_float (char       *buf,
+              gsize       size,
+              float       value,
+              const char *nan_text)
+{
+  if (isnan (value))
+    return nan_text;
+  if (isinf (value))
+    return value > 0 ? "Infinity" : "-Infinity";
+  return g_ascii_formatd (buf, size, "%.9g", value);
+}
+
+/* The text of one cell, in @buf or in the list itself. */
+static const char *
+cell_text (const DassieObjectList *list,
+           const gint64           *int_ids,
+           const Column           *column,
+           gsize                   row,
+           const char             *nan_text,
+           char                   *buf,
+           gsize                   size)
+{
+  switch (column->kind)
+    {
+    case COLUMN_ID:
+      if (int_ids == NULL)
+        return list->ids[row];
+      g_snprintf (buf, size, "%" G_GINT64_FORMAT, int_ids[row]);
+      return buf;
+    case COLUMN_SCORE:
+      return format_float (buf, size, list->scores[row], nan_text);
+    case COLUMN_RANK:
+      g_snprintf (buf, size, "%u", list->ranks[row]);
+      return buf;
+    case COLUMN_UMAP_X:
+      return format_float (buf, size, list->umap_x[row], nan_text);
+    case COLUMN_UMAP_Y:
+      return format_float (buf, size, list->umap_y[row], nan_text);
+    case COLUMN_PATH:
+      return band_path (list, row, column->band);
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -308,29 +414,15 @@ csv_field (FILE       *file,
   fputc ('"', file);
 }
 
-/* Nine significant digits bring a float32 back bit for bit. */
-static void
-format_float (char  *buf,
-              gsize  size,
-              float  value,
-              const char *nan_text)
-{
-  if (isnan (value))
-    g_strlcpy (buf, nan_text, size);
-  else if (isinf (value))
-    g_strlcpy (buf, value > 0 ? "Infinity" : "-Infinity", size);
-  else
-    g_ascii_formatd (buf, size, "%.9g", value);
-}
-
 gboolean
 dassie_export_csv (const DassieObjectList  *list,
                    const char              *path,
                    GError                 **error)
 {
+  g_autoptr(GArray) columns = NULL;
+  g_autofree gint64 *int_ids = NULL;
   TextOutput out = { 0 };
-  guint n_paths;
-  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_return_val_if_fail (list != NULL, FALSE);
   g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
@@ -338,44 +430,24 @@ dassie_export_csv (const DassieObjectList  *list,
 
   if (!check_list (list, path, error) || !text_open (&out, path, error))
     return FALSE;
-  n_paths = n_path_columns (list);
+  columns = list_columns (list);
+  int_ids = ids_as_int64 (list);
 
-  fputs ("object_id", out.file);
-  if (list->scores != NULL)
-    fputs (",score", out.file);
-  if (list->ranks != NULL)
-    fputs (",rank", out.file);
-  if (list->umap_x != NULL)
-    fputs (",umap_x,umap_y", out.file);
-  for (guint b = 0; b < n_paths; b++)
+  for (guint c = 0; c < columns->len; c++)
     {
-      g_autofree char *column = dassie_export_band_column (list->band_names[b]);
-      fputc (',', out.file);
-      csv_field (out.file, column);
+      if (c > 0)
+        fputc (',', out.file);
+      csv_field (out.file, g_array_index (columns, Column, c).name);
     }
   fputc ('\n', out.file);
 
   for (gsize i = 0; i < list->n_rows; i++)
     {
-      csv_field (out.file, list->ids[i]);
-      if (list->scores != NULL)
+      for (guint c = 0; c < columns->len; c++)
         {
-          format_float (number, sizeof number, list->scores[i], "");
-          fprintf (out.file, ",%s", number);
-        }
-      if (list->ranks != NULL)
-        fprintf (out.file, ",%u", list->ranks[i]);
-      if (list->umap_x != NULL)
-        {
-          format_float (number, sizeof number, list->umap_x[i], "");
-          fprintf (out.file, ",%s", number);
-          format_float (number, sizeof number, list->umap_y[i], "");
-          fprintf (out.file, ",%s", number);
-        }
-      for (guint b = 0; b < n_paths; b++)
-        {
-          fputc (',', out.file);
-          csv_field (out.file, band_path (list, i, b));
+          if (c > 0)
+            fputc (',', out.file);
+          csv_field (out.file, cell_text (list, int_ids, &g_array_index (columns, Column, c), i, "", buf, sizeof buf));
         }
       fputc ('\n', out.file);
     }
@@ -394,26 +466,24 @@ xml_text (FILE       *file,
   fputs (escaped, file);
 }
 
-static void
-votable_field (FILE       *file,
-               const char *name,
-               const char *datatype,
-               const char *ucd,
-               const char *description)
+static const char *
+votable_datatype (ColumnKind kind,
+                  gboolean   integer_ids)
 {
-  fprintf (file, "      <FIELD name=\"");
-  xml_text (file, name);
-  fprintf (file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "char") ? " arraysize=\"*\"" : "");
-  if (ucd != NULL)
-    fprintf (file, " ucd=\"%s\"", ucd);
-  if (description == NULL)
+  switch (kind)
     {
-      fputs ("/>\n", file);
-      return;
+    case COLUMN_ID:
+      return integer_ids ? "long" : "char";
+    case COLUMN_RANK:
+      return "int";
+    case COLUMN_SCORE:
+    case COLUMN_UMAP_X:
+    case COLUMN_UMAP_Y:
+      return "float";
+    case COLUMN_PATH:
+    default:
+      return "char";
     }
-  fputs (">\n        <DESCRIPTION>", file);
-  xml_text (file, description);
-  fputs ("</DESCRIPTION>\n      </FIELD>\n", file);
 }
 
 gboolean
@@ -421,10 +491,10 @@ dassie_export_votable (const DassieObjectList  *list,
                        const char              *path,
                        GError                 **error)
 {
-  TextOutput out = { 0 };
+  g_autoptr(GArray) columns = NULL;
   g_autofree gint64 *int_ids = NULL;
-  char number[G_ASCII_DTOSTR_BUF_SIZE];
-  guint n_paths;
+  TextOutput out = { 0 };
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_return_val_if_fail (list != NULL, FALSE);
   g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
@@ -432,8 +502,8 @@ dassie_export_votable (const DassieObjectList  *list,
 
   if (!check_list (list, path, error) || !text_open (&out, path, error))
     return FALSE;
+  columns = list_columns (list);
   int_ids = ids_as_int64 (list);
-  n_paths = n_path_columns (list);
 
   fputs ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"\n"
@@ -446,52 +516,34 @@ dassie_export_votable (const DassieObjectList  *list,
   xml_text (out.file, _("Objects ranked by anomaly score"));
   fputs ("</DESCRIPTION>\n", out.file);
 
-  votable_field (out.file, "object_id", int_ids != NULL ? "long" : "char", "meta.id;meta.main", NULL);
-  if (list->scores != NULL)
-    votable_field (out.file, "score", "float", "stat.value",
-                   _("Median distance to the nearest neighbours in latent space (larger is more unusual)"));
-  if (list->ranks != NULL)
-    votable_field (out.file, "rank", "int", "meta.number", _("1 is the most anomalous object"));
-  if (list->umap_x != NULL)
+  for (guint c = 0; c < columns->len; c++)
     {
-      votable_field (out.file, "umap_x", "float", NULL, _("First UMAP coordinate"));
-      votable_field (out.file, "umap_y", "float", NULL, _("Second UMAP coordinate"));
-    }
-  for (guint b = 0; b < n_paths; b++)
-    {
-      g_autofree char *column = dassie_export_band_column (list->band_names[b]);
-      g_autofree char *description = g_strdup_printf (_("Cutout file of band %s"), list->band_names[b]);
+      const Column *column = &g_array_index (columns, Column, c);
+      const char *datatype = votable_datatype (column->kind, int_ids != NULL);
 
-      votable_field (out.file, column, "char", "meta.ref.url", description);
+      fputs ("      <FIELD name=\"", out.file);
+      xml_text (out.file, column->name);
+      fprintf (out.file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "char") ? " arraysize=\"*\"" : "");
+      if (column->ucd != NULL)
+        fprintf (out.file, " ucd=\"%s\"", column->ucd);
+      if (column->description == NULL)
+        fputs ("/>\n", out.file);
+      else
+        {
+          fputs (">\n        <DESCRIPTION>", out.file);
+          xml_text (out.file, column->description);
+          fputs ("</DESCRIPTION>\n      </FIELD>\n", out.file);
+        }
     }
 
   fputs ("      <DATA>\n        <TABLEDATA>\n", out.file);
   for (gsize i = 0; i < list->n_rows; i++)
     {
-      fputs ("          <TR><TD>", out.file);
-      if (int_ids != NULL)
-        fprintf (out.file, "%" G_GINT64_FORMAT, int_ids[i]);
-      else
-        xml_text (out.file, list->ids[i]);
-      fputs ("</TD>", out.file);
-      if (list->scores != NULL)
-        {
-          format_float (number, sizeof number, list->scores[i], "NaN");
-          fprintf (out.file, "<TD>%s</TD>", number);
-        }
-      if (list->ranks != NULL)
-        fprintf (out.file, "<TD>%u</TD>", list->ranks[i]);
-      if (list->umap_x != NULL)
-        {
-          format_float (number, sizeof number, list->umap_x[i], "NaN");
-          fprintf (out.file, "<TD>%s</TD>", number);
-          format_float (number, sizeof number, list->umap_y[i], "NaN");
-          fprintf (out.file, "<TD>%s</TD>", number);
-        }
-      for (guint b = 0; b < n_paths; b++)
+      fputs ("          <TR>", out.file);
+      for (guint c = 0; c < columns->len; c++)
         {
           fputs ("<TD>", out.file);
-          xml_text (out.file, band_path (list, i, b));
+          xml_text (out.file, cell_text (list, int_ids, &g_array_index (columns, Column, c), i, "NaN", buf, sizeof buf));
           fputs ("</TD>", out.file);
         }
       fputs ("</TR>\n", out.file);
@@ -504,22 +556,91 @@ dassie_export_votable (const DassieObjectList  *list,
 /* ------------------------------------------------------------------------------------------------
  * FITS binary table */
 
+static char *
+fits_form (const DassieObjectList *list,
+           const Column           *column,
+           gboolean                integer_ids)
+{
+  gsize width = 1;
+
+  switch (column->kind)
+    {
+    case COLUMN_ID:
+      if (integer_ids)
+        return g_strdup ("1K");
+      for (gsize i = 0; i < list->n_rows; i++)
+        width = MAX (width, strlen (list->ids[i]));
+      return g_strdup_printf ("%zuA", width);
+    case COLUMN_RANK:
+      return g_strdup ("1J");
+    case COLUMN_SCORE:
+    case COLUMN_UMAP_X:
+    case COLUMN_UMAP_Y:
+      return g_strdup ("1E");
+    case COLUMN_PATH:
+    default:
+      for (gsize i = 0; i < list->n_rows; i++)
+        width = MAX (width, strlen (band_path (list, i, column->band)));
+      return g_strdup_printf ("%zuA", width);
+    }
+}
+
+static void
+fits_write_column (fitsfile               *fptr,
+                   const DassieObjectList *list,
+                   const gint64           *int_ids,
+                   const Column           *column,
+                   int                     colnum,
+                   int                    *status)
+{
+  LONGLONG rows = (LONGLONG) list->n_rows;
+
+  switch (column->kind)
+    {
+    case COLUMN_ID:
+      if (int_ids != NULL)
+        fits_write_col (fptr, TLONGLONG, colnum, 1, 1, rows, (gint64 *) int_ids, status);
+      else
+        fits_write_col (fptr, TSTRING, colnum, 1, 1, rows, (char **) list->ids, status);
+      break;
+    case COLUMN_SCORE:
+      fits_write_col (fptr, TFLOAT, colnum, 1, 1, rows, (float *) list->scores, status);
+      break;
+    case COLUMN_RANK:
+      fits_write_col (fptr, TUINT, colnum, 1, 1, rows, (guint32 *) list->ranks, status);
+      break;
+    case COLUMN_UMAP_X:
+      fits_write_col (fptr, TFLOAT, colnum, 1, 1, rows, (float *) list->umap_x, status);
+      break;
+    case COLUMN_UMAP_Y:
+      fits_write_col (fptr, TFLOAT, colnum, 1, 1, rows, (float *) list->umap_y, status);
+      break;
+    case COLUMN_PATH:
+    default:
+      {
+        g_autofree const char **paths = g_new (const char *, list->n_rows);
+
+        for (gsize i = 0; i < list->n_rows; i++)
+          paths[i] = band_path (list, i, column->band);
+        fits_write_col (fptr, TSTRING, colnum, 1, 1, rows, (char **) paths, status);
+      }
+      break;
+    }
+}
+
 gboolean
 dassie_export_fits (const DassieObjectList  *list,
                     const char              *path,
                     GError                 **error)
 {
+  g_autoptr(GArray) columns = NULL;
   g_autofree gint64 *int_ids = NULL;
   g_autofree char *temp = NULL;
   g_autofree char *create_name = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) forms = g_ptr_array_new_with_free_func (g_free);
-  g_autofree const char **paths = NULL;
   fitsfile *fptr = NULL;
   int status = 0;
-  int col = 1;
-  guint n_paths;
-  LONGLONG rows;
 
   g_return_val_if_fail (list != NULL, FALSE);
   g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
@@ -527,102 +648,46 @@ dassie_export_fits (const DassieObjectList  *list,
 
   if (!check_list (list, path, error))
     return FALSE;
+  columns = list_columns (list);
   int_ids = ids_as_int64 (list);
-  n_paths = n_path_columns (list);
-  rows = (LONGLONG) list->n_rows;
+  for (guint c = 0; c < columns->len; c++)
+    {
+      const Column *column = &g_array_index (columns, Column, c);
 
-  g_ptr_array_add (names, g_strdup ("OBJECT_ID"));
-  if (int_ids != NULL)
-    g_ptr_array_add (forms, g_strdup ("1K"));
-  else
-    {
-      gsize width = 1;
-      for (gsize i = 0; i < list->n_rows; i++)
-        width = MAX (width, strlen (list->ids[i]));
-      g_ptr_array_add (forms, g_strdup_printf ("%zuA", width));
-    }
-  if (list->scores != NULL)
-    {
-      g_ptr_array_add (names, g_strdup ("SCORE"));
-      g_ptr_array_add (forms, g_strdup ("1E"));
-    }
-  if (list->ranks != NULL)
-    {
-      g_ptr_array_add (names, g_strdup ("RANK"));
-      g_ptr_array_add (forms, g_strdup ("1J"));
-    }
-  if (list->umap_x != NULL)
-    {
-      g_ptr_array_add (names, g_strdup ("UMAP_X"));
-      g_ptr_array_add (forms, g_strdup ("1E"));
-      g_ptr_array_add (names, g_strdup ("UMAP_Y"));
-      g_ptr_array_add (forms, g_strdup ("1E"));
-    }
-  for (guint b = 0; b < n_paths; b++)
-    {
-      g_autofree char *column = dassie_export_band_column (list->band_names[b]);
-      gsize width = 1;
-
-      for (gsize i = 0; i < list->n_rows; i++)
-        width = MAX (width, strlen (band_path (list, i, b)));
-      g_ptr_array_add (names, g_ascii_strup (column, -1));
-      g_ptr_array_add (forms, g_strdup_printf ("%zuA", width));
+      g_ptr_array_add (names, g_ascii_strup (column->name, -1));
+      g_ptr_array_add (forms, fits_form (list, column, int_ids != NULL));
     }
 
   temp = dassie_temp_path_for (path);
   create_name = g_strconcat ("!", temp, NULL);
   fits_create_file (&fptr, create_name, &status);
-  fits_create_tbl (fptr, BINARY_TBL, rows, (int) names->len, (char **) names->pdata,
+  fits_create_tbl (fptr, BINARY_TBL, (LONGLONG) list->n_rows, (int) names->len, (char **) names->pdata,
                    (char **) forms->pdata, NULL, "OBJECTS", &status);
-  if (status != 0)
-    goto fail;
-
-  if (rows > 0)
+  for (guint c = 0; c < columns->len && status == 0; c++)
     {
-      if (int_ids != NULL)
-        fits_write_col (fptr, TLONGLONG, col, 1, 1, rows, int_ids, &status);
-      else
-        fits_write_col (fptr, TSTRING, col, 1, 1, rows, (char **) list->ids, &status);
-      col++;
-      if (list->scores != NULL)
-        fits_write_col (fptr, TFLOAT, col++, 1, 1, rows, (float *) list->scores, &status);
-      if (list->ranks != NULL)
-        fits_write_col (fptr, TUINT, col++, 1, 1, rows, (guint32 *) list->ranks, &status);
-      if (list->umap_x != NULL)
-        {
-          fits_write_col (fptr, TFLOAT, col++, 1, 1, rows, (float *) list->umap_x, &status);
-          fits_write_col (fptr, TFLOAT, col++, 1, 1, rows, (float *) list->umap_y, &status);
-        }
-      paths = g_new (const char *, list->n_rows);
-      for (guint b = 0; b < n_paths; b++)
-        {
-          for (gsize i = 0; i < list->n_rows; i++)
-            paths[i] = band_path (list, i, b);
-          fits_write_col (fptr, TSTRING, col++, 1, 1, rows, (char **) paths, &status);
-        }
+      const Column *column = &g_array_index (columns, Column, c);
+      g_autofree char *key = g_strdup_printf ("TCOMM%u", c + 1);
+
+      if (list->n_rows > 0)
+        fits_write_column (fptr, list, int_ids, column, (int) c + 1, &status);
+      if (column->description != NULL)
+        fits_write_key_str (fptr, key, column->description, NULL, &status);
     }
-  if (list->scores != NULL)
-    fits_write_key_str (fptr, "TCOMM2", "median distance to the k nearest neighbours", NULL, &status);
   fits_write_key_str (fptr, "CREATOR", "Dassie " PACKAGE_VERSION, NULL, &status);
-  fits_close_file (fptr, &status);
+  if (fptr != NULL)
+    fits_close_file (fptr, &status);
   fptr = NULL;
+
   if (status != 0)
-    goto fail;
+    {
+      char text[FLEN_STATUS] = "";
 
+      g_unlink (temp);
+      fits_get_errstatus (status, text);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write “%s”: %s"), path, text);
+      return FALSE;
+    }
   return dassie_rename_into_place (temp, path, error);
-
-fail:
-  {
-    char text[FLEN_STATUS] = "";
-    int ignored = 0;
-
-    if (fptr != NULL)
-      fits_close_file (fptr, &ignored);
-    g_unlink (temp);
-    fits_get_errstatus (status, text);
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write “%s”: %s"), path, text);
-    return FALSE;
-  }
 }
 
 gboolean
