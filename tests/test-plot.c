@@ -240,6 +240,18 @@ test_histogram_range_selection (void)
   dassie_histogram_bins_clear (&bins);
 }
 
+static void
+check_file_starts_with (const char *path,
+                        const char *magic)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, strlen (magic));
+  g_assert_true (memcmp (contents, magic, strlen (magic)) == 0);
+}
+
 /* Nine points on a 3 × 3 lattice, scores 0 .. 8; one more point hides under (0, 0) with score 100. */
 static void
 lattice (float x[10],
@@ -290,6 +302,7 @@ test_scatter_png (void)
 
   g_assert_true (dassie_plot_save_scatter (path, 400, 300, &scatter, &error));
   g_assert_no_error (error);
+  check_file_starts_with (path, "\x89PNG\r\n\x1a\n");
 
   png = cairo_image_surface_create_from_png (path);
   g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
@@ -319,18 +332,6 @@ test_scatter_png (void)
   }
   cairo_surface_destroy (png);
   remove_output (dir);
-}
-
-static void
-check_file_starts_with (const char *path,
-                        const char *magic)
-{
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  g_assert_cmpuint (length, >, strlen (magic));
-  g_assert_true (memcmp (contents, magic, strlen (magic)) == 0);
 }
 
 static void

@@ -60,7 +60,8 @@ typedef struct
   double                 value_max;
   DassieColormap         colormap;
   const DassieSelection *selection;    /* when it holds objects, the others are drawn faded */
-  const DassieView      *view;         /* the data range shown; NULL fits the data */
+  const DassieView      *view;         /* its data range is shown (its pixel area is replaced by the
+                                        * layout's, see dassie_plot_scatter_area); NULL fits the data */
   double                 point_radius; /* in pixels; < 0 picks one by the number of points */
   const char            *title;
   const char            *x_label;
