@@ -18,6 +18,13 @@ void            dassie_window_open_folder    (DassieWindow   *self,
                                               const char     *folder);
 /* Makes the demo data set on first use (a job with progress), then opens it. */
 void            dassie_window_open_demo      (DassieWindow   *self);
+/* Fetches @source (a DOI or https URL) into @dest_dir (NULL: <user data dir>/dassie/downloads) with
+ * progress in the job bar, verifies it, unpacks it and opens the folder; errors show in a dialog. */
+void            dassie_window_download       (DassieWindow       *self,
+                                              const DassieConfig *config,
+                                              const char         *source,
+                                              const char         *checksum,
+                                              const char         *dest_dir);
 DassieDataPage *dassie_window_get_data_page  (DassieWindow   *self);
 /* Shows @job in the progress bar at the bottom until it stops; one job runs at a time. */
 gboolean        dassie_window_track_job      (DassieWindow   *self,
