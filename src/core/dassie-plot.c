@@ -1468,8 +1468,9 @@ dassie_plot_histogram (cairo_t               *cr,
 
   if (bins.n_outside > 0 || bins.n_invalid > 0)
     {
-      g_autofree char *note = g_strdup_printf (_("%" G_GUINT64_FORMAT " outside the range, %" G_GUINT64_FORMAT " without a value"),
-                                               bins.n_outside, bins.n_invalid);
+      g_autofree char *note = g_strdup_printf (_("%llu outside the range, %llu without a value"),
+                                               (unsigned long long) bins.n_outside,
+                                               (unsigned long long) bins.n_invalid);
       set_font (cr, FONT_SIZE - 1, FALSE);
       set_rgb (cr, 0x606060);
       draw_text (cr, area.x + area.width, MARGIN + (histogram->title != NULL ? 3 : 0), note, 1, 0);
