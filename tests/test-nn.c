@@ -154,7 +154,10 @@ check_conv (gboolean transposed,
   y = g_new (float, ny);
   y2 = g_new (float, ny);
   dy = g_new (float, ny);
-  col = g_new (float, dassie_conv_col_size (&conv));
+  /* Several bands when the im2col matrix is large. */
+  if (dassie_conv_col_size (&conv) > 200000)
+    g_assert_cmpuint (dassie_conv_band_col_size (&conv), <, dassie_conv_col_size (&conv) / 2);
+  col = g_new (float, dassie_conv_band_col_size (&conv));
   fill_random (rand, weight, nw);
   fill_random (rand, bias, out_channels);
   fill_random (rand, x, nx);
@@ -234,6 +237,9 @@ test_conv2d (void)
   check_conv (FALSE, 3, 4, 8, 8, 2, 1, 0);
   check_conv (FALSE, 2, 5, 7, 9, 1, 1, 0);
   check_conv (FALSE, 2, 3, 6, 5, 1, 0, 0);
+  /* Large enough to run in several bands of output rows. */
+  check_conv (FALSE, 64, 3, 40, 36, 1, 1, 0);
+  check_conv (FALSE, 64, 2, 41, 40, 2, 1, 0);
 }
 
 static void
@@ -242,6 +248,7 @@ test_conv_transpose2d (void)
   check_conv (TRUE, 4, 3, 4, 3, 2, 1, 1);
   check_conv (TRUE, 3, 2, 5, 5, 2, 1, 0);
   check_conv (TRUE, 2, 3, 3, 4, 1, 1, 0);
+  check_conv (TRUE, 3, 64, 20, 19, 2, 1, 1);
 }
 
 static void

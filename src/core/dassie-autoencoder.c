@@ -37,7 +37,7 @@ typedef struct
 {
   float  *z[N_LAYERS];       /* layer outputs before the activation */
   float  *a[N_LAYERS];       /* after it (the same buffer for the identity) */
-  float  *col[N_LAYERS];     /* im2col matrices (kept from forward to backward) */
+  float  *col;               /* one band of an im2col matrix */
   float  *grad_in;           /* gradient ping-pong buffers */
   float  *grad_out;
   float  *recon;             /* one cropped reconstruction */
@@ -257,8 +257,8 @@ workspace_clear (Workspace *ws)
       if (ws->a[l] != ws->z[l])
         g_free (ws->a[l]);
       g_free (ws->z[l]);
-      g_free (ws->col[l]);
     }
+  g_free (ws->col);
   g_free (ws->grad_in);
   g_free (ws->grad_out);
   g_free (ws->recon);
@@ -383,6 +383,7 @@ ensure_workspaces (DassieAutoencoder *self,
                    gboolean           want_grad)
 {
   gsize max_size = 0;
+  gsize max_col = 0;
 
   if (self->n_workspaces != n_workers)
     {
@@ -392,7 +393,11 @@ ensure_workspaces (DassieAutoencoder *self,
     }
 
   for (guint l = 0; l < N_LAYERS; l++)
-    max_size = MAX (max_size, MAX (self->layers[l].in_size, self->layers[l].out_size));
+    {
+      max_size = MAX (max_size, MAX (self->layers[l].in_size, self->layers[l].out_size));
+      if (self->layers[l].is_conv)
+        max_col = MAX (max_col, dassie_conv_band_col_size (&self->layers[l].conv));
+    }
 
   for (guint i = 0; i < n_workers; i++)
     {
@@ -406,9 +411,8 @@ ensure_workspaces (DassieAutoencoder *self,
 
               ws->z[l] = g_new (float, layer->out_size);
               ws->a[l] = layer->activation == DASSIE_ACTIVATION_IDENTITY ? ws->z[l] : g_new (float, layer->out_size);
-              if (layer->is_conv)
-                ws->col[l] = g_new (float, dassie_conv_col_size (&layer->conv));
             }
+          ws->col = g_new (float, max_col);
           ws->grad_in = g_new (float, max_size);
           ws->grad_out = g_new (float, max_size);
           ws->recon = g_new (float, (gsize) self->config.channels * self->config.height * self->config.width);
@@ -431,8 +435,8 @@ ensure_workspaces (DassieAutoencoder *self,
     }
 }
 
-/* Without @keep, nothing is kept for a backward pass: convolutions run in cache-sized bands with the
- * activation fused, and a[l] receives the output (z[l] is left alone). */
+/* With @keep, z[l] and a[l] hold every layer's output before and after its activation for the
+ * backward pass; without, only a[l] is written (in place). */
 static void
 forward_sample (DassieAutoencoder *self,
                 Workspace         *ws,
@@ -448,18 +452,16 @@ forward_sample (DassieAutoencoder *self,
       const float *weight = self->params + layer->weight_offset;
       const float *bias = self->params + layer->bias_offset;
 
-      if (!keep && layer->is_conv)
-        {
-          dassie_conv_forward_activation (&layer->conv, weight, bias, layer->activation, in, ws->col[l], ws->a[l]);
-          in = ws->a[l];
-          continue;
-        }
+      float *z = keep ? ws->z[l] : ws->a[l];
+
       if (layer->is_conv)
-        dassie_conv_forward (&layer->conv, weight, bias, in, ws->col[l], ws->z[l]);
+        dassie_conv_forward_activation (&layer->conv, weight, bias, layer->activation, in, ws->col, z,
+                                        ws->a[l]);
       else
-        dassie_linear_forward (layer->in_features, layer->out_features, weight, bias, in, 1, ws->z[l]);
-      if (layer->activation != DASSIE_ACTIVATION_IDENTITY)
-        dassie_activation_forward (layer->activation, ws->z[l], ws->a[l], layer->out_size);
+        {
+          dassie_linear_forward (layer->in_features, layer->out_features, weight, bias, in, 1, z);
+          dassie_activation_forward (layer->activation, z, ws->a[l], layer->out_size);
+        }
       in = ws->a[l];
     }
 }
@@ -487,7 +489,7 @@ backward_sample (DassieAutoencoder *self,
       float *dx = l == 0 ? NULL : gx;
 
       if (layer->is_conv)
-        dassie_conv_backward (&layer->conv, weight, in, g, ws->col[l],
+        dassie_conv_backward (&layer->conv, weight, in, g, ws->col,
                               ws->grad + layer->weight_offset, ws->grad + layer->bias_offset, dx);
       else
         {

@@ -189,19 +189,21 @@ dassie_im2col (const float *image,
   dassie_im2col_rows (image, channels, height, width, kernel, stride, padding, grid_width, 0, grid_height, col);
 }
 
+/* The adjoint of dassie_im2col_rows: adds a band's columns into @image. */
 VECTOR_CLONES void
-dassie_col2im (const float *col,
-               guint        channels,
-               guint        height,
-               guint        width,
-               guint        kernel,
-               guint        stride,
-               guint        padding,
-               guint        grid_height,
-               guint        grid_width,
-               float       *image)
+dassie_col2im_rows (const float *col,
+                    guint        channels,
+                    guint        height,
+                    guint        width,
+                    guint        kernel,
+                    guint        stride,
+                    guint        padding,
+                    guint        grid_width,
+                    guint        row_begin,
+                    guint        row_end,
+                    float       *image)
 {
-  gsize grid = (gsize) grid_height * grid_width;
+  gsize band = (gsize) (row_end - row_begin) * grid_width;
 
   for (guint c = 0; c < channels; c++)
     {
@@ -210,17 +212,17 @@ dassie_col2im (const float *col,
       for (guint ki = 0; ki < kernel; ki++)
         for (guint kj = 0; kj < kernel; kj++)
           {
-            const float *row = col + ((gsize) (c * kernel + ki) * kernel + kj) * grid;
+            const float *row = col + ((gsize) (c * kernel + ki) * kernel + kj) * band;
             int shift_x = (int) kj - (int) padding;
             int shift_y = (int) ki - (int) padding;
             guint x0, x1;
 
             valid_range (grid_width, width, stride, shift_x, &x0, &x1);
 
-            for (guint y = 0; y < grid_height; y++)
+            for (guint y = row_begin; y < row_end; y++)
               {
                 int iy = (int) (y * stride) + shift_y;
-                const float *src = row + (gsize) y * grid_width;
+                const float *src = row + (gsize) (y - row_begin) * grid_width;
                 float *dst;
 
                 if (iy < 0 || iy >= (int) height)
@@ -244,6 +246,21 @@ dassie_col2im (const float *col,
               }
           }
     }
+}
+
+void
+dassie_col2im (const float *col,
+               guint        channels,
+               guint        height,
+               guint        width,
+               guint        kernel,
+               guint        stride,
+               guint        padding,
+               guint        grid_height,
+               guint        grid_width,
+               float       *image)
+{
+  dassie_col2im_rows (col, channels, height, width, kernel, stride, padding, grid_width, 0, grid_height, image);
 }
 
 VECTOR_CLONES static void
@@ -279,67 +296,70 @@ add_row_sums (const float *dy,
     }
 }
 
-void
-dassie_conv_forward (const DassieConv *conv,
-                     const float      *weight,
-                     const float      *bias,
-                     const float      *x,
-                     float            *col,
-                     float            *y)
-{
-  guint k = conv->kernel;
-  gsize in_plane = (gsize) conv->in_height * conv->in_width;
-  gsize out_plane = (gsize) conv->out_height * conv->out_width;
-
-  fill_bias (y, bias, conv->out_channels, out_plane);
-
-  if (!conv->transposed)
-    {
-      guint rows = conv->in_channels * k * k;
-
-      dassie_im2col (x, conv->in_channels, conv->in_height, conv->in_width, k, conv->stride,
-                     conv->padding, conv->out_height, conv->out_width, col);
-      /* y (out × P) += W (out × rows) · col (rows × P) */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                   conv->out_channels, out_plane, rows,
-                   1.0f, weight, rows, col, out_plane,
-                   1.0f, y, out_plane);
-    }
-  else
-    {
-      guint rows = conv->out_channels * k * k;
-
-      /* col (rows × P_in) = Wᵀ (rows × in) · x (in × P_in), scattered onto the output grid. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
-                   rows, in_plane, conv->in_channels,
-                   1.0f, weight, rows, x, in_plane,
-                   0.0f, col, in_plane);
-      dassie_col2im (col, conv->out_channels, conv->out_height, conv->out_width, k, conv->stride,
-                     conv->padding, conv->in_height, conv->in_width, y);
-    }
-}
-
-/* Output rows per band, so that a band's im2col stays in the L2 cache while sgemm packs it, but with
- * enough columns (BAND_MIN_COLUMNS) for sgemm to run at full speed. */
+/* Every convolution runs in bands of rows of its im2col grid (the output of a Conv2d, the input of a
+ * transposed one), so that a band's im2col matrix stays in the L2 cache while sgemm packs it; nothing
+ * is kept between forward and backward, the backward pass recomputes its bands. A band has at least
+ * BAND_MIN_COLUMNS columns so that sgemm still runs at full speed. */
 #define BAND_BYTES (128 * 1024)
 #define BAND_MIN_COLUMNS 96
 
 static guint
+grid_rows (const DassieConv *conv)
+{
+  return conv->transposed ? conv->in_height : conv->out_height;
+}
+
+static guint
+grid_width (const DassieConv *conv)
+{
+  return conv->transposed ? conv->in_width : conv->out_width;
+}
+
+/* Rows of the im2col matrix: (channels of the image side) · k · k. */
+static guint
+col_rows (const DassieConv *conv)
+{
+  return (conv->transposed ? conv->out_channels : conv->in_channels) * conv->kernel * conv->kernel;
+}
+
+static guint
 band_rows (const DassieConv *conv)
 {
-  gsize row_bytes = (gsize) conv->in_channels * conv->kernel * conv->kernel * conv->out_width * sizeof (float);
+  gsize row_bytes = (gsize) col_rows (conv) * grid_width (conv) * sizeof (float);
   gsize rows = BAND_BYTES / MAX (row_bytes, 1);
 
-  rows = MAX (rows, (BAND_MIN_COLUMNS + conv->out_width - 1) / conv->out_width);
-  return (guint) CLAMP (rows, 1, conv->out_height);
+  rows = MAX (rows, (BAND_MIN_COLUMNS + grid_width (conv) - 1) / grid_width (conv));
+  return (guint) CLAMP (rows, 1, grid_rows (conv));
 }
 
 gsize
 dassie_conv_band_col_size (const DassieConv *conv)
 {
-  if (conv->transposed)
-    return dassie_conv_col_size (conv);
-  return (gsize) conv->in_channels * conv->kernel * conv->kernel * band_rows (conv) * conv->out_width;
+  return (gsize) col_rows (conv) * band_rows (conv) * grid_width (conv);
+}
+
+static void
+bias_activation (const DassieConv *conv,
+                 const float      *bias,
+                 DassieActivation  activation,
+                 float            *z,
+                 float            *a,
+                 gsize             offset,
+                 gsize             n)
+{
+  gsize plane = (gsize) conv->out_height * conv->out_width;
+
+  for (guint c = 0; c < conv->out_channels; c++)
+    {
+      float *zc = z + c * plane + offset;
+      float b = bias != NULL ? bias[c] : 0.0f;
+
+      if (b != 0)
+        for (gsize i = 0; i < n; i++)
+          zc[i] += b;
+      if (a != NULL)
+        dassie_activation_forward (activation, zc, a + c * plane + offset, n);
+    }
 }
 
 void
@@ -349,42 +369,64 @@ dassie_conv_forward_activation (const DassieConv *conv,
                                 DassieActivation  activation,
                                 const float      *x,
                                 float            *col,
-                                float            *y)
+                                float            *z,
+                                float            *a)
 {
-  gsize out_plane = (gsize) conv->out_height * conv->out_width;
-  guint rows = conv->in_channels * conv->kernel * conv->kernel;
+  guint k = conv->kernel;
+  guint rows = col_rows (conv);
+  guint gw = grid_width (conv);
   guint band = band_rows (conv);
+  gsize in_plane = (gsize) conv->in_height * conv->in_width;
+  gsize out_plane = (gsize) conv->out_height * conv->out_width;
 
-  if (conv->transposed)
+  if (!conv->transposed)
     {
-      dassie_conv_forward (conv, weight, bias, x, col, y);
-      dassie_activation_forward (activation, y, y, dassie_conv_out_size (conv));
+      for (guint r0 = 0; r0 < conv->out_height; r0 += band)
+        {
+          guint r1 = MIN (r0 + band, conv->out_height);
+          gsize n = (gsize) (r1 - r0) * gw;
+
+          dassie_im2col_rows (x, conv->in_channels, conv->in_height, conv->in_width, k, conv->stride,
+                              conv->padding, gw, r0, r1, col);
+          /* z[:, band] (out × n) = W (out × rows) · col (rows × n) */
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                       conv->out_channels, n, rows,
+                       1.0f, weight, rows, col, n,
+                       0.0f, z + (gsize) r0 * gw, out_plane);
+          /* Bias and activation while the band is still in the cache. */
+          bias_activation (conv, bias, activation, z, a, (gsize) r0 * gw, n);
+        }
       return;
     }
 
-  for (guint r0 = 0; r0 < conv->out_height; r0 += band)
+  /* A band of input rows scatters into output rows beyond its own, so the activation comes last. */
+  fill_bias (z, bias, conv->out_channels, out_plane);
+  for (guint r0 = 0; r0 < conv->in_height; r0 += band)
     {
-      guint r1 = MIN (r0 + band, conv->out_height);
-      gsize n = (gsize) (r1 - r0) * conv->out_width;
-      float *out = y + (gsize) r0 * conv->out_width;
+      guint r1 = MIN (r0 + band, conv->in_height);
+      gsize n = (gsize) (r1 - r0) * gw;
 
-      dassie_im2col_rows (x, conv->in_channels, conv->in_height, conv->in_width, conv->kernel,
-                          conv->stride, conv->padding, conv->out_width, r0, r1, col);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                   conv->out_channels, n, rows,
-                   1.0f, weight, rows, col, n,
-                   0.0f, out, out_plane);
-      /* Bias and activation while the band is still in the cache. */
-      for (guint c = 0; c < conv->out_channels; c++)
-        {
-          float *seg = out + c * out_plane;
-          float b = bias != NULL ? bias[c] : 0.0f;
-
-          for (gsize i = 0; i < n; i++)
-            seg[i] += b;
-          dassie_activation_forward (activation, seg, seg, n);
-        }
+      /* col (rows × n) = Wᵀ (rows × in) · x[:, band] (in × n), scattered onto the output. */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
+                   rows, n, conv->in_channels,
+                   1.0f, weight, rows, x + (gsize) r0 * gw, in_plane,
+                   0.0f, col, n);
+      dassie_col2im_rows (col, conv->out_channels, conv->out_height, conv->out_width, k, conv->stride,
+                          conv->padding, gw, r0, r1, z);
     }
+  if (a != NULL)
+    dassie_activation_forward (activation, z, a, dassie_conv_out_size (conv));
+}
+
+void
+dassie_conv_forward (const DassieConv *conv,
+                     const float      *weight,
+                     const float      *bias,
+                     const float      *x,
+                     float            *col,
+                     float            *y)
+{
+  dassie_conv_forward_activation (conv, weight, bias, DASSIE_ACTIVATION_IDENTITY, x, col, y, NULL);
 }
 
 void
@@ -398,6 +440,9 @@ dassie_conv_backward (const DassieConv *conv,
                       float            *dx)
 {
   guint k = conv->kernel;
+  guint rows = col_rows (conv);
+  guint gw = grid_width (conv);
+  guint band = band_rows (conv);
   gsize in_plane = (gsize) conv->in_height * conv->in_width;
   gsize out_plane = (gsize) conv->out_height * conv->out_width;
 
@@ -406,41 +451,51 @@ dassie_conv_backward (const DassieConv *conv,
 
   if (!conv->transposed)
     {
-      guint rows = conv->in_channels * k * k;
-
-      /* dW (out × rows) += dy (out × P) · colᵀ */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
-                   conv->out_channels, rows, out_plane,
-                   1.0f, dy, out_plane, col, out_plane,
-                   1.0f, dweight, rows);
       if (dx != NULL)
+        memset (dx, 0, dassie_conv_in_size (conv) * sizeof (float));
+      for (guint r0 = 0; r0 < conv->out_height; r0 += band)
         {
-          /* dcol (rows × P) = Wᵀ · dy, folded back onto the input. */
-          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
-                       rows, out_plane, conv->out_channels,
-                       1.0f, weight, rows, dy, out_plane,
-                       0.0f, col, out_plane);
-          memset (dx, 0, dassie_conv_in_size (conv) * sizeof (float));
-          dassie_col2im (col, conv->in_channels, conv->in_height, conv->in_width, k, conv->stride,
-                         conv->padding, conv->out_height, conv->out_width, dx);
-        }
-    }
-  else
-    {
-      guint rows = conv->out_channels * k * k;
+          guint r1 = MIN (r0 + band, conv->out_height);
+          gsize n = (gsize) (r1 - r0) * gw;
+          const float *dy_band = dy + (gsize) r0 * gw;
 
-      dassie_im2col (dy, conv->out_channels, conv->out_height, conv->out_width, k, conv->stride,
-                     conv->padding, conv->in_height, conv->in_width, col);
-      /* dW (in × rows) += x (in × P_in) · colᵀ */
+          dassie_im2col_rows (x, conv->in_channels, conv->in_height, conv->in_width, k, conv->stride,
+                              conv->padding, gw, r0, r1, col);
+          /* dW (out × rows) += dy[:, band] · colᵀ */
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
+                       conv->out_channels, rows, n,
+                       1.0f, dy_band, out_plane, col, n,
+                       1.0f, dweight, rows);
+          if (dx == NULL)
+            continue;
+          /* dcol (rows × n) = Wᵀ · dy[:, band], folded back onto the input. */
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
+                       rows, n, conv->out_channels,
+                       1.0f, weight, rows, dy_band, out_plane,
+                       0.0f, col, n);
+          dassie_col2im_rows (col, conv->in_channels, conv->in_height, conv->in_width, k, conv->stride,
+                              conv->padding, gw, r0, r1, dx);
+        }
+      return;
+    }
+
+  for (guint r0 = 0; r0 < conv->in_height; r0 += band)
+    {
+      guint r1 = MIN (r0 + band, conv->in_height);
+      gsize n = (gsize) (r1 - r0) * gw;
+
+      dassie_im2col_rows (dy, conv->out_channels, conv->out_height, conv->out_width, k, conv->stride,
+                          conv->padding, gw, r0, r1, col);
+      /* dW (in × rows) += x[:, band] · colᵀ */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
-                   conv->in_channels, rows, in_plane,
-                   1.0f, x, in_plane, col, in_plane,
+                   conv->in_channels, rows, n,
+                   1.0f, x + (gsize) r0 * gw, in_plane, col, n,
                    1.0f, dweight, rows);
       if (dx != NULL)
         cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                     conv->in_channels, in_plane, rows,
-                     1.0f, weight, rows, col, in_plane,
-                     0.0f, dx, in_plane);
+                     conv->in_channels, n, rows,
+                     1.0f, weight, rows, col, n,
+                     0.0f, dx + (gsize) r0 * gw, in_plane);
     }
 }
 

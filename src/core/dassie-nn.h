@@ -65,7 +65,7 @@ void         dassie_im2col                     (const float       *image,
                                                 guint              grid_height,
                                                 guint              grid_width,
                                                 float             *col);
-/* The same for the grid rows [row_begin, row_end) only (a band of the output). */
+/* The same for the grid rows [row_begin, row_end) only (a band of the grid). */
 void         dassie_im2col_rows                (const float       *image,
                                                 guint              channels,
                                                 guint              height,
@@ -78,6 +78,17 @@ void         dassie_im2col_rows                (const float       *image,
                                                 guint              row_end,
                                                 float             *col);
 /* The adjoint of dassie_im2col: adds every column entry into @image (which is not cleared). */
+void         dassie_col2im_rows                (const float       *col,
+                                                guint              channels,
+                                                guint              height,
+                                                guint              width,
+                                                guint              kernel,
+                                                guint              stride,
+                                                guint              padding,
+                                                guint              grid_width,
+                                                guint              row_begin,
+                                                guint              row_end,
+                                                float             *image);
 void         dassie_col2im                     (const float       *col,
                                                 guint              channels,
                                                 guint              height,
@@ -89,27 +100,27 @@ void         dassie_col2im                     (const float       *col,
                                                 guint              grid_width,
                                                 float             *image);
 
-/* Forward of one sample. @col (dassie_conv_col_size floats) is a workspace that a Conv2d leaves
- * holding im2col(@x) for the backward pass. */
+/* The workspace that the convolution functions need for @col: one band of the im2col matrix. */
+gsize        dassie_conv_band_col_size         (const DassieConv  *conv);
+/* Forward of one sample: y = conv(x) + b. */
 void         dassie_conv_forward               (const DassieConv  *conv,
                                                 const float       *weight,
                                                 const float       *bias,
                                                 const float       *x,
                                                 float             *col,
                                                 float             *y);
-/* Forward of one sample followed by @activation, in bands of output rows, for inference: nothing is
- * kept for a backward pass, and @col needs only dassie_conv_band_col_size floats. */
-gsize        dassie_conv_band_col_size         (const DassieConv  *conv);
+/* The same, also writing a = activation(z) when @a is not NULL (@a may be @z), band by band while the
+ * values are in the cache. */
 void         dassie_conv_forward_activation    (const DassieConv  *conv,
                                                 const float       *weight,
                                                 const float       *bias,
                                                 DassieActivation   activation,
                                                 const float       *x,
                                                 float             *col,
-                                                float             *y);
-/* Backward of one sample: adds into @dweight and @dbias; writes @dx unless it is NULL.
- * @col: for a Conv2d, what the forward pass left in it (it is overwritten when @dx is wanted);
- * for a transposed convolution, a workspace. @x is the forward input (used by the transposed one). */
+                                                float             *z,
+                                                float             *a);
+/* Backward of one sample: adds into @dweight and @dbias (when not NULL); writes @dx unless it is
+ * NULL. @x is the forward input. */
 void         dassie_conv_backward              (const DassieConv  *conv,
                                                 const float       *weight,
                                                 const float       *x,
