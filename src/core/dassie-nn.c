@@ -106,6 +106,49 @@ valid_range (guint  grid,
   *last = hi < lo ? (guint) lo : (guint) (hi + 1);
 }
 
+/* The inner loops of im2col and col2im, with restrict so that they vectorise (strided ones too). */
+static inline void
+copy_strided (float       *restrict dst,
+              const float *restrict src,
+              guint                 n,
+              guint                 stride)
+{
+  if (stride == 1)
+    for (guint i = 0; i < n; i++)
+      dst[i] = src[i];
+  else if (stride == 2)
+    for (guint i = 0; i < n; i++)
+      dst[i] = src[2 * i];
+  else
+    for (guint i = 0; i < n; i++)
+      dst[i] = src[(gsize) i * stride];
+}
+
+static inline void
+add_strided (float       *restrict dst,
+             const float *restrict src,
+             guint                 n,
+             guint                 stride)
+{
+  if (stride == 1)
+    for (guint i = 0; i < n; i++)
+      dst[i] += src[i];
+  else if (stride == 2)
+    for (guint i = 0; i < n; i++)
+      dst[2 * i] += src[i];
+  else
+    for (guint i = 0; i < n; i++)
+      dst[(gsize) i * stride] += src[i];
+}
+
+static inline void
+zero (float *dst,
+      guint  n)
+{
+  for (guint i = 0; i < n; i++)
+    dst[i] = 0;
+}
+
 /* im2col of the grid rows [row_begin, row_end): col is (channels·k·k) × ((row_end − row_begin)·grid_w). */
 VECTOR_CLONES void
 dassie_im2col_rows (const float *image,
@@ -144,31 +187,14 @@ dassie_im2col_rows (const float *image,
 
                 if (iy < 0 || iy >= (int) height)
                   {
-                    for (guint x = 0; x < grid_width; x++)
-                      dst[x] = 0;
+                    zero (dst, grid_width);
                     continue;
                   }
                 src = plane + (gsize) iy * width;
-                for (guint x = 0; x < x0; x++)
-                  dst[x] = 0;
-                /* Rows are short (a few dozen pixels): plain loops beat memcpy calls here. */
-                if (stride == 1)
-                  {
-                    const float *s = src + shift_x;
-                    for (guint x = x0; x < x1; x++)
-                      dst[x] = s[x];
-                  }
-                else if (stride == 2)
-                  {
-                    const float *s = src + shift_x;
-                    for (guint x = x0; x < x1; x++)
-                      dst[x] = s[2 * x];
-                  }
-                else
-                  for (guint x = x0; x < x1; x++)
-                    dst[x] = src[(int) (x * stride) + shift_x];
-                for (guint x = x1; x < grid_width; x++)
-                  dst[x] = 0;
+                /* Rows are short (a few dozen pixels): inline loops beat memcpy calls here. */
+                zero (dst, x0);
+                copy_strided (dst + x0, src + (int) (x0 * stride) + shift_x, x1 - x0, stride);
+                zero (dst + x1, grid_width - x1);
               }
           }
     }
@@ -228,21 +254,7 @@ dassie_col2im_rows (const float *col,
                 if (iy < 0 || iy >= (int) height)
                   continue;
                 dst = plane + (gsize) iy * width;
-                if (stride == 1)
-                  {
-                    float *d = dst + shift_x;
-                    for (guint x = x0; x < x1; x++)
-                      d[x] += src[x];
-                  }
-                else if (stride == 2)
-                  {
-                    float *d = dst + shift_x;
-                    for (guint x = x0; x < x1; x++)
-                      d[2 * x] += src[x];
-                  }
-                else
-                  for (guint x = x0; x < x1; x++)
-                    dst[(int) (x * stride) + shift_x] += src[x];
+                add_strided (dst + (int) (x0 * stride) + shift_x, src + x0, x1 - x0, stride);
               }
           }
     }
