@@ -35,8 +35,8 @@ typedef struct
 /* What one thread keeps for the samples it processes, one sample at a time. */
 typedef struct
 {
-  float  *z[N_LAYERS];       /* layer outputs before the activation */
-  float  *a[N_LAYERS];       /* after it (the same buffer for the identity) */
+  float  *a[N_LAYERS];       /* layer outputs after the activation */
+  float  *d[N_LAYERS];       /* the activation's derivative there (NULL for the identity) */
   float  *col;               /* one band of an im2col matrix */
   float  *grad_in;           /* gradient ping-pong buffers */
   float  *grad_out;
@@ -254,9 +254,8 @@ workspace_clear (Workspace *ws)
 {
   for (guint l = 0; l < N_LAYERS; l++)
     {
-      if (ws->a[l] != ws->z[l])
-        g_free (ws->a[l]);
-      g_free (ws->z[l]);
+      g_free (ws->a[l]);
+      g_free (ws->d[l]);
     }
   g_free (ws->col);
   g_free (ws->grad_in);
@@ -403,14 +402,15 @@ ensure_workspaces (DassieAutoencoder *self,
     {
       Workspace *ws = &self->workspaces[i];
 
-      if (ws->z[0] == NULL)
+      if (ws->a[0] == NULL)
         {
           for (guint l = 0; l < N_LAYERS; l++)
             {
               const Layer *layer = &self->layers[l];
 
-              ws->z[l] = g_new (float, layer->out_size);
-              ws->a[l] = layer->activation == DASSIE_ACTIVATION_IDENTITY ? ws->z[l] : g_new (float, layer->out_size);
+              ws->a[l] = g_new (float, layer->out_size);
+              if (layer->activation != DASSIE_ACTIVATION_IDENTITY)
+                ws->d[l] = g_new (float, layer->out_size);
             }
           ws->col = g_new (float, max_col);
           ws->grad_in = g_new (float, max_size);
@@ -435,8 +435,8 @@ ensure_workspaces (DassieAutoencoder *self,
     }
 }
 
-/* With @keep, z[l] and a[l] hold every layer's output before and after its activation for the
- * backward pass; without, only a[l] is written (in place). */
+/* Every layer's output goes to a[l]; with @keep, d[l] receives the activation's derivative there for
+ * the backward pass. */
 static void
 forward_sample (DassieAutoencoder *self,
                 Workspace         *ws,
@@ -452,15 +452,19 @@ forward_sample (DassieAutoencoder *self,
       const float *weight = self->params + layer->weight_offset;
       const float *bias = self->params + layer->bias_offset;
 
-      float *z = keep ? ws->z[l] : ws->a[l];
+      float *derivative = keep ? ws->d[l] : NULL;
 
       if (layer->is_conv)
-        dassie_conv_forward_activation (&layer->conv, weight, bias, layer->activation, in, ws->col, z,
-                                        ws->a[l]);
+        dassie_conv_forward_activation (&layer->conv, weight, bias, layer->activation, in, ws->col,
+                                        ws->a[l], ws->a[l], derivative);
       else
         {
-          dassie_linear_forward (layer->in_features, layer->out_features, weight, bias, in, 1, z);
-          dassie_activation_forward (layer->activation, z, ws->a[l], layer->out_size);
+          dassie_linear_forward (layer->in_features, layer->out_features, weight, bias, in, 1, ws->a[l]);
+          if (derivative != NULL)
+            dassie_activation_forward_derivative (layer->activation, ws->a[l], ws->a[l], derivative,
+                                                  layer->out_size);
+          else
+            dassie_activation_forward (layer->activation, ws->a[l], ws->a[l], layer->out_size);
         }
       in = ws->a[l];
     }
@@ -478,8 +482,8 @@ backward_sample (DassieAutoencoder *self,
   float *gx = ws->grad_out;
   const Layer *last = &self->layers[N_LAYERS - 1];
 
-  dassie_activation_backward (last->activation, ws->z[N_LAYERS - 1], ws->a[N_LAYERS - 1], g, g,
-                              last->out_size);
+  if (last->activation != DASSIE_ACTIVATION_IDENTITY)
+    dassie_activation_backward_derivative (ws->d[N_LAYERS - 1], g, g, last->out_size);
 
   for (int l = N_LAYERS - 1; l >= 0; l--)
     {
@@ -506,7 +510,8 @@ backward_sample (DassieAutoencoder *self,
           const Layer *prev = &self->layers[l - 1];
           float *swap;
 
-          dassie_activation_backward (prev->activation, ws->z[l - 1], ws->a[l - 1], dx, dx, prev->out_size);
+          if (prev->activation != DASSIE_ACTIVATION_IDENTITY)
+            dassie_activation_backward_derivative (ws->d[l - 1], dx, dx, prev->out_size);
           swap = g;
           g = gx;
           gx = swap;

@@ -109,8 +109,8 @@ void         dassie_conv_forward               (const DassieConv  *conv,
                                                 const float       *x,
                                                 float             *col,
                                                 float             *y);
-/* The same, also writing a = activation(z) when @a is not NULL (@a may be @z), band by band while the
- * values are in the cache. */
+/* The same, also writing a = activation(z) when @a is not NULL (@a may be @z), and the activation's
+ * derivative at z when @derivative is not NULL, band by band while the values are in the cache. */
 void         dassie_conv_forward_activation    (const DassieConv  *conv,
                                                 const float       *weight,
                                                 const float       *bias,
@@ -118,7 +118,8 @@ void         dassie_conv_forward_activation    (const DassieConv  *conv,
                                                 const float       *x,
                                                 float             *col,
                                                 float             *z,
-                                                float             *a);
+                                                float             *a,
+                                                float             *derivative);
 /* Backward of one sample: adds into @dweight and @dbias (when not NULL); writes @dx unless it is
  * NULL. @x is the forward input. */
 void         dassie_conv_backward              (const DassieConv  *conv,
@@ -161,6 +162,17 @@ void         dassie_activation_backward        (DassieActivation   activation,
                                                 const float       *dy,
                                                 float             *dx,
                                                 gsize              n);
+/* y = f(x) (@y may be @x) and f′(x) into @derivative (which must not overlap them), so that the
+ * backward pass is dx = dy · f′(x): dassie_activation_backward_derivative (@dx may be @dy). */
+void         dassie_activation_forward_derivative (DassieActivation   activation,
+                                                   const float       *x,
+                                                   float             *y,
+                                                   float             *derivative,
+                                                   gsize              n);
+void         dassie_activation_backward_derivative (const float      *derivative,
+                                                    const float      *dy,
+                                                    float            *dx,
+                                                    gsize             n);
 gboolean     dassie_activation_from_string     (const char        *name,
                                                 DassieActivation  *activation);
 const char  *dassie_activation_to_string       (DassieActivation   activation);
