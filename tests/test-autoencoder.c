@@ -208,6 +208,43 @@ test_gradients (void)
   assert_tensors_close (model, grad, "grads.safetensors", 1e-3);
 }
 
+/* Chunks of the batch, not threads, fix the order of every sum: any thread count gives the same bits. */
+static void
+test_threads_same_bits (void)
+{
+  g_autoptr(DassieSafetensors) io = open_fixture ("io.safetensors");
+  g_autofree float *input = read_fixture_tensor (io, "input", NULL);
+  g_autofree float *batch = g_new (float, 12 * 3 * 32 * 32);
+  g_autofree float *grad_1 = NULL;
+  g_autofree float *grad_3 = NULL;
+  double loss_1 = 0, loss_3 = -1;
+
+  /* Twelve samples: the two of the fixture, shifted and scaled. */
+  for (guint i = 0; i < 12 * 3 * 32 * 32; i++)
+    batch[i] = input[(i + 37 * (i / (3 * 32 * 32))) % (2 * 3 * 32 * 32)] * (1.0f - 0.05f * (i / (3 * 32 * 32)));
+
+  for (guint threads = 1; threads <= 3; threads += 2)
+    {
+      g_autoptr(DassieAutoencoder) model = parity_model (threads);
+      float *grad = g_new (float, dassie_autoencoder_get_n_params (model));
+      double loss = dassie_autoencoder_loss_and_grad (model, batch, 12, grad);
+
+      if (threads == 1)
+        {
+          grad_1 = grad;
+          loss_1 = loss;
+        }
+      else
+        {
+          grad_3 = grad;
+          loss_3 = loss;
+          g_assert_cmpmem (grad_1, dassie_autoencoder_get_n_params (model) * sizeof (float),
+                           grad_3, dassie_autoencoder_get_n_params (model) * sizeof (float));
+        }
+    }
+  g_assert_cmpfloat (loss_1, ==, loss_3);
+}
+
 static void
 check_two_steps (const DassieOptimizerParams *params,
                  const char                  *file_name)
@@ -254,6 +291,7 @@ main (int    argc,
   g_test_add_func ("/core/autoencoder/parity/names-and-shapes", test_fixture_names_and_shapes);
   g_test_add_func ("/core/autoencoder/parity/forward", test_forward);
   g_test_add_func ("/core/autoencoder/parity/gradients", test_gradients);
+  g_test_add_func ("/core/autoencoder/threads-same-bits", test_threads_same_bits);
   g_test_add_func ("/core/autoencoder/parity/sgd-steps", test_sgd_steps);
   g_test_add_func ("/core/autoencoder/parity/adam-steps", test_adam_steps);
 

@@ -32,7 +32,14 @@ typedef struct
   DassieActivation activation;   /* applied to this layer's output */
 } Layer;
 
-/* What one thread keeps for the samples it processes, one sample at a time. */
+/* A batch is cut into chunks of consecutive samples whose size depends on the batch size alone. The
+ * threads take chunks as they come free (so a thread slowed by other work on the machine holds up no
+ * one), and each chunk sums its gradient into its own accumulator; the accumulators are then added in
+ * chunk order. The result is the same for any number of threads. */
+#define MAX_TRAIN_CHUNK 8
+#define FORWARD_CHUNK 4
+
+/* What one thread keeps for the sample it is processing. */
 typedef struct
 {
   float  *a[N_LAYERS];       /* layer outputs after the activation */
@@ -41,12 +48,15 @@ typedef struct
   float  *grad_in;           /* gradient ping-pong buffers */
   float  *grad_out;
   float  *recon;             /* one cropped reconstruction */
-  float  *grad;              /* this thread's gradient sum */
-  float  *lin_x[N_LINEAR];   /* the linear layers' inputs and output gradients of the share, so that */
-  float  *lin_dy[N_LINEAR];  /* their weight gradients are one sgemm per share */
-  guint   capacity;          /* rows in lin_x / lin_dy */
-  double  loss;
 } Workspace;
+
+/* The gradient sum of one chunk. */
+typedef struct
+{
+  float  *grad;
+  float  *lin_x[N_LINEAR];   /* the linear layers' inputs and output gradients of the chunk, so that */
+  float  *lin_dy[N_LINEAR];  /* their weight gradients are one sgemm per chunk */
+} Accumulator;
 
 struct _DassieAutoencoder
 {
@@ -63,6 +73,8 @@ struct _DassieAutoencoder
   guint n_threads;
   Workspace *workspaces;
   guint n_workspaces;
+  Accumulator *accumulators;
+  guint n_accumulators;
 };
 
 G_DEFINE_QUARK (dassie-autoencoder-error-quark, dassie_autoencoder_error)
@@ -261,12 +273,6 @@ workspace_clear (Workspace *ws)
   g_free (ws->grad_in);
   g_free (ws->grad_out);
   g_free (ws->recon);
-  g_free (ws->grad);
-  for (guint k = 0; k < N_LINEAR; k++)
-    {
-      g_free (ws->lin_x[k]);
-      g_free (ws->lin_dy[k]);
-    }
   memset (ws, 0, sizeof *ws);
 }
 
@@ -277,6 +283,20 @@ free_workspaces (DassieAutoencoder *self)
     workspace_clear (&self->workspaces[i]);
   g_clear_pointer (&self->workspaces, g_free);
   self->n_workspaces = 0;
+
+  for (guint i = 0; i < self->n_accumulators; i++)
+    {
+      Accumulator *acc = &self->accumulators[i];
+
+      g_free (acc->grad);
+      for (guint k = 0; k < N_LINEAR; k++)
+        {
+          g_free (acc->lin_x[k]);
+          g_free (acc->lin_dy[k]);
+        }
+    }
+  g_clear_pointer (&self->accumulators, g_free);
+  self->n_accumulators = 0;
 }
 
 void
@@ -378,17 +398,24 @@ dassie_autoencoder_get_threads (DassieAutoencoder *self)
 static void
 ensure_workspaces (DassieAutoencoder *self,
                    guint              n_workers,
-                   guint              capacity,
-                   gboolean           want_grad)
+                   guint              n_accumulators)
 {
+  const guint linear[N_LINEAR] = { ENCODER_LINEAR, DECODER_LINEAR };
   gsize max_size = 0;
   gsize max_col = 0;
 
-  if (self->n_workspaces != n_workers)
+  if (self->n_workspaces < n_workers)
     {
-      free_workspaces (self);
-      self->workspaces = g_new0 (Workspace, n_workers);
+      self->workspaces = g_renew (Workspace, self->workspaces, n_workers);
+      memset (self->workspaces + self->n_workspaces, 0, (n_workers - self->n_workspaces) * sizeof (Workspace));
       self->n_workspaces = n_workers;
+    }
+  if (self->n_accumulators < n_accumulators)
+    {
+      self->accumulators = g_renew (Accumulator, self->accumulators, n_accumulators);
+      memset (self->accumulators + self->n_accumulators, 0,
+              (n_accumulators - self->n_accumulators) * sizeof (Accumulator));
+      self->n_accumulators = n_accumulators;
     }
 
   for (guint l = 0; l < N_LAYERS; l++)
@@ -402,35 +429,33 @@ ensure_workspaces (DassieAutoencoder *self,
     {
       Workspace *ws = &self->workspaces[i];
 
-      if (ws->a[0] == NULL)
+      if (ws->a[0] != NULL)
+        continue;
+      for (guint l = 0; l < N_LAYERS; l++)
         {
-          for (guint l = 0; l < N_LAYERS; l++)
-            {
-              const Layer *layer = &self->layers[l];
+          const Layer *layer = &self->layers[l];
 
-              ws->a[l] = g_new (float, layer->out_size);
-              if (layer->activation != DASSIE_ACTIVATION_IDENTITY)
-                ws->d[l] = g_new (float, layer->out_size);
-            }
-          ws->col = g_new (float, max_col);
-          ws->grad_in = g_new (float, max_size);
-          ws->grad_out = g_new (float, max_size);
-          ws->recon = g_new (float, (gsize) self->config.channels * self->config.height * self->config.width);
+          ws->a[l] = g_new (float, layer->out_size);
+          if (layer->activation != DASSIE_ACTIVATION_IDENTITY)
+            ws->d[l] = g_new (float, layer->out_size);
         }
-      if (want_grad && ws->grad == NULL)
-        ws->grad = g_new (float, self->n_params);
-      if (want_grad && ws->capacity < capacity)
-        {
-          const guint linear[N_LINEAR] = { ENCODER_LINEAR, DECODER_LINEAR };
+      ws->col = g_new (float, max_col);
+      ws->grad_in = g_new (float, max_size);
+      ws->grad_out = g_new (float, max_size);
+      ws->recon = g_new (float, (gsize) self->config.channels * self->config.height * self->config.width);
+    }
 
-          for (guint k = 0; k < N_LINEAR; k++)
-            {
-              g_free (ws->lin_x[k]);
-              g_free (ws->lin_dy[k]);
-              ws->lin_x[k] = g_new (float, (gsize) capacity * self->layers[linear[k]].in_size);
-              ws->lin_dy[k] = g_new (float, (gsize) capacity * self->layers[linear[k]].out_size);
-            }
-          ws->capacity = capacity;
+  for (guint i = 0; i < n_accumulators; i++)
+    {
+      Accumulator *acc = &self->accumulators[i];
+
+      if (acc->grad != NULL)
+        continue;
+      acc->grad = g_new (float, self->n_params);
+      for (guint k = 0; k < N_LINEAR; k++)
+        {
+          acc->lin_x[k] = g_new (float, (gsize) MAX_TRAIN_CHUNK * self->layers[linear[k]].in_size);
+          acc->lin_dy[k] = g_new (float, (gsize) MAX_TRAIN_CHUNK * self->layers[linear[k]].out_size);
         }
     }
 }
@@ -475,6 +500,7 @@ forward_sample (DassieAutoencoder *self,
 static void
 backward_sample (DassieAutoencoder *self,
                  Workspace         *ws,
+                 Accumulator       *acc,
                  const float       *x,
                  guint              row)
 {
@@ -494,13 +520,13 @@ backward_sample (DassieAutoencoder *self,
 
       if (layer->is_conv)
         dassie_conv_backward (&layer->conv, weight, in, g, ws->col,
-                              ws->grad + layer->weight_offset, ws->grad + layer->bias_offset, dx);
+                              acc->grad + layer->weight_offset, acc->grad + layer->bias_offset, dx);
       else
         {
           guint k = l == ENCODER_LINEAR ? 0 : 1;
 
-          memcpy (ws->lin_x[k] + (gsize) row * layer->in_size, in, layer->in_size * sizeof (float));
-          memcpy (ws->lin_dy[k] + (gsize) row * layer->out_size, g, layer->out_size * sizeof (float));
+          memcpy (acc->lin_x[k] + (gsize) row * layer->in_size, in, layer->in_size * sizeof (float));
+          memcpy (acc->lin_dy[k] + (gsize) row * layer->out_size, g, layer->out_size * sizeof (float));
           dassie_linear_backward (layer->in_features, layer->out_features, weight, in, g, 1,
                                   NULL, NULL, dx);
         }
@@ -530,26 +556,27 @@ typedef struct
   float *latent;
   float *reconstruction;
   float *grad;          /* the sum, for the reduction pass */
+  guint chunk;          /* samples per chunk */
+  guint n_chunks;
+  gint next_chunk;      /* the next chunk to take (atomic) */
+  double *chunk_loss;
 } Job;
 
-/* Worker @index of the workspaces handles its contiguous share of the samples. */
 static void
-run_share (guint    index,
-           guint    index_end,
-           gpointer data)
+run_chunk (Job       *job,
+           Workspace *ws,
+           guint      c)
 {
-  Job *job = data;
   DassieAutoencoder *self = job->self;
   const DassieAutoencoderConfig *cfg = &self->config;
-  Workspace *ws = &self->workspaces[index];
-  guint n_workers = self->n_workspaces;
-  guint begin = (guint) ((guint64) job->n * index / n_workers);
-  guint end = (guint) ((guint64) job->n * (index + 1) / n_workers);
+  Accumulator *acc = job->want_grad ? &self->accumulators[c] : NULL;
+  guint begin = c * job->chunk;
+  guint end = MIN (begin + job->chunk, job->n);
   gsize sample = (gsize) cfg->channels * cfg->height * cfg->width;
+  double loss = 0;
 
-  ws->loss = 0;
-  if (job->want_grad)
-    memset (ws->grad, 0, self->n_params * sizeof (float));
+  if (acc != NULL)
+    memset (acc->grad, 0, self->n_params * sizeof (float));
 
   for (guint i = begin; i < end; i++)
     {
@@ -567,16 +594,16 @@ run_share (guint    index,
       if (job->reconstruction != NULL)
         memcpy (job->reconstruction + i * sample, ws->recon, sample * sizeof (float));
       /* With a gradient wanted, recon becomes ∂loss/∂recon in place. */
-      ws->loss += dassie_squared_error (ws->recon, x, sample, job->scale,
-                                        job->want_grad ? ws->recon : NULL);
-      if (!job->want_grad)
+      loss += dassie_squared_error (ws->recon, x, sample, job->scale, acc != NULL ? ws->recon : NULL);
+      if (acc == NULL)
         continue;
       dassie_center_crop_backward (ws->recon, cfg->channels, self->decoded_height, self->decoded_width,
                                    cfg->height, cfg->width, ws->grad_in);
-      backward_sample (self, ws, x, i - begin);
+      backward_sample (self, ws, acc, x, i - begin);
     }
+  job->chunk_loss[c] = loss;
 
-  if (job->want_grad && end > begin)
+  if (acc != NULL)
     {
       const guint linear[N_LINEAR] = { ENCODER_LINEAR, DECODER_LINEAR };
 
@@ -585,28 +612,47 @@ run_share (guint    index,
           const Layer *layer = &self->layers[linear[k]];
 
           dassie_linear_backward (layer->in_features, layer->out_features, self->params + layer->weight_offset,
-                                  ws->lin_x[k], ws->lin_dy[k], end - begin,
-                                  ws->grad + layer->weight_offset, ws->grad + layer->bias_offset, NULL);
+                                  acc->lin_x[k], acc->lin_dy[k], end - begin,
+                                  acc->grad + layer->weight_offset, acc->grad + layer->bias_offset, NULL);
         }
     }
 }
 
-/* grad = Σ of the workers' sums in worker order, each worker adding up its own range of parameters. */
+/* Worker @index takes chunks until none is left. */
 static void
-reduce_share (guint    index,
-              guint    index_end,
-              gpointer data)
+run_worker (guint    index,
+            guint    index_end,
+            gpointer data)
+{
+  Job *job = data;
+  Workspace *ws = &job->self->workspaces[index];
+
+  for (;;)
+    {
+      gint c = g_atomic_int_add (&job->next_chunk, 1);
+
+      if (c >= (gint) job->n_chunks)
+        break;
+      run_chunk (job, ws, (guint) c);
+    }
+}
+
+/* grad = Σ of the chunks' sums in chunk order, each worker adding up its own range of parameters. */
+static void
+reduce_worker (guint    index,
+               guint    index_end,
+               gpointer data)
 {
   Job *job = data;
   DassieAutoencoder *self = job->self;
-  guint n_workers = self->n_workspaces;
+  guint n_workers = MIN (self->n_threads, job->n_chunks);
   gsize begin = (gsize) ((guint64) self->n_params * index / n_workers);
   gsize end = (gsize) ((guint64) self->n_params * (index + 1) / n_workers);
 
-  memcpy (job->grad + begin, self->workspaces[0].grad + begin, (end - begin) * sizeof (float));
-  for (guint w = 1; w < self->n_workspaces; w++)
+  memcpy (job->grad + begin, self->accumulators[0].grad + begin, (end - begin) * sizeof (float));
+  for (guint c = 1; c < job->n_chunks; c++)
     {
-      const float *src = self->workspaces[w].grad;
+      const float *src = self->accumulators[c].grad;
 
       for (gsize i = begin; i < end; i++)
         job->grad[i] += src[i];
@@ -618,25 +664,33 @@ run (DassieAutoencoder *self,
      Job               *job)
 {
   const DassieAutoencoderConfig *cfg = &self->config;
-  guint n_workers = MAX (1, MIN (self->n_threads, job->n));
+  g_autofree double *chunk_loss = NULL;
+  guint n_workers;
   double total = 0;
   int blas_threads = -1;
 
+  /* Up to four chunks for batches up to 32, chunks of eight samples above. */
+  job->chunk = job->want_grad ? CLAMP ((job->n + 3) / 4, 1, MAX_TRAIN_CHUNK) : FORWARD_CHUNK;
+  job->n_chunks = (job->n + job->chunk - 1) / job->chunk;
+  job->next_chunk = 0;
   job->self = self;
   job->scale = (float) (1.0 / ((double) job->n * cfg->channels * cfg->height * cfg->width));
-  ensure_workspaces (self, n_workers, (job->n + n_workers - 1) / n_workers, job->want_grad);
+  chunk_loss = g_new0 (double, job->n_chunks);
+  job->chunk_loss = chunk_loss;
+  n_workers = MAX (1, MIN (self->n_threads, job->n_chunks));
+  ensure_workspaces (self, n_workers, job->want_grad ? job->n_chunks : 0);
 
   if (n_workers > 1)
     blas_threads = dassie_nn_blas_threads_single ();
   /* One range per worker, so that each index owns one workspace. */
-  dassie_parallel_for (n_workers, n_workers, run_share, job);
+  dassie_parallel_for (n_workers, n_workers, run_worker, job);
   if (job->want_grad)
-    dassie_parallel_for (n_workers, n_workers, reduce_share, job);
+    dassie_parallel_for (n_workers, n_workers, reduce_worker, job);
   if (n_workers > 1)
     dassie_nn_blas_threads_restore (blas_threads);
 
-  for (guint w = 0; w < n_workers; w++)
-    total += self->workspaces[w].loss;
+  for (guint c = 0; c < job->n_chunks; c++)
+    total += chunk_loss[c];
   return total / ((double) job->n * cfg->channels * cfg->height * cfg->width);
 }
 
