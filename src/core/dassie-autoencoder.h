@@ -70,8 +70,8 @@ const DassieParamTensor *
 void               dassie_autoencoder_init_params       (DassieAutoencoder              *self,
                                                          guint64                         seed);
 
-/* Worker threads for the batch (each takes a contiguous share of the samples); results depend only
- * on the inputs and this number. */
+/* Worker threads for a batch. The batch is cut into chunks by its size alone and the chunks' sums are
+ * added in a fixed order, so results are the same bits for any number of threads. */
 void               dassie_autoencoder_set_threads       (DassieAutoencoder              *self,
                                                          guint                           n_threads);
 guint              dassie_autoencoder_get_threads       (DassieAutoencoder              *self);

@@ -65,7 +65,7 @@ GQuark    dassie_train_error_quark  (void);
  * checkpoint.safetensors and the folder stays ".incomplete"; the call fails with
  * G_IO_ERROR_CANCELLED and @result->run_dir names the folder to resume from. A NaN loss stops
  * training with DASSIE_TRAIN_ERROR_NOT_FINITE and keeps the last good checkpoint.
- * The same seed and thread count (general.threads) give the same weights. */
+ * The same seed gives the same weights, whatever general.threads is. */
 gboolean  dassie_train              (const DassieConfig      *config,
                                      GCancellable            *cancellable,
                                      DassieTrainProgressFunc  progress,
