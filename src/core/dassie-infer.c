@@ -10,6 +10,7 @@
 #include "dassie-dataset.h"
 #include "dassie-fileutil.h"
 #include "dassie-infer.h"
+#include "dassie-nn.h"
 #include "dassie-parallel.h"
 #include "dassie-results.h"
 #include "dassie-table.h"
@@ -198,12 +199,15 @@ dassie_infer (const DassieConfig  *config,
   for (guint done = 0; done < n; done += (guint) batch_size)
     {
       guint count = MIN ((guint) batch_size, n - done);
+      int blas_threads;
 
       if (!dassie_dataset_read_objects (set, indices + done, count, TRUE, batch, cancellable, error))
         goto fail;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
+      blas_threads = dassie_nn_blas_threads_single ();
       dassie_autoencoder_encode (model, batch, count, latents + (gsize) done * model_config.latent_dim);
+      dassie_nn_blas_threads_restore (blas_threads);
 
       if (progress != NULL)
         {

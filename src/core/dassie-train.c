@@ -10,6 +10,7 @@
 #include "dassie-autoencoder.h"
 #include "dassie-dataset.h"
 #include "dassie-fileutil.h"
+#include "dassie-nn.h"
 #include "dassie-optim.h"
 #include "dassie-parallel.h"
 #include "dassie-results.h"
@@ -850,6 +851,7 @@ dassie_train (const DassieConfig       *config,
   guint start_sample;
   gint64 loop_start;
   double loop_seconds;
+  int blas_threads;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (config != NULL, FALSE);
@@ -922,7 +924,9 @@ dassie_train (const DassieConfig       *config,
   start_epoch = t.epoch;
   start_sample = t.next_sample;
   loop_start = g_get_monotonic_time ();
+  blas_threads = dassie_nn_blas_threads_single ();
   ok = train_loop (&t, error);
+  dassie_nn_blas_threads_restore (blas_threads);
   loop_seconds = (g_get_monotonic_time () - loop_start) / 1e6;
 
   result->epochs_done = t.epoch;
