@@ -181,9 +181,10 @@ check_forward (guint threads)
   g_assert_cmpfloat (relative_error (my_recon, recon, n_recon), <, 1e-4);
   g_assert_cmpfloat (fabs (my_loss - loss[0]) / loss[0], <, 1e-4);
 
-  /* The encoder alone gives the same latent. */
+  /* The encoder alone (its linear layer batched) gives the same latent up to summation order. */
   dassie_autoencoder_encode (model, input, 2, enc_latent);
-  g_assert_cmpmem (enc_latent, n_latent * sizeof (float), my_latent, n_latent * sizeof (float));
+  g_assert_cmpfloat (relative_error (enc_latent, latent, n_latent), <, 1e-4);
+  g_assert_cmpfloat (relative_error (enc_latent, my_latent, n_latent), <, 1e-6);
 }
 
 static void
