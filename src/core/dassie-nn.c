@@ -10,7 +10,8 @@
 
 /* The element-wise loops are compiled for AVX-512, AVX2+FMA and plain x86-64; the CPU picks one. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-# define VECTOR_CLONES __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default"), optimize ("O3")))
+# define VECTOR_CLONES __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default"), \
+                                        optimize ("O3", "no-tree-loop-distribute-patterns")))
 #else
 # define VECTOR_CLONES
 #endif
