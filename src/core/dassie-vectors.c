@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <cblas.h>
+#if defined(__GNUC__) && defined(__x86_64__)
+# include <immintrin.h>
+#endif
 #include <float.h>
 #include <glib/gi18n.h>
 #include <math.h>
@@ -30,6 +33,8 @@
 #define TILE_ROWS 512
 #define TILE_COLS 512
 #define CANDIDATE_MARGIN 8
+
+static void pick_scan_functions (void);
 
 typedef struct
 {
@@ -163,7 +168,7 @@ dassie_knn_options_init (DassieKnnOptions *options)
   memset (options, 0, sizeof *options);
   options->metric = DASSIE_METRIC_SQEUCLIDEAN;
   options->index = DASSIE_INDEX_AUTO;
-  options->hnsw_threshold = 40000;
+  options->hnsw_threshold = 250000;
   options->hnsw_m = 16;
   options->hnsw_ef_construction = 200;
   options->hnsw_ef = 64;
@@ -589,6 +594,7 @@ get_working (DassieVectors *self,
   guint slot = metric == DASSIE_METRIC_COSINE ? 1 : 0;
   const Working *w;
 
+  pick_scan_functions ();
   g_mutex_lock (&self->lock);
   if (self->working[slot] == NULL)
     self->working[slot] = working_new (self, slot == 1);
@@ -804,36 +810,187 @@ heap_push (Heaps *h,
 /* ------------------------------------------------------------------------------------------------ */
 /* tile scans                                                                                        */
 
-/* d = (−2 x·y + ‖y‖²) + ‖x‖², in place; TRUE when any d could enter the row's heap. */
-DASSIE_SIMD static int
-finish_row (float       *restrict row,
-            const float *restrict sq_norms_j,
-            float                 sq_norm_i,
-            float                 thr,
-            guint                 n)
+/* Tiles are scanned in chunks of 16 columns (one AVX-512 register); a bit per chunk says whether any
+ * distance in it could enter a heap, so the scalar pass visits only those chunks. */
+#define CHUNK 16
+G_STATIC_ASSERT (TILE_COLS % CHUNK == 0 && TILE_COLS / CHUNK <= 64);
+
+/* d = (−2 x·y + ‖y‖²) + ‖x‖², in place; returns the chunks holding a d ≤ thr. The vector versions add
+ * in the same order, so every version gives the same distances. */
+static guint64
+finish_row_scalar (float       *restrict row,
+                   const float *restrict sq_norms_j,
+                   float                 sq_norm_i,
+                   float                 thr,
+                   guint                 n)
 {
-  int any = 0;
+  guint64 mask = 0;
 
   for (guint c = 0; c < n; c++)
     {
       float d = (row[c] + sq_norms_j[c]) + sq_norm_i;
 
       row[c] = d;
-      any |= d <= thr;
+      if (d <= thr)
+        mask |= (guint64) 1 << (c / CHUNK);
     }
-  return any;
+  return mask;
 }
 
-DASSIE_SIMD static int
-any_at_most (const float *restrict row,
-             const float *restrict thr,
-             guint                 n)
+/* The chunks holding a row[c] ≤ thr[c]. */
+static guint64
+chunks_at_most_scalar (const float *restrict row,
+                       const float *restrict thr,
+                       guint                 n)
 {
-  int any = 0;
+  guint64 mask = 0;
 
   for (guint c = 0; c < n; c++)
-    any |= row[c] <= thr[c];
-  return any;
+    if (row[c] <= thr[c])
+      mask |= (guint64) 1 << (c / CHUNK);
+  return mask;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+__attribute__((target ("avx512f"))) static guint64
+finish_row_avx512 (float       *restrict row,
+                   const float *restrict sq_norms_j,
+                   float                 sq_norm_i,
+                   float                 thr,
+                   guint                 n)
+{
+  __m512 vi = _mm512_set1_ps (sq_norm_i);
+  __m512 vt = _mm512_set1_ps (thr);
+  guint64 mask = 0;
+  guint c = 0;
+
+  for (; c + CHUNK <= n; c += CHUNK)
+    {
+      __m512 d = _mm512_add_ps (_mm512_add_ps (_mm512_loadu_ps (row + c), _mm512_loadu_ps (sq_norms_j + c)), vi);
+
+      _mm512_storeu_ps (row + c, d);
+      if (_mm512_cmp_ps_mask (d, vt, _CMP_LE_OQ) != 0)
+        mask |= (guint64) 1 << (c / CHUNK);
+    }
+  if (c < n)
+    mask |= finish_row_scalar (row + c, sq_norms_j + c, sq_norm_i, thr, n - c) << (c / CHUNK);
+  return mask;
+}
+
+__attribute__((target ("avx512f"))) static guint64
+chunks_at_most_avx512 (const float *restrict row,
+                       const float *restrict thr,
+                       guint                 n)
+{
+  guint64 mask = 0;
+  guint c = 0;
+
+  for (; c + CHUNK <= n; c += CHUNK)
+    if (_mm512_cmp_ps_mask (_mm512_loadu_ps (row + c), _mm512_loadu_ps (thr + c), _CMP_LE_OQ) != 0)
+      mask |= (guint64) 1 << (c / CHUNK);
+  if (c < n)
+    mask |= chunks_at_most_scalar (row + c, thr + c, n - c) << (c / CHUNK);
+  return mask;
+}
+
+__attribute__((target ("avx"))) static guint64
+finish_row_avx (float       *restrict row,
+                const float *restrict sq_norms_j,
+                float                 sq_norm_i,
+                float                 thr,
+                guint                 n)
+{
+  __m256 vi = _mm256_set1_ps (sq_norm_i);
+  __m256 vt = _mm256_set1_ps (thr);
+  guint64 mask = 0;
+  guint c = 0;
+
+  for (; c + CHUNK <= n; c += CHUNK)
+    {
+      __m256 d0 = _mm256_add_ps (_mm256_add_ps (_mm256_loadu_ps (row + c), _mm256_loadu_ps (sq_norms_j + c)), vi);
+      __m256 d1 = _mm256_add_ps (_mm256_add_ps (_mm256_loadu_ps (row + c + 8), _mm256_loadu_ps (sq_norms_j + c + 8)), vi);
+
+      _mm256_storeu_ps (row + c, d0);
+      _mm256_storeu_ps (row + c + 8, d1);
+      if (_mm256_movemask_ps (_mm256_or_ps (_mm256_cmp_ps (d0, vt, _CMP_LE_OQ), _mm256_cmp_ps (d1, vt, _CMP_LE_OQ))) != 0)
+        mask |= (guint64) 1 << (c / CHUNK);
+    }
+  if (c < n)
+    mask |= finish_row_scalar (row + c, sq_norms_j + c, sq_norm_i, thr, n - c) << (c / CHUNK);
+  return mask;
+}
+
+__attribute__((target ("avx"))) static guint64
+chunks_at_most_avx (const float *restrict row,
+                    const float *restrict thr,
+                    guint                 n)
+{
+  guint64 mask = 0;
+  guint c = 0;
+
+  for (; c + CHUNK <= n; c += CHUNK)
+    {
+      __m256 m0 = _mm256_cmp_ps (_mm256_loadu_ps (row + c), _mm256_loadu_ps (thr + c), _CMP_LE_OQ);
+      __m256 m1 = _mm256_cmp_ps (_mm256_loadu_ps (row + c + 8), _mm256_loadu_ps (thr + c + 8), _CMP_LE_OQ);
+
+      if (_mm256_movemask_ps (_mm256_or_ps (m0, m1)) != 0)
+        mask |= (guint64) 1 << (c / CHUNK);
+    }
+  if (c < n)
+    mask |= chunks_at_most_scalar (row + c, thr + c, n - c) << (c / CHUNK);
+  return mask;
+}
+#endif
+
+typedef guint64 (*FinishRowFunc)   (float *restrict, const float *restrict, float, float, guint);
+typedef guint64 (*ChunksAtMostFunc) (const float *restrict, const float *restrict, guint);
+
+static FinishRowFunc finish_row = finish_row_scalar;
+static ChunksAtMostFunc chunks_at_most = chunks_at_most_scalar;
+
+static void
+pick_scan_functions (void)
+{
+  static gsize picked;
+
+  if (!g_once_init_enter (&picked))
+    return;
+#if defined(__GNUC__) && defined(__x86_64__)
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx512f"))
+    {
+      finish_row = finish_row_avx512;
+      chunks_at_most = chunks_at_most_avx512;
+    }
+  else if (__builtin_cpu_supports ("avx"))
+    {
+      finish_row = finish_row_avx;
+      chunks_at_most = chunks_at_most_avx;
+    }
+#endif
+  g_once_init_leave (&picked, 1);
+}
+
+/* Pushes the entries of the chunks in @mask into the heap of row @i (skipping column @skip). */
+static inline void
+push_row_chunks (Heaps       *h,
+                 guint        i,
+                 const float *row,
+                 guint        n,
+                 guint64      mask,
+                 guint        j0,
+                 guint        skip)
+{
+  while (mask != 0)
+    {
+      guint chunk = __builtin_ctzll (mask);
+      guint end = MIN (n, (chunk + 1) * CHUNK);
+
+      mask &= mask - 1;
+      for (guint c = chunk * CHUNK; c < end; c++)
+        if (row[c] <= h->thr[i] && j0 + c != skip)
+          heap_push (h, i, row[c], j0 + c);
+    }
 }
 
 /* Rows i0 .. i0+bi against columns j0 .. j0+bj of one matrix. On the diagonal (i0 == j0) a point skips
@@ -857,24 +1014,23 @@ scan_symmetric_tile (Heaps         *h,
     {
       guint i = i0 + r;
       float *row = tile + (gsize) r * bj;
-      int row_hit = finish_row (row, w->sq_norms + j0, w->sq_norms[i], h->thr[i], bj);
+      guint64 mask = finish_row (row, w->sq_norms + j0, w->sq_norms[i], h->thr[i], bj);
 
+      push_row_chunks (h, i, row, bj, mask, j0, diagonal ? i : G_MAXUINT);
       if (diagonal)
+        continue;
+
+      mask = chunks_at_most (row, h->thr + j0, bj);
+      while (mask != 0)
         {
-          for (guint c = 0; row_hit && c < bj; c++)
-            if (row[c] <= h->thr[i] && c != r)
-              heap_push (h, i, row[c], j0 + c);
-          continue;
+          guint chunk = __builtin_ctzll (mask);
+          guint end = MIN (bj, (chunk + 1) * CHUNK);
+
+          mask &= mask - 1;
+          for (guint c = chunk * CHUNK; c < end; c++)
+            if (row[c] <= h->thr[j0 + c])
+              heap_push (h, j0 + c, row[c], i);
         }
-
-      for (guint c = 0; row_hit && c < bj; c++)
-        if (row[c] <= h->thr[i])
-          heap_push (h, i, row[c], j0 + c);
-
-      if (any_at_most (row, h->thr + j0, bj))
-        for (guint c = 0; c < bj; c++)
-          if (row[c] <= h->thr[j0 + c])
-            heap_push (h, j0 + c, row[c], i);
     }
 }
 
@@ -899,13 +1055,9 @@ scan_query_tile (Heaps         *h,
     {
       guint q = q0 + r;
       float *row = tile + (gsize) r * bj;
-      int hit = finish_row (row, w->sq_norms + j0, qn[q], h->thr[q], bj);
+      guint64 mask = finish_row (row, w->sq_norms + j0, qn[q], h->thr[q], bj);
 
-      guint skip = exclude != NULL ? exclude[q] : G_MAXUINT;
-
-      for (guint c = 0; hit && c < bj; c++)
-        if (row[c] <= h->thr[q] && j0 + c != skip)
-          heap_push (h, q, row[c], j0 + c);
+      push_row_chunks (h, q, row, bj, mask, j0, exclude != NULL ? exclude[q] : G_MAXUINT);
     }
 }
 
