@@ -30,7 +30,8 @@ static const char defaults_json[] =
   "            \"learning_rate\": 1.0, \"negative_sample_rate\": 5, \"init\": \"pca\", \"seed\": 42,"
   "            \"fit_sample_size\": 200000 },"
   "  \"download\": { \"doi_resolver\": \"https://doi.org\", \"zenodo_api\": \"https://zenodo.org/api\","
-  "                \"stall_timeout\": 60, \"retries\": 5, \"max_redirects\": 10,"
+  "                \"stall_timeout\": 60, \"retries\": 5, \"retry_backoff\": 1.0,"
+  "                \"retry_backoff_max\": 30.0, \"max_redirects\": 10,"
   "                \"max_unpacked_bytes\": 21474836480 },"
   "  \"data_request\": {"
   "    \"train\": { \"data\": { \"dataset_class\": \"HSCDataSet\", \"data_location\": \"./data\","
@@ -155,24 +156,24 @@ static const char *
 type_name_of (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_OBJECT (node))
-    return "a table";
+    return _("a table");
   if (JSON_NODE_HOLDS_ARRAY (node))
-    return "a list";
+    return _("a list");
   if (JSON_NODE_HOLDS_NULL (node))
     return "null";
 
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_INT64:
-      return "an integer";
+      return _("an integer");
     case G_TYPE_DOUBLE:
-      return "a number";
+      return _("a number");
     case G_TYPE_BOOLEAN:
-      return "true or false";
+      return _("true or false");
     case G_TYPE_STRING:
-      return "a string";
+      return _("a string");
     default:
-      return "a value";
+      return _("a value");
     }
 }
 

@@ -1,0 +1,432 @@
+/* dassie-data-page.c: the Data page: a data set's summary, its skipped files and its thumbnails
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "dassie-cutout-grid.h"
+#include "dassie-cutout-item.h"
+#include "dassie-data-page.h"
+#include "dassie-display.h"
+
+/* Thumbnails beyond this many would cost memory for little use; the page says so. */
+#define MAX_THUMBNAILS 5000
+
+struct _DassieDataPage
+{
+  GtkWidget         parent_instance;
+
+  GtkStack         *stack;
+  AdwStatusPage    *loading_status;
+  AdwStatusPage    *error_status;
+  GtkLabel         *summary_label;
+  AdwActionRow     *folder_row;
+  AdwActionRow     *objects_row;
+  AdwActionRow     *bands_row;
+  AdwActionRow     *size_row;
+  AdwPreferencesGroup *skipped_group;
+  GtkListBox       *skipped_list;
+  DassieCutoutGrid *grid;
+
+  DassieJob        *job;        /* the load in progress, to drop stale results */
+  DassieDataset    *dataset;
+  char             *folder;
+  char             *error_text;
+  GListStore       *thumbnails;
+};
+
+enum {
+  PROP_0,
+  PROP_FOLDER,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DassieDataPage, dassie_data_page, GTK_TYPE_WIDGET)
+
+typedef struct
+{
+  char                 *folder;
+  DassieDatasetOptions  options;
+} LoadRequest;
+
+typedef struct
+{
+  DassieDataset *dataset;
+  GPtrArray     *textures;   /* GdkTexture*, one per thumbnail */
+} LoadResult;
+
+static void
+load_request_free (LoadRequest *req)
+{
+  g_free (req->folder);
+  dassie_dataset_options_clear (&req->options);
+  g_free (req);
+}
+
+static void
+load_result_free (LoadResult *res)
+{
+  g_clear_pointer (&res->dataset, dassie_dataset_unref);
+  g_clear_pointer (&res->textures, g_ptr_array_unref);
+  g_free (res);
+}
+
+/* Worker thread: read every object, then draw an asinh colour thumbnail of each. */
+static gpointer
+load_thread (DassieJob     *job,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  LoadRequest *req = data;
+  g_autoptr(DassieDataset) dataset = NULL;
+  g_autoptr(GPtrArray) textures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree float *cube = NULL;
+  g_autofree const char **band_names = NULL;
+  DassieDisplayOptions display;
+  guint n, nb, w, h, n_thumbs;
+  DassieEta eta;
+  LoadResult *result;
+
+  dataset = dassie_dataset_open_with_progress (req->folder, &req->options, cancellable,
+                                               dassie_job_report, job, error);
+  if (dataset == NULL)
+    return NULL;
+
+  n = dassie_dataset_get_n_objects (dataset);
+  nb = dassie_dataset_get_n_bands (dataset);
+  w = dassie_dataset_get_width (dataset);
+  h = dassie_dataset_get_height (dataset);
+  n_thumbs = MIN (n, MAX_THUMBNAILS);
+
+  dassie_display_options_init (&display);
+  band_names = g_new0 (const char *, nb + 1);
+  for (guint b = 0; b < nb; b++)
+    band_names[b] = dassie_dataset_get_band (dataset, b);
+  if (nb >= 3)
+    dassie_display_guess_rgb_bands (band_names, nb, display.rgb_bands);
+  else
+    {
+      display.mode = DASSIE_DISPLAY_BAND;
+      display.band = 0;
+      display.stretch = DASSIE_STRETCH_ASINH;
+      display.limits = DASSIE_LIMITS_PERCENTILE;
+    }
+
+  cube = g_new (float, (gsize) nb * w * h);
+  dassie_eta_start (&eta);
+  for (guint i = 0; i < n_thumbs; i++)
+    {
+      gsize stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, w);
+      g_autofree guint8 *pixels = g_malloc0 (stride * h);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (!dassie_dataset_read_objects (dataset, &i, 1, FALSE, cube, cancellable, error))
+        return NULL;
+      dassie_display_render (cube, nb, w, h, &display, pixels, stride);
+      g_ptr_array_add (textures, dassie_texture_new_from_argb32 (pixels, w, h, stride));
+
+      if (i % 50 == 0 || i + 1 == n_thumbs)
+        {
+          DassieProgress p = { "thumbnails", (double) (i + 1) / n_thumbs, -1, -1, NULL };
+          g_autofree char *msg = g_strdup_printf (_("Drawing thumbnails: %u of %u"), i + 1, n_thumbs);
+
+          p.message = msg;
+          dassie_eta_update (&eta, i + 1, n_thumbs, &p.rate, &p.eta_seconds);
+          dassie_job_report (&p, job);
+        }
+    }
+
+  result = g_new0 (LoadResult, 1);
+  result->dataset = g_steal_pointer (&dataset);
+  result->textures = g_steal_pointer (&textures);
+  return result;
+}
+
+static void
+set_state (DassieDataPage *self,
+           const char     *state)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), state) == 0)
+    return;
+  gtk_stack_set_visible_child_name (self->stack, state);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+clear_skipped_list (DassieDataPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->skipped_list))) != NULL)
+    gtk_list_box_remove (self->skipped_list, child);
+}
+
+static void
+show_dataset (DassieDataPage *self,
+              LoadResult     *result)
+{
+  DassieDataset *ds = result->dataset;
+  GPtrArray *skipped = dassie_dataset_get_skipped (ds);
+  guint n = dassie_dataset_get_n_objects (ds);
+  guint nb = dassie_dataset_get_n_bands (ds);
+  g_autoptr(GString) bands = g_string_new (NULL);
+  g_autofree char *objects = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *summary = NULL;
+
+  g_clear_pointer (&self->dataset, dassie_dataset_unref);
+  self->dataset = dassie_dataset_ref (ds);
+
+  for (guint b = 0; b < nb; b++)
+    {
+      const char *name = dassie_dataset_get_band (ds, b);
+      g_string_append_printf (bands, "%s%s", b ? ", " : "", *name ? name : _("one band"));
+    }
+  objects = g_strdup_printf ("%u", n);
+  size = g_strdup_printf (_("%u × %u pixels"), dassie_dataset_get_width (ds), dassie_dataset_get_height (ds));
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u object in %u band(s), %s, %u skipped",
+                                          "%u objects in %u band(s), %s, %u skipped", n),
+                             n, nb, size, skipped->len);
+
+  gtk_label_set_text (self->summary_label, summary);
+  adw_action_row_set_subtitle (self->folder_row, self->folder);
+  adw_action_row_set_subtitle (self->objects_row, objects);
+  adw_action_row_set_subtitle (self->bands_row, bands->str);
+  adw_action_row_set_subtitle (self->size_row, size);
+
+  clear_skipped_list (self);
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      DassieSkippedFile *s = g_ptr_array_index (skipped, i);
+      g_autofree char *base = g_path_get_basename (s->path);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), base);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), s->reason);
+      gtk_widget_set_tooltip_text (row, s->path);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+      gtk_list_box_append (self->skipped_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->skipped_group), skipped->len > 0);
+
+  g_list_store_remove_all (self->thumbnails);
+  for (guint i = 0; i < result->textures->len; i++)
+    {
+      const char *id = dassie_dataset_get_object_id (ds, i);
+      g_autoptr(DassieCutoutItem) item = dassie_cutout_item_new (i, id, id, g_ptr_array_index (result->textures, i));
+
+      g_list_store_append (self->thumbnails, item);
+    }
+
+  set_state (self, "loaded");
+}
+
+static void
+load_done (GObject      *object,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  DassieJob *job = DASSIE_JOB (object);
+  g_autoptr(DassieDataPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LoadResult *result = dassie_job_run_finish (job, res, &error);
+
+  /* A newer load started meanwhile: this result is stale. */
+  if (self->job != job)
+    {
+      g_clear_pointer (&result, load_result_free);
+      return;
+    }
+  g_clear_object (&self->job);
+
+  if (result == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          set_state (self, self->dataset ? "loaded" : "empty");
+          return;
+        }
+      g_free (self->error_text);
+      self->error_text = g_strdup (error->message);
+      adw_status_page_set_description (self->error_status, error->message);
+      set_state (self, "error");
+      return;
+    }
+
+  show_dataset (self, result);
+  load_result_free (result);
+}
+
+DassieJob *
+dassie_data_page_open_folder (DassieDataPage *self,
+                              const char     *folder)
+{
+  LoadRequest *req;
+  g_autofree char *title = NULL;
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
+  g_return_val_if_fail (folder != NULL, NULL);
+
+  if (self->job != NULL)
+    dassie_job_cancel (self->job);
+  g_clear_object (&self->job);
+
+  g_free (self->folder);
+  self->folder = g_strdup (folder);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDER]);
+  g_clear_pointer (&self->error_text, g_free);
+
+  base = g_path_get_basename (folder);
+  title = g_strdup_printf (_("Reading “%s”"), base);
+  self->job = dassie_job_new (title);
+
+  req = g_new0 (LoadRequest, 1);
+  req->folder = g_strdup (folder);
+  dassie_dataset_options_init (&req->options);
+
+  adw_status_page_set_description (self->loading_status, folder);
+  set_state (self, "loading");
+  dassie_job_run_async (self->job, load_thread, req, (GDestroyNotify) load_request_free,
+                        (GDestroyNotify) load_result_free, load_done, g_object_ref (self));
+  return self->job;
+}
+
+const char *
+dassie_data_page_get_folder (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
+  return self->folder;
+}
+
+DassieDataset *
+dassie_data_page_get_dataset (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
+  return self->dataset;
+}
+
+const char *
+dassie_data_page_get_state (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+const char *
+dassie_data_page_get_summary (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
+  return gtk_label_get_text (self->summary_label);
+}
+
+const char *
+dassie_data_page_get_error (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
+  return self->error_text;
+}
+
+guint
+dassie_data_page_get_n_thumbnails (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->thumbnails));
+}
+
+static void
+dassie_data_page_dispose (GObject *object)
+{
+  DassieDataPage *self = DASSIE_DATA_PAGE (object);
+
+  if (self->job != NULL)
+    dassie_job_cancel (self->job);
+  g_clear_object (&self->job);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DASSIE_TYPE_DATA_PAGE);
+  g_clear_object (&self->thumbnails);
+
+  G_OBJECT_CLASS (dassie_data_page_parent_class)->dispose (object);
+}
+
+static void
+dassie_data_page_finalize (GObject *object)
+{
+  DassieDataPage *self = DASSIE_DATA_PAGE (object);
+
+  g_clear_pointer (&self->dataset, dassie_dataset_unref);
+  g_clear_pointer (&self->folder, g_free);
+  g_clear_pointer (&self->error_text, g_free);
+
+  G_OBJECT_CLASS (dassie_data_page_parent_class)->finalize (object);
+}
+
+static void
+dassie_data_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  DassieDataPage *self = DASSIE_DATA_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FOLDER:
+      g_value_set_string (value, self->folder);
+      break;
+    case PROP_STATE:
+      g_value_set_string (value, dassie_data_page_get_state (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dassie_data_page_class_init (DassieDataPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dassie_data_page_dispose;
+  object_class->finalize = dassie_data_page_finalize;
+  object_class->get_property = dassie_data_page_get_property;
+
+  properties[PROP_FOLDER] =
+    g_param_spec_string ("folder", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_string ("state", NULL, NULL, "empty",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (DASSIE_TYPE_CUTOUT_GRID);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-data-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, loading_status);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, error_status);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, objects_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, bands_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, size_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, skipped_group);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, skipped_list);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, grid);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+dassie_data_page_init (DassieDataPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->thumbnails = g_list_store_new (DASSIE_TYPE_CUTOUT_ITEM);
+  dassie_cutout_grid_set_model (self->grid, G_LIST_MODEL (self->thumbnails));
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+}

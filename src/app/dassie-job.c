@@ -1,0 +1,407 @@
+/* dassie-job.c: one long computation on its own thread, with progress the UI can bind to
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dassie-job.h"
+
+struct _DassieJob
+{
+  GObject       parent_instance;
+
+  char         *title;
+  GCancellable *cancellable;
+
+  /* What the UI sees; main thread only. */
+  double        fraction;
+  char         *message;
+  double        eta;
+  gboolean      running;
+
+  /* What the worker wrote last; under the lock. */
+  GMutex        lock;
+  double        pending_fraction;
+  char         *pending_message;
+  double        pending_eta;
+  gpointer      pending_payload;
+  GDestroyNotify pending_payload_free;
+  guint         idle_id;
+
+  DassieJobFunc func;
+  gpointer      data;
+  GDestroyNotify data_free;
+  GDestroyNotify result_free;
+};
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_FRACTION,
+  PROP_MESSAGE,
+  PROP_ETA,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+enum {
+  PAYLOAD,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DassieJob, dassie_job, G_TYPE_OBJECT)
+
+static void
+dassie_job_finalize (GObject *object)
+{
+  DassieJob *self = DASSIE_JOB (object);
+
+  g_assert (self->idle_id == 0);
+
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->message, g_free);
+  g_clear_pointer (&self->pending_message, g_free);
+  if (self->pending_payload != NULL && self->pending_payload_free != NULL)
+    self->pending_payload_free (self->pending_payload);
+  g_clear_object (&self->cancellable);
+  if (self->data != NULL && self->data_free != NULL)
+    self->data_free (self->data);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (dassie_job_parent_class)->finalize (object);
+}
+
+static void
+dassie_job_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  DassieJob *self = DASSIE_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    case PROP_ETA:
+      g_value_set_double (value, self->eta);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dassie_job_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  DassieJob *self = DASSIE_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_free (self->title);
+      self->title = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dassie_job_class_init (DassieJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dassie_job_finalize;
+  object_class->get_property = dassie_job_get_property;
+  object_class->set_property = dassie_job_set_property;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, -1, 1, -1,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ETA] =
+    g_param_spec_double ("eta", NULL, NULL, -1, G_MAXDOUBLE, -1,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Emitted on the main thread with the newest payload posted by the worker. */
+  signals[PAYLOAD] =
+    g_signal_new ("payload", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+dassie_job_init (DassieJob *self)
+{
+  g_mutex_init (&self->lock);
+  self->cancellable = g_cancellable_new ();
+  self->fraction = -1;
+  self->eta = -1;
+  self->pending_fraction = -1;
+  self->pending_eta = -1;
+}
+
+DassieJob *
+dassie_job_new (const char *title)
+{
+  return g_object_new (DASSIE_TYPE_JOB, "title", title, NULL);
+}
+
+const char *
+dassie_job_get_title (DassieJob *self)
+{
+  g_return_val_if_fail (DASSIE_IS_JOB (self), NULL);
+  return self->title;
+}
+
+double
+dassie_job_get_fraction (DassieJob *self)
+{
+  g_return_val_if_fail (DASSIE_IS_JOB (self), -1);
+  return self->fraction;
+}
+
+const char *
+dassie_job_get_message (DassieJob *self)
+{
+  g_return_val_if_fail (DASSIE_IS_JOB (self), NULL);
+  return self->message;
+}
+
+double
+dassie_job_get_eta (DassieJob *self)
+{
+  g_return_val_if_fail (DASSIE_IS_JOB (self), -1);
+  return self->eta;
+}
+
+gboolean
+dassie_job_get_running (DassieJob *self)
+{
+  g_return_val_if_fail (DASSIE_IS_JOB (self), FALSE);
+  return self->running;
+}
+
+GCancellable *
+dassie_job_get_cancellable (DassieJob *self)
+{
+  g_return_val_if_fail (DASSIE_IS_JOB (self), NULL);
+  return self->cancellable;
+}
+
+static void
+set_running (DassieJob *self,
+             gboolean   running)
+{
+  if (self->running != running)
+    {
+      self->running = running;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+    }
+}
+
+/* Main thread: publishes what the worker wrote last. */
+static gboolean
+flush_progress (gpointer user_data)
+{
+  DassieJob *self = user_data;
+  double fraction, eta;
+  g_autofree char *message = NULL;
+  gpointer payload;
+  GDestroyNotify payload_free;
+
+  g_mutex_lock (&self->lock);
+  self->idle_id = 0;
+  fraction = self->pending_fraction;
+  eta = self->pending_eta;
+  message = g_steal_pointer (&self->pending_message);
+  payload = g_steal_pointer (&self->pending_payload);
+  payload_free = self->pending_payload_free;
+  self->pending_payload_free = NULL;
+  g_mutex_unlock (&self->lock);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (fraction != self->fraction)
+    {
+      self->fraction = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+  if (eta != self->eta)
+    {
+      self->eta = eta;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+    }
+  if (message != NULL && g_strcmp0 (message, self->message) != 0)
+    {
+      g_free (self->message);
+      self->message = g_steal_pointer (&message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (payload != NULL)
+    {
+      g_signal_emit (self, signals[PAYLOAD], 0, payload);
+      if (payload_free != NULL)
+        payload_free (payload);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush_locked (DassieJob *self)
+{
+  if (self->idle_id == 0)
+    self->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_progress, g_object_ref (self), g_object_unref);
+}
+
+void
+dassie_job_report (const DassieProgress *progress,
+                   gpointer              job)
+{
+  DassieJob *self = job;
+
+  g_return_if_fail (DASSIE_IS_JOB (self));
+  g_return_if_fail (progress != NULL);
+
+  g_mutex_lock (&self->lock);
+  self->pending_fraction = CLAMP (progress->fraction, -1, 1);
+  self->pending_eta = progress->eta_seconds;
+  if (progress->message != NULL)
+    {
+      g_free (self->pending_message);
+      self->pending_message = g_strdup (progress->message);
+    }
+  schedule_flush_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+dassie_job_post (DassieJob      *self,
+                 gpointer        payload,
+                 GDestroyNotify  payload_free)
+{
+  g_return_if_fail (DASSIE_IS_JOB (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->pending_payload != NULL && self->pending_payload_free != NULL)
+    self->pending_payload_free (self->pending_payload);
+  self->pending_payload = payload;
+  self->pending_payload_free = payload_free;
+  schedule_flush_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+job_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  DassieJob *self = source_object;
+  GError *error = NULL;
+  gpointer result;
+
+  result = self->func (self, self->data, cancellable, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, self->result_free);
+}
+
+static void
+job_done (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  DassieJob *self = DASSIE_JOB (object);
+  GTask *outer = user_data;
+  GError *error = NULL;
+  gpointer value;
+
+  /* Publish the last progress before the result, then stop the idle. */
+  g_mutex_lock (&self->lock);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  g_mutex_unlock (&self->lock);
+  flush_progress (self);
+  set_running (self, FALSE);
+
+  value = g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    g_task_return_error (outer, error);
+  else
+    g_task_return_pointer (outer, value, self->result_free);
+  g_object_unref (outer);
+}
+
+void
+dassie_job_run_async (DassieJob           *self,
+                      DassieJobFunc        func,
+                      gpointer             data,
+                      GDestroyNotify       data_free,
+                      GDestroyNotify       result_free,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) inner = NULL;
+  GTask *outer;
+
+  g_return_if_fail (DASSIE_IS_JOB (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (!self->running);
+
+  self->func = func;
+  self->data = data;
+  self->data_free = data_free;
+  self->result_free = result_free;
+  set_running (self, TRUE);
+
+  outer = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (outer, dassie_job_run_async);
+  inner = g_task_new (self, self->cancellable, job_done, outer);
+  g_task_set_return_on_cancel (inner, FALSE);
+  g_task_run_in_thread (inner, job_thread);
+}
+
+gpointer
+dassie_job_run_finish (DassieJob     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (DASSIE_IS_JOB (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+dassie_job_cancel (DassieJob *self)
+{
+  g_return_if_fail (DASSIE_IS_JOB (self));
+
+  g_cancellable_cancel (self->cancellable);
+}

@@ -1,0 +1,552 @@
+/* dassie-window.c: the main window: Data, Train, Infer and Explore, and the running job
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+
+#include "dassie-demo.h"
+#include "dassie-download.h"
+#include "dassie-window.h"
+
+struct _DassieWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *stack;
+  DassieDataPage       *data_page;
+  GtkRevealer          *job_revealer;
+  GtkLabel             *job_title;
+  GtkProgressBar       *job_progress;
+  GtkLabel             *job_eta;
+
+  GSettings            *settings;
+  DassieJob            *job;
+  GSignalGroup         *job_signals;
+  gboolean              close_confirmed;
+};
+
+G_DEFINE_FINAL_TYPE (DassieWindow, dassie_window, ADW_TYPE_APPLICATION_WINDOW)
+
+GSettings *
+dassie_settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaSource) build_source = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+
+  /* Not installed: the copy compiled in the build tree (running from the build folder). */
+  if (schema == NULL)
+    {
+      build_source = g_settings_schema_source_new_from_directory (BUILD_SCHEMA_DIR, source, FALSE, NULL);
+      if (build_source != NULL)
+        schema = g_settings_schema_source_lookup (build_source, APPLICATION_ID, FALSE);
+    }
+  if (schema == NULL)
+    g_error ("The settings schema %s is not installed; run “meson install” or start Dassie from its build folder",
+             APPLICATION_ID);
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+update_job_bar (DassieWindow *self)
+{
+  double fraction;
+  const char *message;
+  double eta;
+
+  if (self->job == NULL)
+    return;
+
+  fraction = dassie_job_get_fraction (self->job);
+  message = dassie_job_get_message (self->job);
+  eta = dassie_job_get_eta (self->job);
+
+  if (fraction >= 0)
+    gtk_progress_bar_set_fraction (self->job_progress, fraction);
+  else
+    gtk_progress_bar_pulse (self->job_progress);
+  gtk_progress_bar_set_text (self->job_progress, message);
+
+  if (eta >= 0)
+    {
+      g_autofree char *duration = dassie_format_duration (eta);
+      g_autofree char *text = g_strdup_printf (_("%s left"), duration);
+      gtk_label_set_text (self->job_eta, text);
+    }
+  else
+    gtk_label_set_text (self->job_eta, "");
+}
+
+static void
+on_job_running (DassieJob    *job,
+                GParamSpec   *pspec,
+                DassieWindow *self)
+{
+  if (dassie_job_get_running (job))
+    return;
+
+  gtk_revealer_set_reveal_child (self->job_revealer, FALSE);
+  g_signal_group_set_target (self->job_signals, NULL);
+  g_clear_object (&self->job);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", FALSE);
+}
+
+gboolean
+dassie_window_track_job (DassieWindow *self,
+                         DassieJob    *job)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (DASSIE_IS_JOB (job), FALSE);
+
+  if (self->job != NULL && self->job != job && dassie_job_get_running (self->job))
+    {
+      g_autofree char *msg = g_strdup_printf (_("“%s” is still running; wait for it or cancel it first."),
+                                              dassie_job_get_title (self->job));
+      dassie_window_show_error (self, msg);
+      return FALSE;
+    }
+
+  g_set_object (&self->job, job);
+  g_signal_group_set_target (self->job_signals, job);
+  gtk_label_set_text (self->job_title, dassie_job_get_title (job));
+  gtk_progress_bar_set_fraction (self->job_progress, 0);
+  gtk_progress_bar_set_text (self->job_progress, NULL);
+  gtk_label_set_text (self->job_eta, "");
+  gtk_revealer_set_reveal_child (self->job_revealer, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", TRUE);
+  update_job_bar (self);
+  return TRUE;
+}
+
+DassieJob *
+dassie_window_get_job (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->job;
+}
+
+void
+dassie_window_show_error (DassieWindow *self,
+                          const char   *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+dassie_window_open_folder (DassieWindow *self,
+                           const char   *folder)
+{
+  DassieJob *job;
+
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+  g_return_if_fail (folder != NULL);
+
+  if (self->job != NULL && dassie_job_get_running (self->job))
+    {
+      g_autofree char *msg = g_strdup_printf (_("“%s” is still running; wait for it or cancel it first."),
+                                              dassie_job_get_title (self->job));
+      dassie_window_show_error (self, msg);
+      return;
+    }
+
+  dassie_window_set_page (self, "data");
+  job = dassie_data_page_open_folder (self->data_page, folder);
+  dassie_window_track_job (self, job);
+  g_settings_set_string (self->settings, "last-data-folder", folder);
+}
+
+static gpointer
+demo_thread (DassieJob     *job,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return dassie_demo_ensure (cancellable, dassie_job_report, job, error);
+}
+
+static void
+demo_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(DassieWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = dassie_job_run_finish (DASSIE_JOB (object), result, &error);
+
+  if (dir == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *msg = g_strdup_printf (_("The demo data could not be made: %s"), error->message);
+          dassie_window_show_error (self, msg);
+        }
+      return;
+    }
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+  dassie_window_open_folder (self, dir);
+}
+
+void
+dassie_window_open_demo (DassieWindow *self)
+{
+  g_autoptr(DassieJob) job = dassie_job_new (_("Making the demo data set"));
+
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+
+  if (!dassie_window_track_job (self, job))
+    return;
+  dassie_job_run_async (job, demo_thread, NULL, NULL, g_free, demo_done, g_object_ref (self));
+}
+
+typedef struct
+{
+  DassieConfig *config;
+  char         *source;
+  char         *dest_dir;
+  char         *checksum;
+} DownloadRequest;
+
+static void
+download_request_free (DownloadRequest *req)
+{
+  dassie_config_free (req->config);
+  g_free (req->source);
+  g_free (req->dest_dir);
+  g_free (req->checksum);
+  g_free (req);
+}
+
+static void
+download_progress (const DassieDownloadProgress *p,
+                   gpointer                      job)
+{
+  DassieProgress progress = { "download", -1, p->rate, p->eta_seconds, p->message };
+
+  if (p->total > 0)
+    progress.fraction = (double) p->bytes / p->total;
+  dassie_job_report (&progress, job);
+}
+
+static gpointer
+download_thread (DassieJob     *job,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  DownloadRequest *req = data;
+  g_autoptr(DassieDownloadResult) result = NULL;
+
+  if (g_mkdir_with_parents (req->dest_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create the download folder “%s”: %s"), req->dest_dir, g_strerror (saved));
+      return NULL;
+    }
+  result = dassie_download_run (req->config, req->source, req->dest_dir, req->checksum, 0,
+                                download_progress, job, cancellable, error);
+  if (result == NULL)
+    return NULL;
+  return g_strdup (result->unpacked_dir ? result->unpacked_dir : result->file_path);
+}
+
+static void
+download_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(DassieWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = dassie_job_run_finish (DASSIE_JOB (object), result, &error);
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+  if (dir == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Download Failed"), error->message);
+
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      return;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Downloaded “%s”, which is not a folder of cutouts"), dir);
+      dassie_window_show_error (self, msg);
+      return;
+    }
+  dassie_window_open_folder (self, dir);
+}
+
+void
+dassie_window_download (DassieWindow       *self,
+                        const DassieConfig *config,
+                        const char         *source,
+                        const char         *checksum,
+                        const char         *dest_dir)
+{
+  g_autoptr(DassieJob) job = NULL;
+  DownloadRequest *req;
+
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+  g_return_if_fail (source != NULL);
+
+  job = dassie_job_new (_("Downloading the data set"));
+  if (!dassie_window_track_job (self, job))
+    return;
+
+  req = g_new0 (DownloadRequest, 1);
+  req->config = config ? dassie_config_copy (config) : dassie_config_new ();
+  req->source = g_strdup (source);
+  req->checksum = g_strdup (checksum);
+  req->dest_dir = dest_dir ? g_strdup (dest_dir)
+                           : g_build_filename (g_get_user_data_dir (), "dassie", "downloads", NULL);
+  dassie_job_run_async (job, download_thread, req, (GDestroyNotify) download_request_free, g_free,
+                        download_done, g_object_ref (self));
+}
+
+static void
+download_hsc_demo_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  dassie_window_download (DASSIE_WINDOW (widget), NULL, DASSIE_DOWNLOAD_HSC_DEMO_SOURCE,
+                          DASSIE_DOWNLOAD_HSC_DEMO_MD5, NULL);
+}
+
+DassieDataPage *
+dassie_window_get_data_page (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->data_page;
+}
+
+void
+dassie_window_set_page (DassieWindow *self,
+                        const char   *name)
+{
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+  adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+const char *
+dassie_window_get_page (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+static void
+on_folder_chosen (GtkNativeDialog *dialog,
+                  int              response,
+                  DassieWindow    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        dassie_window_open_folder (self, path);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  const char *last;
+
+  chooser = gtk_file_chooser_native_new (_("Open a Folder of FITS Cutouts"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), _("_Cancel"));
+  last = dassie_data_page_get_folder (self->data_page);
+  if (last != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (last);
+      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), dir, NULL);
+    }
+  g_signal_connect (chooser, "response", G_CALLBACK (on_folder_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_demo_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  dassie_window_open_demo (DASSIE_WINDOW (widget));
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  dassie_window_set_page (DASSIE_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+cancel_job_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+
+  if (self->job != NULL)
+    dassie_job_cancel (self->job);
+}
+
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   DassieWindow     *self)
+{
+  if (g_str_equal (response, "cancel-job"))
+    {
+      if (self->job != NULL)
+        dassie_job_cancel (self->job);
+      self->close_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+static gboolean
+dassie_window_close_request (GtkWindow *window)
+{
+  DassieWindow *self = DASSIE_WINDOW (window);
+  int width, height;
+
+  if (self->job != NULL && dassie_job_get_running (self->job) && !self->close_confirmed)
+    {
+      g_autofree char *body = g_strdup_printf (_("“%s” is still running. If you quit now it stops, and its "
+                                                 "run folder is left marked unfinished."),
+                                               dassie_job_get_title (self->job));
+      GtkWidget *dialog = adw_message_dialog_new (window, _("Stop the Running Job?"), body);
+
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "keep", _("_Keep Running"),
+                                        "cancel-job", _("_Stop and Quit"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-job",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+      g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+    }
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_set_string (self->settings, "last-page", dassie_window_get_page (self));
+
+  return GTK_WINDOW_CLASS (dassie_window_parent_class)->close_request (window);
+}
+
+static void
+dassie_window_dispose (GObject *object)
+{
+  DassieWindow *self = DASSIE_WINDOW (object);
+
+  if (self->job != NULL)
+    dassie_job_cancel (self->job);
+  g_clear_object (&self->job);
+  g_clear_object (&self->job_signals);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DASSIE_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (dassie_window_parent_class)->dispose (object);
+}
+
+static void
+dassie_window_finalize (GObject *object)
+{
+  DassieWindow *self = DASSIE_WINDOW (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (dassie_window_parent_class)->finalize (object);
+}
+
+static void
+dassie_window_class_init (DassieWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = dassie_window_dispose;
+  object_class->finalize = dassie_window_finalize;
+  window_class->close_request = dassie_window_close_request;
+
+  g_type_ensure (DASSIE_TYPE_DATA_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, data_page);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_revealer);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_title);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_progress);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_eta);
+
+  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.download-hsc-demo", NULL, download_hsc_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-job", NULL, cancel_job_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-folder", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "data");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "train");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "infer");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "explore");
+}
+
+static void
+dassie_window_init (DassieWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = dassie_settings_new ();
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  self->job_signals = g_signal_group_new (DASSIE_TYPE_JOB);
+  g_signal_group_connect_swapped (self->job_signals, "notify::fraction", G_CALLBACK (update_job_bar), self);
+  g_signal_group_connect_swapped (self->job_signals, "notify::message", G_CALLBACK (update_job_bar), self);
+  g_signal_group_connect_swapped (self->job_signals, "notify::eta", G_CALLBACK (update_job_bar), self);
+  g_signal_group_connect (self->job_signals, "notify::running", G_CALLBACK (on_job_running), self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", FALSE);
+}
+
+DassieWindow *
+dassie_window_new (AdwApplication *application)
+{
+  return g_object_new (DASSIE_TYPE_WINDOW, "application", application, NULL);
+}

@@ -1,0 +1,107 @@
+/* dassie-cli-train.c: "dassie-cli train": train HyraxAutoencoderV2 and write a train run
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "dassie-cli-private.h"
+#include "dassie-train.h"
+
+static void
+train_progress (const DassieTrainProgress *progress,
+                gpointer                   user_data)
+{
+  DassieCliContext *ctx = user_data;
+
+  _dassie_cli_progress (&progress->base, ctx);
+  if (progress->epoch_done && !ctx->quiet)
+    {
+      _dassie_cli_progress_done (ctx);
+      if (isfinite (progress->validation_loss))
+        g_printerr (_("epoch %u/%u: loss %.6g, validation loss %.6g\n"), progress->epoch,
+                    progress->n_epochs, progress->train_loss, progress->validation_loss);
+      else
+        g_printerr (_("epoch %u/%u: loss %.6g\n"), progress->epoch, progress->n_epochs, progress->train_loss);
+    }
+}
+
+static void
+add_double (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+int
+_dassie_cli_train (DassieCliContext  *ctx,
+                   int                argc,
+                   char             **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) summary = json_builder_new ();
+  g_autofree char *resume = NULL;
+  DassieTrainResult result = { 0 };
+  int epochs = 0;
+  const GOptionEntry entries[] = {
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Number of epochs (train.epochs)"), "N" },
+    { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, N_("Continue from a checkpoint or a run folder (train.resume)"), N_("RUN_OR_FILE") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context,
+    _("Train HyraxAutoencoderV2 on data_request.train, with the validation loss of "
+      "data_request.validate after every epoch. Writes a train run with weights.safetensors, "
+      "checkpoint.safetensors, metrics.jsonl and split.json; Ctrl+C stops between batches and "
+      "leaves a run that --resume continues."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!_dassie_cli_parse (ctx, context, &argc, &argv))
+    return 2;
+  if (argc != 1)
+    {
+      g_printerr ("dassie-cli: %s\n", _("usage: dassie-cli train [OPTIONS…]"));
+      return 2;
+    }
+  if (epochs < 0)
+    {
+      g_printerr ("dassie-cli: %s\n", _("--epochs must be positive"));
+      return 2;
+    }
+  if (epochs > 0)
+    dassie_config_set_int (ctx->config, "train.epochs", epochs);
+  if (resume != NULL)
+    dassie_config_set_string (ctx->config, "train.resume", resume);
+
+  if (!dassie_train (ctx->config, ctx->cancellable, train_progress, ctx, &result, &error))
+    {
+      dassie_train_result_clear (&result);
+      return _dassie_cli_fail (error);
+    }
+
+  json_builder_begin_object (summary);
+  json_builder_set_member_name (summary, "run");
+  json_builder_add_string_value (summary, result.run_dir);
+  json_builder_set_member_name (summary, "epochs");
+  json_builder_add_int_value (summary, result.epochs_done);
+  json_builder_set_member_name (summary, "train_objects");
+  json_builder_add_int_value (summary, result.n_train);
+  json_builder_set_member_name (summary, "validate_objects");
+  json_builder_add_int_value (summary, result.n_validate);
+  add_double (summary, "train_loss", result.train_loss);
+  add_double (summary, "validation_loss", result.validation_loss);
+  add_double (summary, "best_validation_loss", result.best_validation_loss);
+  json_builder_set_member_name (summary, "best_epoch");
+  json_builder_add_int_value (summary, result.best_epoch);
+  add_double (summary, "seconds", result.seconds);
+  add_double (summary, "samples_per_second", result.samples_per_second);
+  json_builder_end_object (summary);
+  _dassie_cli_print_result (ctx, result.run_dir, summary);
+  dassie_train_result_clear (&result);
+  return 0;
+}

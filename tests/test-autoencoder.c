@@ -1,0 +1,261 @@
+/* test-autoencoder.c: HyraxAutoencoderV2 against PyTorch's own numbers (the parity fixture)
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dassie-autoencoder.h"
+#include "dassie-optim.h"
+#include "dassie-safetensors.h"
+
+static char *
+fixture_path (const char *name)
+{
+  const char *shared = g_getenv ("DASSIE_SHARED_DIR");
+
+  if (shared == NULL)
+    shared = "../shared";
+  return g_build_filename (shared, "fixtures", "autoencoder_v2_parity", name, NULL);
+}
+
+static DassieSafetensors *
+open_fixture (const char *name)
+{
+  g_autofree char *path = fixture_path (name);
+  g_autoptr(GError) error = NULL;
+  DassieSafetensors *file = dassie_safetensors_open (path, &error);
+
+  g_assert_no_error (error);
+  return file;
+}
+
+/* A tensor of the fixture in a new buffer, with its element count. */
+static float *
+read_fixture_tensor (DassieSafetensors *file,
+                     const char        *name,
+                     gsize             *n)
+{
+  g_autoptr(GError) error = NULL;
+  const gint64 *shape;
+  guint ndim;
+  gsize count = 1;
+  float *data;
+
+  g_assert_true (dassie_safetensors_get_shape (file, name, &ndim, &shape));
+  for (guint i = 0; i < ndim; i++)
+    count *= shape[i];
+  data = g_new (float, count);
+  dassie_safetensors_read (file, name, ndim, shape, data, &error);
+  g_assert_no_error (error);
+  if (n != NULL)
+    *n = count;
+  return data;
+}
+
+/* max |a − b| / max |b|: the error relative to the tensor's scale. */
+static double
+relative_error (const float *a,
+                const float *b,
+                gsize        n)
+{
+  double max_diff = 0;
+  double max_ref = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      max_diff = MAX (max_diff, fabs ((double) a[i] - b[i]));
+      max_ref = MAX (max_ref, fabs ((double) b[i]));
+    }
+  return max_diff / MAX (max_ref, 1e-30);
+}
+
+static DassieAutoencoder *
+parity_model (guint threads)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *weights = fixture_path ("weights.safetensors");
+  DassieAutoencoderConfig config = { 3, 32, 32, 32, 64, DASSIE_ACTIVATION_TANH };
+  DassieAutoencoder *model = dassie_autoencoder_new (&config, &error);
+
+  g_assert_no_error (error);
+  dassie_autoencoder_load_weights (model, weights, &error);
+  g_assert_no_error (error);
+  dassie_autoencoder_set_threads (model, threads);
+  return model;
+}
+
+/* Compares every parameter tensor of @values (laid out like the model) with the file's. */
+static void
+assert_tensors_close (DassieAutoencoder *model,
+                      const float       *values,
+                      const char        *file_name,
+                      double             tolerance)
+{
+  g_autoptr(DassieSafetensors) file = open_fixture (file_name);
+  double worst = 0;
+
+  for (guint t = 0; t < dassie_autoencoder_get_n_tensors (model); t++)
+    {
+      const DassieParamTensor *tensor = dassie_autoencoder_get_tensor (model, t);
+      gsize n;
+      g_autofree float *expected = read_fixture_tensor (file, tensor->name, &n);
+      double err;
+
+      g_assert_cmpuint (n, ==, tensor->size);
+      err = relative_error (values + tensor->offset, expected, n);
+      worst = MAX (worst, err);
+      if (err > tolerance)
+        g_error ("%s: %s differs from PyTorch by %g (relative)", file_name, tensor->name, err);
+    }
+  g_test_message ("%s: largest relative error %g", file_name, worst);
+}
+
+static void
+test_parameter_count (void)
+{
+  g_autoptr(GError) error = NULL;
+  DassieAutoencoderConfig config = { 3, 96, 96, 32, 64, DASSIE_ACTIVATION_TANH };
+  g_autoptr(DassieAutoencoder) model = dassie_autoencoder_new (&config, &error);
+  guint h, w;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_autoencoder_get_n_params (model), ==, 1393859);
+  dassie_autoencoder_get_bottleneck (model, &h, &w);
+  g_assert_cmpuint (h, ==, 12);
+  g_assert_cmpuint (w, ==, 12);
+  g_assert_cmpuint (dassie_autoencoder_get_n_tensors (model), ==, 24);
+  g_assert_cmpstr (dassie_autoencoder_get_tensor (model, 10)->name, ==, "encoder.11.weight");
+  g_assert_cmpint (dassie_autoencoder_get_tensor (model, 10)->shape[1], ==, 9216);
+  /* ConvTranspose weights are (in, out, kh, kw) and their fan_in is out · k · k. */
+  g_assert_cmpstr (dassie_autoencoder_get_tensor (model, 22)->name, ==, "decoder.8.weight");
+  g_assert_cmpint (dassie_autoencoder_get_tensor (model, 22)->shape[0], ==, 32);
+  g_assert_cmpint (dassie_autoencoder_get_tensor (model, 22)->shape[1], ==, 3);
+  g_assert_cmpuint (dassie_autoencoder_get_tensor (model, 22)->fan_in, ==, 27);
+}
+
+static void
+test_fixture_names_and_shapes (void)
+{
+  g_autoptr(DassieSafetensors) file = open_fixture ("weights.safetensors");
+  g_autoptr(DassieAutoencoder) model = parity_model (1);
+  const char * const *names = dassie_safetensors_get_names (file);
+  guint n = 0;
+
+  /* The model has exactly PyTorch's state_dict, in the same order. */
+  for (; names[n] != NULL; n++)
+    {
+      const DassieParamTensor *tensor = dassie_autoencoder_get_tensor (model, n);
+      const gint64 *shape;
+      guint ndim;
+
+      g_assert_cmpstr (names[n], ==, tensor->name);
+      g_assert_true (dassie_safetensors_get_shape (file, names[n], &ndim, &shape));
+      g_assert_cmpuint (ndim, ==, tensor->ndim);
+      for (guint d = 0; d < ndim; d++)
+        g_assert_cmpint (shape[d], ==, tensor->shape[d]);
+    }
+  g_assert_cmpuint (n, ==, dassie_autoencoder_get_n_tensors (model));
+}
+
+static void
+check_forward (guint threads)
+{
+  g_autoptr(DassieSafetensors) io = open_fixture ("io.safetensors");
+  g_autoptr(DassieAutoencoder) model = parity_model (threads);
+  gsize n_input, n_latent, n_recon, n_loss;
+  g_autofree float *input = read_fixture_tensor (io, "input", &n_input);
+  g_autofree float *latent = read_fixture_tensor (io, "latent", &n_latent);
+  g_autofree float *recon = read_fixture_tensor (io, "reconstruction", &n_recon);
+  g_autofree float *loss = read_fixture_tensor (io, "loss", &n_loss);
+  g_autofree float *my_latent = g_new (float, n_latent);
+  g_autofree float *my_recon = g_new (float, n_recon);
+  g_autofree float *enc_latent = g_new (float, n_latent);
+  double my_loss;
+
+  my_loss = dassie_autoencoder_forward (model, input, 2, my_latent, my_recon);
+  g_test_message ("latent %g, reconstruction %g, loss %.9g vs %.9g",
+                  relative_error (my_latent, latent, n_latent),
+                  relative_error (my_recon, recon, n_recon), my_loss, loss[0]);
+  g_assert_cmpfloat (relative_error (my_latent, latent, n_latent), <, 1e-4);
+  g_assert_cmpfloat (relative_error (my_recon, recon, n_recon), <, 1e-4);
+  g_assert_cmpfloat (fabs (my_loss - loss[0]) / loss[0], <, 1e-4);
+
+  /* The encoder alone gives the same latent. */
+  dassie_autoencoder_encode (model, input, 2, enc_latent);
+  g_assert_cmpmem (enc_latent, n_latent * sizeof (float), my_latent, n_latent * sizeof (float));
+}
+
+static void
+test_forward (void)
+{
+  check_forward (1);
+  check_forward (2);
+}
+
+static void
+test_gradients (void)
+{
+  g_autoptr(DassieSafetensors) io = open_fixture ("io.safetensors");
+  g_autoptr(DassieAutoencoder) model = parity_model (2);
+  g_autofree float *input = read_fixture_tensor (io, "input", NULL);
+  g_autofree float *loss = read_fixture_tensor (io, "loss", NULL);
+  g_autofree float *grad = g_new (float, dassie_autoencoder_get_n_params (model));
+  double my_loss;
+
+  my_loss = dassie_autoencoder_loss_and_grad (model, input, 2, grad);
+  g_assert_cmpfloat (fabs (my_loss - loss[0]) / loss[0], <, 1e-4);
+  assert_tensors_close (model, grad, "grads.safetensors", 1e-3);
+}
+
+static void
+check_two_steps (const DassieOptimizerParams *params,
+                 const char                  *file_name)
+{
+  g_autoptr(DassieSafetensors) io = open_fixture ("io.safetensors");
+  g_autoptr(DassieAutoencoder) model = parity_model (2);
+  g_autofree float *input = read_fixture_tensor (io, "input", NULL);
+  gsize n = dassie_autoencoder_get_n_params (model);
+  g_autofree float *grad = g_new (float, n);
+  g_autoptr(DassieOptimizer) optimizer = dassie_optimizer_new (params, n);
+
+  for (guint step = 0; step < 2; step++)
+    {
+      dassie_autoencoder_loss_and_grad (model, input, 2, grad);
+      dassie_optimizer_step (optimizer, dassie_autoencoder_get_params (model), grad);
+    }
+  g_assert_cmpuint (dassie_optimizer_get_step (optimizer), ==, 2);
+  assert_tensors_close (model, dassie_autoencoder_get_params (model), file_name, 1e-3);
+}
+
+static void
+test_sgd_steps (void)
+{
+  DassieOptimizerParams params = { DASSIE_OPTIMIZER_SGD, 0.01, 0.9, 0.9, 0.999, 1e-8, 0 };
+
+  check_two_steps (&params, "after_2_sgd_steps.safetensors");
+}
+
+static void
+test_adam_steps (void)
+{
+  DassieOptimizerParams params = { DASSIE_OPTIMIZER_ADAM, 1e-3, 0.9, 0.9, 0.999, 1e-8, 0 };
+
+  check_two_steps (&params, "after_2_adam_steps.safetensors");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/autoencoder/parameter-count", test_parameter_count);
+  g_test_add_func ("/core/autoencoder/parity/names-and-shapes", test_fixture_names_and_shapes);
+  g_test_add_func ("/core/autoencoder/parity/forward", test_forward);
+  g_test_add_func ("/core/autoencoder/parity/gradients", test_gradients);
+  g_test_add_func ("/core/autoencoder/parity/sgd-steps", test_sgd_steps);
+  g_test_add_func ("/core/autoencoder/parity/adam-steps", test_adam_steps);
+
+  return g_test_run ();
+}

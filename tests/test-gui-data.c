@@ -1,0 +1,132 @@
+/* test-gui-data.c: the real window under Xvfb: the Data page reads folders, good and bad
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "dassie-demo.h"
+#include "dassie-fileutil.h"
+#include "dassie-test-gui.h"
+#include "dassie-window.h"
+
+static gboolean
+page_settled (gpointer user_data)
+{
+  DassieDataPage *page = user_data;
+  const char *state = dassie_data_page_get_state (page);
+
+  return g_strcmp0 (state, "loaded") == 0 || g_strcmp0 (state, "error") == 0;
+}
+
+static DassieWindow *
+new_window (void)
+{
+  DassieWindow *window = dassie_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+test_hsc_stars (void)
+{
+  const char *shared = g_getenv ("DASSIE_SHARED_DIR");
+  g_autofree char *dir = g_build_filename (shared, "fixtures", "hsc_stars", "images", NULL);
+  DassieWindow *window = new_window ();
+  DassieDataPage *page = dassie_window_get_data_page (window);
+
+  g_assert_cmpstr (dassie_data_page_get_state (page), ==, "empty");
+  dassie_window_open_folder (window, dir);
+  g_assert_cmpstr (dassie_data_page_get_state (page), ==, "loading");
+  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+
+  g_assert_cmpstr (dassie_data_page_get_state (page), ==, "loaded");
+  g_assert_cmpstr (dassie_data_page_get_summary (page), ==, "10 objects in 1 band(s), 24 × 24 pixels, 0 skipped");
+  g_assert_cmpuint (dassie_data_page_get_n_thumbnails (page), ==, 10);
+  g_assert_cmpint (dassie_dataset_find_object (dassie_data_page_get_dataset (page), "36411452835238206"), >=, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_generated_with_skipped (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dassie-gui-XXXXXX", &error);
+  g_autofree char *junk = NULL;
+  DassieDemoOptions options;
+  DassieWindow *window;
+  DassieDataPage *page;
+
+  dassie_demo_options_init (&options);
+  options.n_objects = 60;
+  options.size = 64;
+  g_assert_true (dassie_demo_generate (dir, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* manifest.fits lists every good file; a damaged extra file is found by a plain scan. */
+  {
+    g_autofree char *manifest = g_build_filename (dir, "manifest.fits", NULL);
+    g_assert_cmpint (g_unlink (manifest), ==, 0);
+  }
+  /* Damage one object's g band: that object is skipped, with the file named. */
+  {
+    g_autofree char *labels = g_build_filename (dir, "labels.csv", NULL);
+    g_autofree char *csv = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_auto(GStrv) fields = NULL;
+
+    g_assert_true (g_file_get_contents (labels, &csv, NULL, NULL));
+    lines = g_strsplit (csv, "\n", 3);
+    fields = g_strsplit (lines[1], ",", 2);
+    junk = g_strdup_printf ("%s/%s_demo_HSC-G.fits", dir, fields[0]);
+    g_assert_true (g_file_set_contents (junk, "not a FITS file", -1, NULL));
+  }
+
+  window = new_window ();
+  page = dassie_window_get_data_page (window);
+  dassie_window_open_folder (window, dir);
+  g_assert_true (dassie_test_wait_for (page_settled, page, 60));
+  g_assert_cmpstr (dassie_data_page_get_state (page), ==, "loaded");
+  g_assert_cmpstr (dassie_data_page_get_summary (page), ==, "59 objects in 3 band(s), 64 × 64 pixels, 1 skipped");
+  g_assert_cmpuint (dassie_data_page_get_n_thumbnails (page), ==, 59);
+
+  dassie_test_save_screenshot (GTK_WIDGET (window), "data-page");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  dassie_remove_tree (dir, NULL);
+}
+
+static void
+test_bad_folder (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dassie-gui-XXXXXX", &error);
+  g_autofree char *junk = g_build_filename (dir, "image.fits", NULL);
+  DassieWindow *window = new_window ();
+  DassieDataPage *page = dassie_window_get_data_page (window);
+
+  g_assert_true (g_file_set_contents (junk, "", 0, NULL));
+  dassie_window_open_folder (window, dir);
+  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  g_assert_cmpstr (dassie_data_page_get_state (page), ==, "error");
+  g_assert_nonnull (strstr (dassie_data_page_get_error (page), dir));
+
+  dassie_test_save_screenshot (GTK_WIDGET (window), "data-page-error");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  dassie_remove_tree (dir, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_test_add_func ("/gui/data/hsc-stars", test_hsc_stars);
+  g_test_add_func ("/gui/data/generated-with-skipped", test_generated_with_skipped);
+  g_test_add_func ("/gui/data/bad-folder", test_bad_folder);
+  return g_test_run ();
+}
