@@ -303,8 +303,8 @@ test_load (void)
 static void
 test_hnsw_recall (void)
 {
-  const guint n = 6000, dim = 32, k = 10;
-  g_autofree float *data = make_clusters (n, dim, 12, 2.0, 7, NULL);
+  const guint n = 2500, dim = 16, k = 10;
+  g_autofree float *data = make_clusters (n, dim, 10, 1.0, 7, NULL);
   g_auto(GStrv) ids = make_ids (n);
   g_autoptr(GError) error = NULL;
   g_autoptr(DassieVectors) store = dassie_vectors_new ((const char * const *) ids, data, n, dim, &error);
