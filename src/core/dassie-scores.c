@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dassie-fileutil.h"
+#include "dassie-results.h"
 #include "dassie-scores.h"
 #include "dassie-table.h"
 
@@ -89,6 +90,119 @@ dassie_scores_compute (DassieVectors           *store,
   if (neighbors == NULL)
     return NULL;
   return dassie_scores_new_from_neighbors (dassie_vectors_get_ids (store), neighbors, options->metric);
+}
+
+typedef struct
+{
+  DassieProgressFunc progress;
+  gpointer           user_data;
+} Forward;
+
+static void
+forward_progress (const DassieProgress *progress,
+                  gpointer              user_data)
+{
+  Forward *forward = user_data;
+  DassieProgress p = *progress;
+
+  p.stage = "scores";
+  if (p.message == NULL)
+    p.message = _("finding neighbours");
+  forward->progress (&p, forward->user_data);
+}
+
+gboolean
+dassie_scores_run (const DassieConfig  *config,
+                   const char          *input,
+                   GCancellable        *cancellable,
+                   DassieProgressFunc   progress,
+                   gpointer             user_data,
+                   DassieScoresResult  *result,
+                   GError             **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *input_dir = NULL;
+  g_autofree char *scores_path = NULL;
+  g_autoptr(DassieVectors) store = NULL;
+  g_autoptr(DassieScores) scores = NULL;
+  g_autoptr(DassieRun) run = NULL;
+  DassieKnnOptions options;
+  DassieKnnStats stats = { 0 };
+  Forward forward = { progress, user_data };
+  gint64 start = g_get_monotonic_time ();
+  gint64 k;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  memset (result, 0, sizeof *result);
+  k = dassie_config_get_int (config, "scores.k");
+  dassie_knn_options_init (&options);
+  if (!dassie_knn_options_from_config (&options, config, error))
+    return FALSE;
+  if (k < 1)
+    {
+      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
+                   _("scores.k must be at least 1 (it is %" G_GINT64_FORMAT ")"), k);
+      return FALSE;
+    }
+
+  path = dassie_vectors_find_latents (config, input, error);
+  if (path == NULL)
+    return FALSE;
+  if (progress != NULL)
+    {
+      DassieProgress p = { "scores", 0.0, -1, -1, _("reading the latent vectors") };
+      progress (&p, user_data);
+    }
+  store = dassie_vectors_load (path, error);
+  if (store == NULL)
+    return FALSE;
+
+  run = dassie_run_begin (dassie_config_get_string (config, "general.results_dir"), "scores", config, error);
+  if (run == NULL)
+    return FALSE;
+
+  /* Beside the latents, so that the next scores, search or umap run of the same vectors finds it. */
+  input_dir = g_path_get_dirname (path);
+  options.index_dir = g_strdup (g_access (input_dir, W_OK) == 0 ? input_dir : dassie_run_get_dir (run));
+  if (progress != NULL)
+    {
+      options.progress = forward_progress;
+      options.progress_data = &forward;
+    }
+
+  scores = dassie_scores_compute (store, (guint) MIN (k, G_MAXUINT), &options, &stats, cancellable, error);
+  dassie_knn_options_clear (&options);
+  if (scores == NULL)
+    goto fail;
+
+  scores_path = dassie_run_build_path (run, "scores.fits");
+  if (!dassie_scores_write (scores, scores_path, error) || !dassie_run_commit (run, error))
+    goto fail;
+
+  result->run_dir = g_strdup (dassie_run_get_dir (run));
+  result->input_path = g_steal_pointer (&path);
+  result->n_objects = scores->n_rows;
+  result->k = scores->k;
+  result->metric = scores->metric;
+  result->used_hnsw = stats.used_hnsw;
+  result->loaded_index = stats.loaded_index;
+  result->seconds = (g_get_monotonic_time () - start) / 1e6;
+  return TRUE;
+
+fail:
+  dassie_run_discard (run);
+  return FALSE;
+}
+
+void
+dassie_scores_result_clear (DassieScoresResult *result)
+{
+  g_return_if_fail (result != NULL);
+
+  g_clear_pointer (&result->run_dir, g_free);
+  g_clear_pointer (&result->input_path, g_free);
 }
 
 void

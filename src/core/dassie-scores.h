@@ -17,6 +17,31 @@ typedef struct
   float        *neighbor_dist;  /* n_rows × k distances */
 } DassieScores;
 
+typedef struct
+{
+  char         *run_dir;      /* the scores run folder */
+  char         *input_path;   /* the latents.fits that was scored */
+  guint         n_objects;
+  guint         k;
+  DassieMetric  metric;
+  gboolean      used_hnsw;
+  gboolean      loaded_index; /* an HNSW index saved by an earlier run was reused */
+  double        seconds;
+} DassieScoresResult;
+
+/* The scores verb: loads @input (a latents.fits or an infer run; NULL: the newest infer run), scores
+ * every object with scores.k, scores.metric and scores.index, and writes a scores run: config.json and
+ * scores.fits. An HNSW index is kept in the infer run folder (or, when that cannot be written, in the
+ * scores run) and reused. Progress has the stage "scores"; a cancelled run leaves nothing behind. */
+gboolean      dassie_scores_run             (const DassieConfig      *config,
+                                             const char              *input,
+                                             GCancellable            *cancellable,
+                                             DassieProgressFunc       progress,
+                                             gpointer                 user_data,
+                                             DassieScoresResult      *result,
+                                             GError                 **error);
+void          dassie_scores_result_clear    (DassieScoresResult      *result);
+
 /* Finds every object's k nearest neighbours (itself excluded) as @options say and scores it. */
 DassieScores *dassie_scores_compute         (DassieVectors           *store,
                                              guint                    k,

@@ -8,7 +8,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "dassie-fileutil.h"
 #include "dassie-parallel.h"
+#include "dassie-results.h"
+#include "dassie-table.h"
 #include "dassie-umap.h"
 #include "dassie-vectors-private.h"
 
@@ -1474,4 +1477,136 @@ dassie_umap_fit (const float             *data,
       report (&reporter, 1.0, NULL, embedding, n_rows);
       return embedding;
     }
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* the verb                                                                                          */
+
+static char *
+umap_json (const DassieUmapParams *params,
+           const DassieUmapInfo   *info,
+           const char             *input,
+           double                  seconds)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "input");
+  json_builder_add_string_value (b, input);
+  json_builder_set_member_name (b, "n_neighbors");
+  json_builder_add_int_value (b, info->n_neighbors);
+  json_builder_set_member_name (b, "min_dist");
+  json_builder_add_double_value (b, params->min_dist);
+  json_builder_set_member_name (b, "spread");
+  json_builder_add_double_value (b, params->spread);
+  json_builder_set_member_name (b, "a");
+  json_builder_add_double_value (b, info->a);
+  json_builder_set_member_name (b, "b");
+  json_builder_add_double_value (b, info->b);
+  json_builder_set_member_name (b, "n_epochs");
+  json_builder_add_int_value (b, info->n_epochs);
+  json_builder_set_member_name (b, "learning_rate");
+  json_builder_add_double_value (b, params->learning_rate);
+  json_builder_set_member_name (b, "negative_sample_rate");
+  json_builder_add_int_value (b, params->negative_sample_rate);
+  json_builder_set_member_name (b, "init");
+  json_builder_add_string_value (b, info->pca_init ? "pca" : "random");
+  json_builder_set_member_name (b, "seed");
+  json_builder_add_int_value (b, (gint64) params->seed);
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, dassie_parallel_n_threads (params->n_threads));
+  json_builder_set_member_name (b, "fit_sample_size");
+  json_builder_add_int_value (b, params->fit_sample_size);
+  json_builder_set_member_name (b, "n_fit");
+  json_builder_add_int_value (b, info->n_fit);
+  json_builder_set_member_name (b, "n_transformed");
+  json_builder_add_int_value (b, info->n_transformed);
+  json_builder_set_member_name (b, "n_edges");
+  json_builder_add_int_value (b, info->n_edges);
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, seconds);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+dassie_umap_run (const DassieConfig      *config,
+                 const char              *input,
+                 GCancellable            *cancellable,
+                 DassieUmapProgressFunc   progress,
+                 gpointer                 user_data,
+                 DassieUmapResult        *result,
+                 GError                 **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *table_path = NULL;
+  g_autofree char *json_path = NULL;
+  g_autofree char *json = NULL;
+  g_autofree float *embedding = NULL;
+  g_autoptr(DassieVectors) store = NULL;
+  g_autoptr(DassieRun) run = NULL;
+  DassieUmapParams params;
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  memset (result, 0, sizeof *result);
+  dassie_umap_params_init (&params);
+  if (!dassie_umap_params_from_config (&params, config, error))
+    return FALSE;
+  params.progress = progress;
+  params.progress_data = user_data;
+
+  path = dassie_vectors_find_latents (config, input, error);
+  if (path == NULL)
+    return FALSE;
+  store = dassie_vectors_load (path, error);
+  if (store == NULL)
+    return FALSE;
+
+  run = dassie_run_begin (dassie_config_get_string (config, "general.results_dir"), "umap", config, error);
+  if (run == NULL)
+    return FALSE;
+
+  embedding = dassie_umap_fit (dassie_vectors_get_data (store), dassie_vectors_get_n_rows (store),
+                               dassie_vectors_get_dim (store), &params, &result->info, cancellable, error);
+  if (embedding == NULL)
+    goto fail;
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+
+  table_path = dassie_run_build_path (run, "embedding.fits");
+  json_path = dassie_run_build_path (run, "umap.json");
+  json = umap_json (&params, &result->info, path, seconds);
+  if (!dassie_table_write_vectors (table_path, dassie_vectors_get_ids (store), dassie_vectors_get_n_rows (store),
+                                   "UMAP", embedding, 2, error) ||
+      !dassie_write_file_atomic (json_path, json, strlen (json), error) ||
+      !dassie_run_commit (run, error))
+    goto fail;
+
+  result->run_dir = g_strdup (dassie_run_get_dir (run));
+  result->input_path = g_steal_pointer (&path);
+  result->n_objects = dassie_vectors_get_n_rows (store);
+  result->seconds = seconds;
+  return TRUE;
+
+fail:
+  dassie_run_discard (run);
+  return FALSE;
+}
+
+void
+dassie_umap_result_clear (DassieUmapResult *result)
+{
+  g_return_if_fail (result != NULL);
+
+  g_clear_pointer (&result->run_dir, g_free);
+  g_clear_pointer (&result->input_path, g_free);
 }

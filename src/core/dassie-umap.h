@@ -58,6 +58,15 @@ typedef struct
   double   seconds_transform;
 } DassieUmapInfo;
 
+typedef struct
+{
+  char           *run_dir;     /* the umap run folder */
+  char           *input_path;  /* the latents.fits that was embedded */
+  guint           n_objects;
+  DassieUmapInfo  info;
+  double          seconds;
+} DassieUmapResult;
+
 void      dassie_umap_params_init        (DassieUmapParams        *params);
 /* Reads umap.* and general.threads (and scores.index / scores.hnsw_threshold for the neighbours). */
 gboolean  dassie_umap_params_from_config (DassieUmapParams        *params,
@@ -90,5 +99,18 @@ float    *dassie_umap_transform          (const float             *train_data,
                                           const DassieUmapParams  *params,
                                           GCancellable            *cancellable,
                                           GError                 **error);
+
+/* The umap verb: embeds @input (a latents.fits or an infer run; NULL: the newest infer run) with the
+ * umap.* settings and writes a umap run: config.json, embedding.fits (OBJECT_ID exact, UMAP as 2E) and
+ * umap.json (the parameters used, a and b, what was fitted and how long it took). A cancelled run
+ * leaves nothing behind. */
+gboolean  dassie_umap_run                (const DassieConfig      *config,
+                                          const char              *input,
+                                          GCancellable            *cancellable,
+                                          DassieUmapProgressFunc   progress,
+                                          gpointer                 user_data,
+                                          DassieUmapResult        *result,
+                                          GError                 **error);
+void      dassie_umap_result_clear       (DassieUmapResult        *result);
 
 G_END_DECLS

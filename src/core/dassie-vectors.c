@@ -14,6 +14,7 @@
 #include "dassie-fileutil.h"
 #include "dassie-hnsw.h"
 #include "dassie-parallel.h"
+#include "dassie-results.h"
 #include "dassie-table.h"
 #include "dassie-vectors-private.h"
 
@@ -383,6 +384,46 @@ _dassie_vectors_new_borrowed (const float *data,
   self->n_rows = n_rows;
   self->dim = dim;
   return self;
+}
+
+char *
+dassie_vectors_find_latents (const DassieConfig  *config,
+                             const char          *input,
+                             GError             **error)
+{
+  g_autofree char *run = NULL;
+  char *path;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (input == NULL)
+    {
+      const char *results = dassie_config_get_string (config, "general.results_dir");
+
+      run = dassie_results_find_latest (results, "infer");
+      if (run == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("There is no finished infer run in “%s”; run “dassie-cli infer” first or give "
+                         "--input"), results);
+          return NULL;
+        }
+      input = run;
+    }
+
+  if (g_file_test (input, G_FILE_TEST_IS_DIR))
+    path = g_build_filename (input, "latents.fits", NULL);
+  else
+    path = g_strdup (input);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("“%s” does not exist; give an infer run folder or its latents.fits"), path);
+      g_free (path);
+      return NULL;
+    }
+  return path;
 }
 
 DassieVectors *

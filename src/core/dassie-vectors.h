@@ -83,6 +83,11 @@ DassieVectors   *dassie_vectors_new_take       (char                   **ids,
                                                 guint                    n_rows,
                                                 guint                    dim,
                                                 GError                 **error);
+/* The latents.fits to analyse: @input (the file, or an infer run folder), else the newest complete infer
+ * run under general.results_dir. */
+char            *dassie_vectors_find_latents   (const DassieConfig      *config,
+                                                const char              *input,
+                                                GError                 **error);
 /* Loads the LATENT column of an infer run's latents.fits, or a run folder holding one. */
 DassieVectors   *dassie_vectors_load           (const char              *path,
                                                 GError                 **error);
