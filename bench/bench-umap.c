@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  *   bench-umap make N DIM FILE            writes clustered float32 vectors (raw, row-major)
- *   bench-umap fit FILE N DIM OUT [T]     fits, writes the N × 2 float32 layout, prints figures
+ *   bench-umap fit FILE N DIM OUT [T [S]] fits (T threads, fit_sample_size S), writes the N × 2 float32
+ *                                          layout, prints figures
  *   bench-umap trust FILE N DIM LAYOUT    trustworthiness(15) of any layout of FILE (a random 20,000
  *                                          points of it when there are more, sklearn-style)
  */
@@ -90,7 +91,7 @@ main (int    argc,
       return 0;
     }
 
-  if ((argc == 6 || argc == 7) && g_str_equal (argv[1], "fit"))
+  if (argc >= 6 && argc <= 8 && g_str_equal (argv[1], "fit"))
     {
       guint n = atoi (argv[3]), dim = atoi (argv[4]);
       g_autofree float *data = read_floats (argv[2], (gsize) n * dim);
@@ -102,7 +103,9 @@ main (int    argc,
       double seconds;
 
       dassie_umap_params_init (&params);
-      params.n_threads = argc == 7 ? atoi (argv[6]) : 0;
+      params.n_threads = argc >= 7 ? atoi (argv[6]) : 0;
+      if (argc == 8)
+        params.fit_sample_size = atoi (argv[7]);
       t0 = g_get_monotonic_time ();
       layout = dassie_umap_fit (data, n, dim, &params, &info, NULL, &error);
       seconds = (g_get_monotonic_time () - t0) / 1e6;
@@ -131,6 +134,7 @@ main (int    argc,
       return 0;
     }
 
-  fprintf (stderr, "usage: bench-umap make N DIM FILE | fit FILE N DIM OUT [THREADS] | trust FILE N DIM LAYOUT\n");
+  fprintf (stderr, "usage: bench-umap make N DIM FILE | fit FILE N DIM OUT [THREADS [FIT_SAMPLE_SIZE]] | "
+                   "trust FILE N DIM LAYOUT\n");
   return 2;
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # umap-learn on the same vectors as bench-umap (raw float32), seeded, writing its layout for comparison.
 # Usage: umap-reference.py DATA N DIM OUT
 # SPDX-License-Identifier: GPL-3.0-or-later

@@ -10,11 +10,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(20000 100000)
+# Debian's umap-learn lives in the system Python, which another python3 on PATH may hide.
+py=/usr/bin/python3
+[[ -x "$py" ]] || py=python3
 for n in "${sizes[@]}"; do
   ./_build/bench/bench-umap make "$n" 64 "$tmp/data.f32"
   ./_build/bench/bench-umap fit "$tmp/data.f32" "$n" 64 "$tmp/dassie.f32"
-  if [[ "${REFERENCE:-1}" != 0 ]] && python3 -c 'import umap' 2>/dev/null; then
-    python3 bench/umap-reference.py "$tmp/data.f32" "$n" 64 "$tmp/umap-learn.f32"
+  if [[ "${REFERENCE:-1}" != 0 ]] && "$py" -c 'import umap' 2>/dev/null; then
+    "$py" bench/umap-reference.py "$tmp/data.f32" "$n" 64 "$tmp/umap-learn.f32"
     ./_build/bench/bench-umap trust "$tmp/data.f32" "$n" 64 "$tmp/umap-learn.f32"
   fi
 done

@@ -24,9 +24,10 @@
  * Two things differ, both for reproducibility. Negative samples come from a hash of (seed, edge,
  * epoch, sample) instead of one shared generator, so they do not depend on which thread draws them.
  * And the epochs run on several threads deterministically: the points are split into contiguous
- * ranges, one per thread, and a thread moves its own points at once, as the single-threaded SGD does,
- * while it sees other threads' points as they were at the start of the epoch and adds its pushes on
- * them at the end of the epoch, in thread order. With one thread this is the sequential SGD, but for
+ * ranges, one per thread; each thread works on its own copy of the layout, where its points move at
+ * once, as in the single-threaded SGD, and other threads' points stay as the epoch began (plus its own
+ * pushes on them). At the end of the epoch each thread's points and then its pushes on others' points
+ * are merged, in thread order. With one thread this is the sequential SGD, but for
  * one detail: the negative samples of one edge are computed from the same position and applied
  * together (their sum), which lets them run side by side in vector registers.
  */
@@ -650,8 +651,9 @@ typedef struct
   guint              n_threads;
   guint             *range_start;
   float             *snapshot;        /* the embedding at the start of the epoch */
-  float            **deltas;          /* per thread, pushes on other threads' points */
-  guint            **touched;
+  float            **copies;          /* per thread, its own copy of the embedding during an epoch */
+  guint8           **marks;           /* per thread, which other threads' points it pushed */
+  guint            **touched;         /* per thread, those points in order */
   guint             *n_touched;
 
   guint              epoch;
@@ -767,10 +769,11 @@ layout_range (Layout *lay,
 {
   guint first = lay->range_start[thread_index];
   guint last = lay->range_start[thread_index + 1];
-  float *emb = lay->head_embedding;
-  const float *tails_live = lay->tail_embedding;
-  const float *tails_old = lay->n_threads > 1 && lay->move_other ? lay->snapshot : lay->tail_embedding;
-  float *delta = lay->deltas != NULL ? lay->deltas[thread_index] : NULL;
+  /* Each thread works on its own copy: its points are live there, the others' are as the epoch began
+   * plus its own pushes on them. */
+  float *emb = lay->copies != NULL ? lay->copies[thread_index] : lay->head_embedding;
+  const float *tails = lay->move_other ? emb : lay->tail_embedding;
+  guint8 *mark = lay->marks != NULL ? lay->marks[thread_index] : NULL;
   guint *touched = lay->touched != NULL ? lay->touched[thread_index] : NULL;
   guint n_touched = 0;
   float a = (float) lay->a, b = (float) lay->b;
@@ -789,7 +792,6 @@ layout_range (Layout *lay,
           guint k;
           const float *other;
           float dx, dy, d2, coeff, gx, gy;
-          gboolean own;
           guint n_neg;
           guint64 key;
 
@@ -797,9 +799,7 @@ layout_range (Layout *lay,
             continue;
 
           k = lay->tails[e];
-          /* In a fit, a thread's own points are live; others' are as the epoch began. */
-          own = !lay->move_other || (k >= first && k < last);
-          other = (own ? tails_live : tails_old) + (gsize) k * 2;
+          other = tails + (gsize) k * 2;
           dx = current[0] - other[0];
           dy = current[1] - other[1];
           d2 = dx * dx + dy * dy;
@@ -817,17 +817,12 @@ layout_range (Layout *lay,
           current[1] += gy * alpha;
           if (lay->move_other)
             {
-              if (own)
+              emb[(gsize) k * 2] -= gx * alpha;
+              emb[(gsize) k * 2 + 1] -= gy * alpha;
+              if (mark != NULL && (k < first || k >= last) && !mark[k])
                 {
-                  emb[(gsize) k * 2] -= gx * alpha;
-                  emb[(gsize) k * 2 + 1] -= gy * alpha;
-                }
-              else
-                {
-                  if (delta[(gsize) k * 2] == 0.0f && delta[(gsize) k * 2 + 1] == 0.0f)
-                    touched[n_touched++] = k;
-                  delta[(gsize) k * 2] -= gx * alpha;
-                  delta[(gsize) k * 2 + 1] -= gy * alpha;
+                  mark[k] = 1;
+                  touched[n_touched++] = k;
                 }
             }
           lay->next_sample[e] += lay->epochs_per_sample[e];
@@ -849,8 +844,7 @@ layout_range (Layout *lay,
                       guint64 r = mix64 (key + (p0 + p) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
 
                       k = (guint) (((r >> 32) * (guint64) lay->n_vertices) >> 32);
-                      own = !lay->move_other || (k >= first && k < last);
-                      other = (own ? tails_live : tails_old) + (gsize) k * 2;
+                      other = tails + (gsize) k * 2;
                       ks[p] = k;
                       ox[p] = other[0];
                       oy[p] = other[1];
@@ -893,7 +887,11 @@ layout_thread (guint    thread_index,
                guint    n_threads,
                gpointer user_data)
 {
-  layout_range (user_data, thread_index);
+  Layout *lay = user_data;
+
+  if (lay->copies != NULL)
+    memcpy (lay->copies[thread_index], lay->snapshot, sizeof (float) * 2 * lay->n_vertices);
+  layout_range (lay, thread_index);
 }
 
 /* Splits the heads into contiguous ranges of about equal work (samples per epoch). */
@@ -961,12 +959,14 @@ run_layout (Layout          *lay,
   if (fit)
     {
       lay->snapshot = g_new (float, (gsize) 2 * lay->n_vertices);
-      lay->deltas = g_new0 (float *, lay->n_threads);
+      lay->copies = g_new0 (float *, lay->n_threads);
+      lay->marks = g_new0 (guint8 *, lay->n_threads);
       lay->touched = g_new0 (guint *, lay->n_threads);
       lay->n_touched = g_new0 (guint, lay->n_threads);
       for (guint t = 0; t < lay->n_threads; t++)
         {
-          lay->deltas[t] = g_new0 (float, (gsize) 2 * lay->n_vertices);
+          lay->copies[t] = g_new (float, (gsize) 2 * lay->n_vertices);
+          lay->marks[t] = g_new0 (guint8, lay->n_vertices);
           lay->touched[t] = g_new (guint, lay->n_vertices);
         }
     }
@@ -986,16 +986,19 @@ run_layout (Layout          *lay,
       else
         layout_range (lay, 0);
 
-      /* Pushes on other threads' points land now, in thread order. */
+      /* Each thread's own points come from its copy; then its pushes on other threads' points land,
+       * in thread order. */
+      for (guint t = 0; fit && t < lay->n_threads; t++)
+        memcpy (lay->head_embedding + (gsize) 2 * lay->range_start[t], lay->copies[t] + (gsize) 2 * lay->range_start[t],
+                sizeof (float) * 2 * (lay->range_start[t + 1] - lay->range_start[t]));
       for (guint t = 0; fit && t < lay->n_threads; t++)
         for (guint i = 0; i < lay->n_touched[t]; i++)
           {
             guint k = lay->touched[t][i];
 
-            lay->head_embedding[(gsize) k * 2] += lay->deltas[t][(gsize) k * 2];
-            lay->head_embedding[(gsize) k * 2 + 1] += lay->deltas[t][(gsize) k * 2 + 1];
-            lay->deltas[t][(gsize) k * 2] = 0.0f;
-            lay->deltas[t][(gsize) k * 2 + 1] = 0.0f;
+            lay->head_embedding[(gsize) k * 2] += lay->copies[t][(gsize) k * 2] - lay->snapshot[(gsize) k * 2];
+            lay->head_embedding[(gsize) k * 2 + 1] += lay->copies[t][(gsize) k * 2 + 1] - lay->snapshot[(gsize) k * 2 + 1];
+            lay->marks[t][k] = 0;
           }
 
       lay->alpha = (float) (initial_alpha * (1.0 - (double) n / lay->n_epochs));
@@ -1015,12 +1018,14 @@ layout_clear (Layout *lay)
 {
   g_clear_pointer (&lay->range_start, g_free);
   g_clear_pointer (&lay->snapshot, g_free);
-  for (guint t = 0; lay->deltas != NULL && t < lay->n_threads; t++)
+  for (guint t = 0; lay->copies != NULL && t < lay->n_threads; t++)
     {
-      g_free (lay->deltas[t]);
+      g_free (lay->copies[t]);
+      g_free (lay->marks[t]);
       g_free (lay->touched[t]);
     }
-  g_clear_pointer (&lay->deltas, g_free);
+  g_clear_pointer (&lay->copies, g_free);
+  g_clear_pointer (&lay->marks, g_free);
   g_clear_pointer (&lay->touched, g_free);
   g_clear_pointer (&lay->n_touched, g_free);
   g_clear_pointer (&lay->epochs_per_sample, g_free);
