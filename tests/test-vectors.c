@@ -132,7 +132,7 @@ check_all_pairs (const float  *data,
 static void
 test_exact_metrics (void)
 {
-  const guint n = 1300, dim = 24;
+  const guint n = 1000, dim = 24;
   g_autofree float *data = make_clusters (n, dim, 7, 4.0, 11, NULL);
 
   /* Shift everything far from the origin: the search must not lose precision there. */
@@ -303,7 +303,7 @@ test_load (void)
 static void
 test_hnsw_recall (void)
 {
-  const guint n = 2500, dim = 16, k = 10;
+  const guint n = 2000, dim = 12, k = 10;
   g_autofree float *data = make_clusters (n, dim, 10, 1.0, 7, NULL);
   g_auto(GStrv) ids = make_ids (n);
   g_autoptr(GError) error = NULL;

@@ -34,6 +34,9 @@
 #define TILE_ROWS 512
 #define TILE_COLS 512
 #define CANDIDATE_MARGIN 8
+/* Up to this many dimensions (2-D layouts), ‖x‖² − 2x·y + ‖y‖² loses too much to cancellation between
+ * close points far from the centre, and summing (x − y)² directly costs little. */
+#define DIRECT_MAX_DIM 8
 
 static void pick_scan_functions (void);
 
@@ -44,6 +47,8 @@ typedef struct
   double *norms;        /* ‖x_i‖ of the original vectors (cosine only) */
   float  *center;       /* dim (Euclidean only) */
   double  max_norm;     /* the largest ‖w_i‖ */
+  gboolean direct;      /* few dimensions: distances summed directly from wt, not by sgemm */
+  float  *wt;           /* dim × n, the working vectors transposed (direct only) */
 } Working;
 
 struct _DassieVectors
@@ -466,6 +471,7 @@ working_free (Working *w)
   g_free (w->sq_norms);
   g_free (w->norms);
   g_free (w->center);
+  g_free (w->wt);
   g_free (w);
 }
 
@@ -603,14 +609,26 @@ working_new (const DassieVectors *self,
     {
       g_autofree double *mean = g_new0 (double, dim);
 
-      w->center = g_new (float, dim);
-      for (guint i = 0; i < n; i++)
-        for (guint d = 0; d < dim; d++)
-          mean[d] += self->data[(gsize) i * dim + d];
-      for (guint d = 0; d < dim; d++)
-        w->center[d] = n > 0 ? (float) (mean[d] / n) : 0.0f;
+      w->center = g_new0 (float, dim);
+      w->direct = dim <= DIRECT_MAX_DIM;
+      if (!w->direct)
+        {
+          for (guint i = 0; i < n; i++)
+            for (guint d = 0; d < dim; d++)
+              mean[d] += self->data[(gsize) i * dim + d];
+          for (guint d = 0; d < dim; d++)
+            w->center[d] = n > 0 ? (float) (mean[d] / n) : 0.0f;
+        }
+      /* Direct sums use the vectors as they are: centring would round differences of close points. */
       for (gsize i = 0; i < (gsize) n * dim; i++)
         w->w[i] = self->data[i] - w->center[i % dim];
+      if (w->direct)
+        {
+          w->wt = g_new (float, MAX ((gsize) n * dim, 1));
+          for (guint i = 0; i < n; i++)
+            for (guint d = 0; d < dim; d++)
+              w->wt[(gsize) d * n + i] = w->w[(gsize) i * dim + d];
+        }
     }
 
   w->max_norm = 0;
@@ -1034,6 +1052,63 @@ push_row_chunks (Heaps       *h,
     }
 }
 
+/* Σ (x − y)² for @bi vectors @x (row-major) against columns j0 .. j0+bj of the transposed @wt. */
+DASSIE_SIMD static void
+direct_tile (const float *restrict x,
+             guint                 bi,
+             const float *restrict wt,
+             guint                 n,
+             guint                 dim,
+             guint                 j0,
+             guint                 bj,
+             float       *restrict tile)
+{
+  for (guint r = 0; r < bi; r++)
+    {
+      float *row = tile + (gsize) r * bj;
+
+      for (guint c = 0; c < bj; c++)
+        row[c] = 0.0f;
+      for (guint d = 0; d < dim; d++)
+        {
+          const float *col = wt + (gsize) d * n + j0;
+          float q = x[(gsize) r * dim + d];
+
+          for (guint c = 0; c < bj; c++)
+            {
+              float t = q - col[c];
+
+              row[c] += t * t;
+            }
+        }
+    }
+}
+
+/* Adding these zeros leaves direct distances as they are, so both kinds of tile share the scan. */
+static const float zeros[TILE_COLS];
+
+/* The tile of distances (less the row's own squared norm when not direct) of rows @x against
+ * store rows j0 .. j0+bj; returns the squared norms to add to its columns. */
+static const float *
+fill_tile (const Working *w,
+           guint          n,
+           guint          dim,
+           const float   *x,
+           guint          bi,
+           guint          j0,
+           guint          bj,
+           float         *tile)
+{
+  if (w->direct)
+    {
+      direct_tile (x, bi, w->wt, n, dim, j0, bj, tile);
+      return zeros;
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, bi, bj, dim,
+               -2.0f, x, dim, w->w + (gsize) j0 * dim, dim, 0.0f, tile, bj);
+  return w->sq_norms + j0;
+}
+
 /* Rows i0 .. i0+bi against columns j0 .. j0+bj of one matrix. On the diagonal (i0 == j0) a point skips
  * itself; off it, each distance also feeds the column point's heap, so each pair is computed once. */
 static void
@@ -1047,15 +1122,13 @@ scan_symmetric_tile (Heaps         *h,
                      float         *tile)
 {
   gboolean diagonal = i0 == j0;
-
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, bi, bj, dim,
-               -2.0f, w->w + (gsize) i0 * dim, dim, w->w + (gsize) j0 * dim, dim, 0.0f, tile, bj);
+  const float *col_norms = fill_tile (w, h->n, dim, w->w + (gsize) i0 * dim, bi, j0, bj, tile);
 
   for (guint r = 0; r < bi; r++)
     {
       guint i = i0 + r;
       float *row = tile + (gsize) r * bj;
-      guint64 mask = finish_row (row, w->sq_norms + j0, w->sq_norms[i], h->thr[i], bj);
+      guint64 mask = finish_row (row, col_norms, w->direct ? 0.0f : w->sq_norms[i], h->thr[i], bj);
 
       push_row_chunks (h, i, row, bj, mask, j0, diagonal ? i : G_MAXUINT);
       if (diagonal)
@@ -1079,6 +1152,7 @@ scan_symmetric_tile (Heaps         *h,
 static void
 scan_query_tile (Heaps         *h,
                  const Working *w,
+                 guint          n_store,
                  guint          dim,
                  const float   *qw,
                  const float   *qn,
@@ -1089,14 +1163,13 @@ scan_query_tile (Heaps         *h,
                  guint          bj,
                  float         *tile)
 {
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, bq, bj, dim,
-               -2.0f, qw + (gsize) q0 * dim, dim, w->w + (gsize) j0 * dim, dim, 0.0f, tile, bj);
+  const float *col_norms = fill_tile (w, n_store, dim, qw + (gsize) q0 * dim, bq, j0, bj, tile);
 
   for (guint r = 0; r < bq; r++)
     {
       guint q = q0 + r;
       float *row = tile + (gsize) r * bj;
-      guint64 mask = finish_row (row, w->sq_norms + j0, qn[q], h->thr[q], bj);
+      guint64 mask = finish_row (row, col_norms, w->direct ? 0.0f : qn[q], h->thr[q], bj);
 
       push_row_chunks (h, q, row, bj, mask, j0, exclude != NULL ? exclude[q] : G_MAXUINT);
     }
@@ -1191,7 +1264,8 @@ refine_row (const DassieVectors *self,
     {
       double gamma = (2.0 * self->dim + 32.0) * FLOAT_UNIT_ROUNDOFF;
       double reach = x_working_norm + w->max_norm;
-      double lower = h->thr[q] - gamma * reach * reach;
+      /* Direct sums of squares err relatively, the sgemm form by the norms. */
+      double lower = w->direct ? h->thr[q] * (1.0 - gamma) : h->thr[q] - gamma * reach * reach;
       double kth = scratch[k - 1].d;
 
       if (!(lower > kth + 1e-12 * fabs (kth) + 1e-300))
@@ -1468,7 +1542,7 @@ search_thread (guint    thread_index,
         s->qn[q] = working_query (s->w, s->queries + (gsize) q * dim, dim, s->qw + (gsize) q * dim,
                                   &s->q_norm[q]);
       for (guint j0 = 0; j0 < self->n_rows; j0 += TILE_COLS)
-        scan_query_tile (&s->heaps, s->w, dim, s->qw, s->qn, s->exclude, q0, bq, j0,
+        scan_query_tile (&s->heaps, s->w, self->n_rows, dim, s->qw, s->qn, s->exclude, q0, bq, j0,
                          MIN (TILE_COLS, self->n_rows - j0), tile);
       for (guint q = q0; q < q0 + bq; q++)
         if (refine_row (self, s->w, &s->heaps, q, s->queries + (gsize) q * dim, s->q_norm[q],
