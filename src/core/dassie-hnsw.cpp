@@ -262,3 +262,33 @@ dassie_hnsw_search (DassieHnsw  *self,
     }
   return n;
 }
+
+guint
+dassie_hnsw_search_from (DassieHnsw  *self,
+                         const float *query,
+                         guint        start_row,
+                         guint        k,
+                         guint       *rows,
+                         float       *distances)
+{
+  g_return_val_if_fail (self != nullptr, 0);
+  g_return_val_if_fail (query != nullptr, 0);
+
+  auto found = self->index->label_lookup_.find (start_row);
+  if (found == self->index->label_lookup_.end ())
+    return dassie_hnsw_search (self, query, k, rows, distances);
+
+  /* Straight into the bottom layer at the start point: for a point of the index, its own
+   * neighbourhood is where the search would end up anyway. */
+  auto top = self->index->searchBaseLayerST<false, false> (found->second, query, std::max (self->index->ef_, (size_t) k));
+  while (top.size () > k)
+    top.pop ();
+  guint n = (guint) top.size ();
+  for (guint i = n; i > 0; i--)
+    {
+      rows[i - 1] = (guint) self->index->getExternalLabel (top.top ().second);
+      distances[i - 1] = top.top ().first;
+      top.pop ();
+    }
+  return n;
+}

@@ -40,6 +40,15 @@ guint       dassie_hnsw_search      (DassieHnsw     *self,
                                      guint          *rows,
                                      float          *distances);
 
+/* The same for a query that is row @start_row of the index: the search starts there, in the bottom
+ * layer, which is how all-pairs neighbours are found quickly. */
+guint       dassie_hnsw_search_from (DassieHnsw     *self,
+                                     const float    *query,
+                                     guint           start_row,
+                                     guint           k,
+                                     guint          *rows,
+                                     float          *distances);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieHnsw, dassie_hnsw_free)
 
 G_END_DECLS

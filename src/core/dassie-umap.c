@@ -54,7 +54,7 @@ dassie_umap_params_init (DassieUmapParams *params)
   params->seed = 42;
   params->fit_sample_size = 200000;
   params->index = DASSIE_INDEX_AUTO;
-  params->hnsw_threshold = 250000;
+  params->hnsw_threshold = 200000;
   params->progress_every = 10;
 }
 
