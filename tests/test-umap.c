@@ -409,6 +409,40 @@ test_random_fallback (void)
   g_assert_null (embedding);
 }
 
+static void
+test_config (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+  DassieUmapParams params;
+
+  dassie_umap_params_init (&params);
+  g_assert_true (dassie_umap_params_from_config (&params, config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (params.n_neighbors, ==, 15);
+  g_assert_cmpfloat (params.min_dist, ==, 0.1);
+  g_assert_cmpuint (params.negative_sample_rate, ==, 5);
+  g_assert_cmpint (params.init, ==, DASSIE_UMAP_INIT_PCA);
+
+  g_assert_true (dassie_config_set_assignment (config, "umap.init=random", &error));
+  g_assert_true (dassie_config_set_assignment (config, "umap.n_epochs=77", &error));
+  g_assert_true (dassie_config_set_assignment (config, "scores.index=exact", &error));
+  g_assert_true (dassie_umap_params_from_config (&params, config, &error));
+  g_assert_cmpint (params.init, ==, DASSIE_UMAP_INIT_RANDOM);
+  g_assert_cmpuint (params.n_epochs, ==, 77);
+  g_assert_cmpint (params.index, ==, DASSIE_INDEX_EXACT);
+
+  g_assert_true (dassie_config_set_assignment (config, "umap.init=spectral", &error));
+  g_assert_false (dassie_umap_params_from_config (&params, config, &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+
+  g_assert_true (dassie_config_set_assignment (config, "umap.init=pca", &error));
+  g_assert_true (dassie_config_set_assignment (config, "umap.min_dist=2.5", &error));
+  g_assert_false (dassie_umap_params_from_config (&params, config, &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -423,6 +457,7 @@ main (int    argc,
   g_test_add_func ("/core/umap/fit-sample", test_fit_sample);
   g_test_add_func ("/core/umap/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/core/umap/random-fallback", test_random_fallback);
+  g_test_add_func ("/core/umap/config", test_config);
 
   return g_test_run ();
 }

@@ -41,7 +41,11 @@
 void
 dassie_umap_params_init (DassieUmapParams *params)
 {
+  DassieKnnOptions knn;
+
   g_return_if_fail (params != NULL);
+
+  dassie_knn_options_init (&knn);
 
   memset (params, 0, sizeof *params);
   params->n_neighbors = 15;
@@ -53,8 +57,11 @@ dassie_umap_params_init (DassieUmapParams *params)
   params->init = DASSIE_UMAP_INIT_PCA;
   params->seed = 42;
   params->fit_sample_size = 200000;
-  params->index = DASSIE_INDEX_AUTO;
-  params->hnsw_threshold = 200000;
+  params->index = knn.index;
+  params->hnsw_threshold = knn.hnsw_threshold;
+  params->hnsw_m = knn.hnsw_m;
+  params->hnsw_ef_construction = knn.hnsw_ef_construction;
+  params->hnsw_ef = knn.hnsw_ef;
   params->progress_every = 10;
 }
 
@@ -69,12 +76,13 @@ dassie_umap_params_from_config (DassieUmapParams    *params,
                                 const DassieConfig  *config,
                                 GError             **error)
 {
+  DassieKnnOptions knn;
   const char *init;
-  const char *index;
 
   g_return_val_if_fail (params != NULL, FALSE);
   g_return_val_if_fail (config != NULL, FALSE);
 
+  dassie_knn_options_init (&knn);
   params->n_neighbors = CLAMP (dassie_config_get_int (config, "umap.n_neighbors"), 0, G_MAXUINT);
   params->min_dist = dassie_config_get_double (config, "umap.min_dist");
   params->spread = dassie_config_get_double (config, "umap.spread");
@@ -84,7 +92,6 @@ dassie_umap_params_from_config (DassieUmapParams    *params,
   params->seed = (guint64) dassie_config_get_int (config, "umap.seed");
   params->fit_sample_size = CLAMP (dassie_config_get_int (config, "umap.fit_sample_size"), 0, G_MAXUINT);
   params->n_threads = CLAMP (dassie_config_get_int (config, "general.threads"), 0, 1024);
-  params->hnsw_threshold = CLAMP (dassie_config_get_int (config, "scores.hnsw_threshold"), 0, G_MAXUINT);
 
   init = dassie_config_get_string (config, "umap.init");
   if (g_strcmp0 (init, "pca") == 0)
@@ -98,13 +105,14 @@ dassie_umap_params_from_config (DassieUmapParams    *params,
       return FALSE;
     }
 
-  index = dassie_config_get_string (config, "scores.index");
-  if (index == NULL || !dassie_index_kind_from_string (index, &params->index))
-    {
-      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("Unknown index “%s” in scores.index; use auto, exact or hnsw"), index ? index : "");
-      return FALSE;
-    }
+  /* The neighbours are found the way the scores find them. */
+  if (!dassie_knn_options_from_config (&knn, config, error))
+    return FALSE;
+  params->index = knn.index;
+  params->hnsw_threshold = knn.hnsw_threshold;
+  params->hnsw_m = knn.hnsw_m;
+  params->hnsw_ef_construction = knn.hnsw_ef_construction;
+  params->hnsw_ef = knn.hnsw_ef;
 
   if (params->n_neighbors < 2 || !(params->min_dist >= 0) || !(params->spread > 0) ||
       !(params->learning_rate > 0) || params->min_dist > params->spread)
@@ -1128,6 +1136,9 @@ knn_with_self (const float             *data,
   options.metric = DASSIE_METRIC_EUCLIDEAN;
   options.index = params->index;
   options.hnsw_threshold = params->hnsw_threshold;
+  options.hnsw_m = params->hnsw_m;
+  options.hnsw_ef_construction = params->hnsw_ef_construction;
+  options.hnsw_ef = params->hnsw_ef;
   options.n_threads = params->n_threads;
   if (reporter->func != NULL)
     {

@@ -35,8 +35,11 @@ typedef struct
   guint                   fit_sample_size;       /* above this many points, fit on a sample and transform
                                                   * the rest; 0: always fit on everything */
   guint                   n_threads;             /* 0: every processor; the layout depends on it */
-  DassieIndexKind         index;                 /* how the neighbours are found */
-  guint                   hnsw_threshold;
+  DassieIndexKind         index;                 /* how the neighbours are found (scores.index) */
+  guint                   hnsw_threshold;        /* and the HNSW settings (scores.hnsw_*) */
+  guint                   hnsw_m;
+  guint                   hnsw_ef_construction;
+  guint                   hnsw_ef;
   DassieUmapProgressFunc  progress;
   gpointer                progress_data;
   guint                   progress_every;        /* epochs between embedding copies; 0: 10 */
