@@ -330,6 +330,8 @@ typedef struct
   gsize         size;
   double        last_fraction;
   gboolean      monotonic;
+  guint         most_nan;   /* NaN coordinates in the copies: at most … */
+  guint         last_nan;   /* … and in the last one */
 } ProgressLog;
 
 static void
@@ -347,6 +349,14 @@ on_progress (const DassieProgress *progress,
     }
   if (embedding != NULL)
     {
+      gsize size;
+      const float *xy = g_bytes_get_data (embedding, &size);
+      guint nan = 0;
+
+      for (gsize i = 0; i < size / sizeof (float); i++)
+        nan += isnan (xy[i]);
+      log->most_nan = MAX (log->most_nan, nan);
+      log->last_nan = nan;
       log->n_embeddings++;
       log->size = g_bytes_get_size (embedding);
       if (log->cancellable != NULL && log->n_embeddings == 3)
@@ -360,7 +370,7 @@ test_progress_and_cancel (void)
   const guint n = 400, dim = 8;
   g_autofree float *data = make_clusters (n, dim, 3, 3.0, 5, NULL);
   DassieUmapParams params = test_params (2);
-  ProgressLog log = { NULL, 0, 0, 0, 0, TRUE };
+  ProgressLog log = { NULL, 0, 0, 0, 0, TRUE, 0, 0 };
   g_autoptr(GError) error = NULL;
   g_autofree float *embedding = NULL;
   g_autofree float *none = NULL;
@@ -375,7 +385,18 @@ test_progress_and_cancel (void)
   g_assert_true (log.monotonic);
   g_assert_cmpfloat (log.last_fraction, ==, 1.0);
 
-  log = (ProgressLog) { g_cancellable_new (), 0, 0, 0, 0, TRUE };
+  /* Fitting a sample: every copy still has a row per object, NaN until placed. */
+  g_clear_pointer (&embedding, g_free);
+  log = (ProgressLog) { NULL, 0, 0, 0, 0, TRUE, 0, 0 };
+  params.fit_sample_size = 300;
+  embedding = dassie_umap_fit (data, n, dim, &params, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log.size, ==, n * 2 * sizeof (float));
+  g_assert_cmpuint (log.most_nan, ==, (n - 300) * 2);
+  g_assert_cmpuint (log.last_nan, ==, 0);
+  params.fit_sample_size = 0;
+
+  log = (ProgressLog) { g_cancellable_new (), 0, 0, 0, 0, TRUE, 0, 0 };
   none = dassie_umap_fit (data, n, dim, &params, NULL, log.cancellable, &error);
   g_assert_null (none);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);

@@ -930,6 +930,8 @@ typedef struct
   const char             *stage;
   double                  from;
   double                  to;
+  const guint            *rows;     /* when fitting a sample: its rows among n_total */
+  guint                   n_total;
 } Reporter;
 
 static void
@@ -945,7 +947,21 @@ report (const Reporter *reporter,
 
   if (reporter->func == NULL)
     return;
-  if (embedding != NULL)
+  if (embedding != NULL && reporter->rows != NULL && n < reporter->n_total)
+    {
+      /* Every copy has a row per object; those not placed yet are NaN. */
+      float *full = g_new (float, (gsize) 2 * reporter->n_total);
+
+      for (gsize i = 0; i < (gsize) 2 * reporter->n_total; i++)
+        full[i] = NAN;
+      for (guint i = 0; i < n; i++)
+        {
+          full[(gsize) reporter->rows[i] * 2] = embedding[(gsize) i * 2];
+          full[(gsize) reporter->rows[i] * 2 + 1] = embedding[(gsize) i * 2 + 1];
+        }
+      copy = g_bytes_new_take (full, sizeof (float) * 2 * reporter->n_total);
+    }
+  else if (embedding != NULL)
     copy = g_bytes_new (embedding, sizeof (float) * 2 * n);
   reporter->func (&p, copy, reporter->data);
 }
@@ -1466,6 +1482,8 @@ dassie_umap_fit (const float             *data,
 
       reporter.from = 0;
       reporter.to = 0.85;
+      reporter.rows = sample;
+      reporter.n_total = n_rows;
       fitted = fit_all (fit_data, m, dim, params, a, b, info, &reporter, cancellable, error);
       if (fitted == NULL)
         return NULL;

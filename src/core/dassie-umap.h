@@ -17,7 +17,8 @@ typedef enum
 } DassieUmapInit;
 
 /* Called on the worker thread every few epochs. @embedding is a copy of the current n_rows × 2
- * float32 layout (ref it to keep it), or NULL for reports without one (neighbour search, transform). */
+ * float32 layout (ref it to keep it), or NULL for reports without one (neighbour search, transform).
+ * While a sample is fitted, the objects outside it are NaN until transform places them. */
 typedef void (*DassieUmapProgressFunc) (const DassieProgress *progress,
                                         GBytes               *embedding,
                                         gpointer              user_data);
