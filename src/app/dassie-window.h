@@ -6,6 +6,8 @@
 
 #include "dassie-data-page.h"
 #include "dassie-job.h"
+#include "dassie-session.h"
+#include "dassie-train-page.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +21,10 @@ void            dassie_window_open_folder    (DassieWindow   *self,
 /* Makes the demo data set on first use (a job with progress), then opens it. */
 void            dassie_window_open_demo      (DassieWindow   *self);
 DassieDataPage *dassie_window_get_data_page  (DassieWindow   *self);
+DassieTrainPage *dassie_window_get_train_page (DassieWindow  *self);
+/* What the window works on: the data set and the current train, infer, scores and UMAP runs (see
+ * dassie-session.h). The Explore page binds to it. */
+DassieSession  *dassie_window_get_session    (DassieWindow   *self);
 /* Shows @job in the progress bar at the bottom until it stops; one job runs at a time. */
 gboolean        dassie_window_track_job      (DassieWindow   *self,
                                               DassieJob      *job);
