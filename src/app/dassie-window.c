@@ -2,9 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "dassie-demo.h"
+#include "dassie-download.h"
 #include "dassie-results.h"
 #include "dassie-train-page.h"
 #include "dassie-window.h"
@@ -102,7 +104,8 @@ update_actions (DassieWindow *self)
 {
   /* A job is tracked just before it starts running. */
   gboolean busy = self->job != NULL;
-  const char * const starters[] = { "win.train", "win.resume-train", "win.run-all", "win.open-demo" };
+  const char * const starters[] = { "win.train", "win.resume-train", "win.run-all", "win.open-demo",
+                                    "win.download-hsc-demo" };
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", busy);
   for (guint i = 0; i < G_N_ELEMENTS (starters); i++)
@@ -255,6 +258,125 @@ dassie_window_get_train_page (DassieWindow *self)
 {
   g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
   return self->train_page;
+}
+
+typedef struct
+{
+  DassieConfig *config;
+  char         *source;
+  char         *dest_dir;
+  char         *checksum;
+} DownloadRequest;
+
+static void
+download_request_free (DownloadRequest *req)
+{
+  dassie_config_free (req->config);
+  g_free (req->source);
+  g_free (req->dest_dir);
+  g_free (req->checksum);
+  g_free (req);
+}
+
+static void
+download_progress (const DassieDownloadProgress *p,
+                   gpointer                      job)
+{
+  DassieProgress progress = { "download", -1, p->rate, p->eta_seconds, p->message };
+
+  if (p->total > 0)
+    progress.fraction = (double) p->bytes / p->total;
+  dassie_job_report (&progress, job);
+}
+
+static gpointer
+download_thread (DassieJob     *job,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  DownloadRequest *req = data;
+  g_autoptr(DassieDownloadResult) result = NULL;
+
+  if (g_mkdir_with_parents (req->dest_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create the download folder “%s”: %s"), req->dest_dir, g_strerror (saved));
+      return NULL;
+    }
+  result = dassie_download_run (req->config, req->source, req->dest_dir, req->checksum, 0,
+                                download_progress, job, cancellable, error);
+  if (result == NULL)
+    return NULL;
+  return g_strdup (result->unpacked_dir ? result->unpacked_dir : result->file_path);
+}
+
+static void
+download_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(DassieWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = dassie_job_run_finish (DASSIE_JOB (object), result, &error);
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+  if (dir == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Download Failed"), error->message);
+
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      return;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Downloaded “%s”, which is not a folder of cutouts"), dir);
+      dassie_window_show_error (self, msg);
+      return;
+    }
+  dassie_window_open_folder (self, dir);
+}
+
+void
+dassie_window_download (DassieWindow       *self,
+                        const DassieConfig *config,
+                        const char         *source,
+                        const char         *checksum,
+                        const char         *dest_dir)
+{
+  g_autoptr(DassieJob) job = NULL;
+  DownloadRequest *req;
+
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+  g_return_if_fail (source != NULL);
+
+  job = dassie_job_new (_("Downloading the data set"));
+  if (!dassie_window_track_job (self, job))
+    return;
+
+  req = g_new0 (DownloadRequest, 1);
+  req->config = config ? dassie_config_copy (config) : dassie_config_new ();
+  req->source = g_strdup (source);
+  req->checksum = g_strdup (checksum);
+  req->dest_dir = dest_dir ? g_strdup (dest_dir)
+                           : g_build_filename (g_get_user_data_dir (), "dassie", "downloads", NULL);
+  dassie_job_run_async (job, download_thread, req, (GDestroyNotify) download_request_free, g_free,
+                        download_done, g_object_ref (self));
+}
+
+static void
+download_hsc_demo_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  dassie_window_download (DASSIE_WINDOW (widget), NULL, DASSIE_DOWNLOAD_HSC_DEMO_SOURCE,
+                          DASSIE_DOWNLOAD_HSC_DEMO_MD5, NULL);
 }
 
 DassieDataPage *
@@ -647,6 +769,7 @@ dassie_window_class_init (DassieWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.download-hsc-demo", NULL, download_hsc_demo_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-job", NULL, cancel_job_action);
   gtk_widget_class_install_action (widget_class, "win.train", NULL, train_action);

@@ -20,6 +20,13 @@ void            dassie_window_open_folder    (DassieWindow   *self,
                                               const char     *folder);
 /* Makes the demo data set on first use (a job with progress), then opens it. */
 void            dassie_window_open_demo      (DassieWindow   *self);
+/* Fetches @source (a DOI or https URL) into @dest_dir (NULL: <user data dir>/dassie/downloads) with
+ * progress in the job bar, verifies it, unpacks it and opens the folder; errors show in a dialog. */
+void            dassie_window_download       (DassieWindow       *self,
+                                              const DassieConfig *config,
+                                              const char         *source,
+                                              const char         *checksum,
+                                              const char         *dest_dir);
 DassieDataPage *dassie_window_get_data_page  (DassieWindow   *self);
 DassieTrainPage *dassie_window_get_train_page (DassieWindow  *self);
 /* What the window works on: the data set and the current train, infer, scores and UMAP runs (see

@@ -56,6 +56,7 @@ void      _dassie_cli_print_result       (DassieCliContext  *ctx,
                                           JsonBuilder       *summary);
 
 int       _dassie_cli_config             (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_download           (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_make_demo          (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_scan               (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_train              (DassieCliContext *ctx, int argc, char **argv);

@@ -12,6 +12,7 @@
 static const DassieCliVerb verbs[] = {
   { "make-demo", N_("Write the synthetic demo data set"), _dassie_cli_make_demo },
   { "scan", N_("Summarise a data set and list the files it skips"), _dassie_cli_scan },
+  { "download", N_("Download, check and unpack a data set (the HSC demo by default)"), _dassie_cli_download },
   { "train", N_("Train the autoencoder and write a train run"), _dassie_cli_train },
   { "infer", N_("Write the latent vector of every object (latents.fits)"), _dassie_cli_infer },
   { "config", N_("Show, read or write configuration keys"), _dassie_cli_config },

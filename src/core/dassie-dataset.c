@@ -1138,17 +1138,7 @@ dassie_dataset_open (const char                  *dir,
                      GCancellable                *cancellable,
                      GError                     **error)
 {
-  DassieDatasetOptions defaults;
-
-  g_return_val_if_fail (dir != NULL, NULL);
-
-  if (options == NULL)
-    {
-      dassie_dataset_options_init (&defaults);
-      options = &defaults;
-    }
-
-  return dataset_open (dir, options, cancellable, NULL, NULL, error);
+  return dassie_dataset_open_with_progress (dir, options, cancellable, NULL, NULL, error);
 }
 
 DassieDataset *

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dassie-fileutil.h"
@@ -96,12 +97,14 @@ dassie_remove_tree (const char  *path,
 {
   g_autoptr(GDir) dir = NULL;
   const char *name;
+  GStatBuf st;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  /* lstat, not g_file_test: a link whose target is gone must still be removed. */
+  if (g_lstat (path, &st) != 0)
     return TRUE;
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+  if (!S_ISDIR (st.st_mode))
     {
       if (g_unlink (path) != 0)
         {
