@@ -6,36 +6,17 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dassie-demo.h"
 #include "dassie-fileutil.h"
 #include "dassie-results.h"
 #include "dassie-run-summary.h"
 #include "dassie-test-gui.h"
+#include "dassie-test-pages.h"
 #include "dassie-window.h"
-
-static char *data_home;
-static char *small_data;
-
-static gboolean
-data_settled (gpointer user_data)
-{
-  const char *state = dassie_data_page_get_state (dassie_window_get_data_page (user_data));
-
-  return g_strcmp0 (state, "loaded") == 0 || g_strcmp0 (state, "error") == 0;
-}
-
-static gboolean
-training_over (gpointer user_data)
-{
-  return dassie_train_page_get_job (dassie_window_get_train_page (user_data)) == NULL;
-}
-
-static gboolean
-runs_listed (gpointer user_data)
-{
-  return !dassie_run_list_get_loading (dassie_train_page_get_run_list (dassie_window_get_train_page (user_data)));
-}
 
 static gboolean
 has_validation_point (gpointer user_data)
@@ -44,37 +25,6 @@ has_validation_point (gpointer user_data)
 
   return dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)) >= 1 ||
          dassie_train_page_get_job (page) == NULL;
-}
-
-static char *
-new_results_dir (void)
-{
-  g_autofree char *name = g_strdup_printf ("results-%d", g_random_int_range (0, G_MAXINT));
-
-  return g_build_filename (data_home, name, NULL);
-}
-
-/* A window on @data with its results in a fresh folder, and the given number of epochs. */
-static DassieWindow *
-new_window (const char *data,
-            guint       epochs)
-{
-  DassieWindow *window = dassie_window_new (NULL);
-  g_autofree char *results = new_results_dir ();
-  g_autoptr(DassieConfig) config = NULL;
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
-  gtk_window_present (GTK_WINDOW (window));
-  dassie_session_set_results_dir (dassie_window_get_session (window), results);
-  dassie_window_open_folder (window, data);
-  g_assert_true (dassie_test_wait_for (data_settled, window, 30));
-
-  config = dassie_train_page_build_config (dassie_window_get_train_page (window));
-  dassie_config_set_int (config, "train.epochs", epochs);
-  dassie_config_set_int (config, "model.base_channel_size", 8);
-  dassie_config_set_int (config, "model.latent_dim", 16);
-  dassie_train_page_apply_config (dassie_window_get_train_page (window), config);
-  return window;
 }
 
 static guint
@@ -92,7 +42,7 @@ json_array_length_of (const char *path,
 static void
 test_train_two_epochs (void)
 {
-  DassieWindow *window = new_window (small_data, 2);
+  DassieWindow *window = dassie_test_pages_new_window (dassie_test_pages_small_data (), 2);
   DassieTrainPage *page = dassie_window_get_train_page (window);
   DassieSession *session = dassie_window_get_session (window);
   DassieLossChart *chart = dassie_train_page_get_chart (page);
@@ -107,7 +57,7 @@ test_train_two_epochs (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
   g_assert_cmpstr (dassie_window_get_page (window), ==, "train");
   g_assert_nonnull (dassie_train_page_get_job (page));
-  g_assert_true (dassie_test_wait_for (training_over, window, 60));
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 60));
   g_assert_false (dassie_error_banner_is_shown (dassie_train_page_get_banner (page)));
 
   /* The run is finished, in the session and shown. */
@@ -140,7 +90,7 @@ test_train_two_epochs (void)
 
   /* The run appears in the list of runs. */
   list = dassie_train_page_get_run_list (page);
-  g_assert_true (dassie_test_wait_for (runs_listed, window, 10));
+  g_assert_true (dassie_test_wait_for (dassie_test_runs_listed, dassie_train_page_get_run_list (page), 10));
   g_assert_cmpuint (dassie_run_list_get_n_runs (list), ==, 1);
   g_assert_cmpstr (dassie_run_list_get_run_path (list, 0), ==, run);
 
@@ -151,7 +101,7 @@ test_train_two_epochs (void)
 static void
 test_cancel_and_resume (void)
 {
-  DassieWindow *window = new_window (small_data, 40);
+  DassieWindow *window = dassie_test_pages_new_window (dassie_test_pages_small_data (), 40);
   DassieTrainPage *page = dassie_window_get_train_page (window);
   DassieSession *session = dassie_window_get_session (window);
   DassieErrorBanner *banner = dassie_train_page_get_banner (page);
@@ -166,14 +116,13 @@ test_cancel_and_resume (void)
   g_assert_true (dassie_test_wait_for (has_validation_point, window, 60));
   g_assert_nonnull (dassie_train_page_get_job (page));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-job", NULL);
-  g_assert_true (dassie_test_wait_for (training_over, window, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 30));
 
   /* Stopped: the folder is unfinished, with a checkpoint, and the banner offers to resume. */
-  g_test_message ("train run %s, banner %s", dassie_session_get_run (session, "train"), dassie_error_banner_get_message (banner));
   g_assert_null (dassie_session_get_run (session, "train"));
   g_assert_true (dassie_error_banner_is_shown (banner));
   g_assert_cmpint (dassie_error_banner_get_kind (banner), ==, DASSIE_BANNER_INFO);
-  g_assert_true (dassie_test_wait_for (runs_listed, window, 10));
+  g_assert_true (dassie_test_wait_for (dassie_test_runs_listed, dassie_train_page_get_run_list (page), 10));
   unfinished = g_strdup (dassie_train_page_find_resumable (page));
   g_assert_nonnull (unfinished);
   g_assert_true (g_str_has_suffix (unfinished, DASSIE_RUN_INCOMPLETE_SUFFIX));
@@ -192,7 +141,7 @@ test_cancel_and_resume (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.resume-train", "s", "");
   g_assert_nonnull (dassie_train_page_get_job (page));
   g_assert_false (dassie_error_banner_is_shown (banner));
-  g_assert_true (dassie_test_wait_for (training_over, window, 90));
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 90));
   g_assert_false (dassie_error_banner_is_shown (banner));
 
   run = dassie_session_get_run (session, "train");
@@ -214,28 +163,62 @@ test_cancel_and_resume (void)
 typedef struct
 {
   gint64 last;
-  gint64 worst;
+  gint64 last_cpu;
+  gint64 last_wait;
+  gint64 worst;        /* the longest time between two heartbeats */
+  gint64 worst_stall;  /* the longest of those times less the time the thread waited for a processor */
+  gint64 most_cpu;     /* the most processor time the main thread used between two heartbeats */
   guint  ticks;
 } Heartbeat;
+
+/* The main thread's processor time and its time spent waiting for a processor (Linux schedstat), in
+ * µs: a gap in which the thread only waited for a processor that other programs held is not a stall
+ * of Dassie's main loop. Without schedstat the wait counts as 0 (every gap is a stall). */
+static void
+thread_times (gint64 *cpu,
+              gint64 *wait)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/schedstat", (int) gettid ());
+  g_autofree char *text = NULL;
+  struct timespec ts;
+  guint64 run_ns = 0, wait_ns = 0;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  *cpu = (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+  *wait = 0;
+  if (g_file_get_contents (path, &text, NULL, NULL) &&
+      sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &run_ns, &wait_ns) == 2)
+    *wait = (gint64) (wait_ns / 1000);
+}
 
 static gboolean
 heartbeat (gpointer user_data)
 {
   Heartbeat *h = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu, wait;
 
+  thread_times (&cpu, &wait);
   if (h->last != 0)
-    h->worst = MAX (h->worst, now - h->last);
+    {
+      h->worst = MAX (h->worst, now - h->last);
+      h->worst_stall = MAX (h->worst_stall, (now - h->last) - (wait - h->last_wait));
+      h->most_cpu = MAX (h->most_cpu, cpu - h->last_cpu);
+    }
   h->last = now;
+  h->last_cpu = cpu;
+  h->last_wait = wait;
   h->ticks++;
   return G_SOURCE_CONTINUE;
 }
 
-/* While a training runs and its chart fills, the main loop never waits more than 100 ms. */
+/* While a training runs and its chart fills, the main loop keeps turning: the heartbeat every 10 ms
+ * is never held up more than 100 ms by anything but other programs holding the processors (the
+ * machine running the tests is shared), and the main thread never computes for 50 ms at a time. */
 static void
 test_main_loop_keeps_turning (void)
 {
-  DassieWindow *window = new_window (small_data, 25);
+  DassieWindow *window = dassie_test_pages_new_window (dassie_test_pages_small_data (), 25);
   DassieTrainPage *page = dassie_window_get_train_page (window);
   Heartbeat h = { 0 };
   guint source;
@@ -243,13 +226,17 @@ test_main_loop_keeps_turning (void)
   dassie_test_settle (0.3);
   source = g_timeout_add (10, heartbeat, &h);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
-  g_assert_true (dassie_test_wait_for (training_over, window, 90));
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 90));
   g_source_remove (source);
 
-  g_test_message ("%u heartbeats, longest gap %.1f ms", h.ticks, h.worst / 1000.0);
+  g_test_message ("%u heartbeats; longest gap %.1f ms, %.1f ms of it not waiting for a processor; the most "
+                  "main-thread processor time between two heartbeats %.1f ms", h.ticks, h.worst / 1000.0,
+                  h.worst_stall / 1000.0, h.most_cpu / 1000.0);
   g_assert_cmpuint (dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)), ==, 25);
   g_assert_cmpuint (h.ticks, >, 20);
-  g_assert_cmpint (h.worst, <, 100 * 1000);
+  /* No stall above 100 ms, and no step of the main thread longer than 50 ms. */
+  g_assert_cmpint (h.worst_stall, <, 100 * 1000);
+  g_assert_cmpint (h.most_cpu, <, 50 * 1000);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -265,13 +252,13 @@ test_bad_data_folder (void)
   DassieErrorBanner *banner;
 
   g_assert_true (g_file_set_contents (junk, "", 0, NULL));
-  window = new_window (dir, 2);
+  window = dassie_test_pages_new_window (dir, 2);
   page = dassie_window_get_train_page (window);
   banner = dassie_train_page_get_banner (page);
   g_assert_cmpstr (dassie_data_page_get_state (dassie_window_get_data_page (window)), ==, "error");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
-  g_assert_true (dassie_test_wait_for (training_over, window, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 30));
   g_assert_true (dassie_error_banner_is_shown (banner));
   g_assert_cmpint (dassie_error_banner_get_kind (banner), ==, DASSIE_BANNER_ERROR);
   g_assert_cmpstr (dassie_error_banner_get_title (banner), ==, "Training Failed");
@@ -289,33 +276,14 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  DassieDemoOptions options;
   int status;
 
-  /* Keep the default results and demo folders out of the user's home. */
-  data_home = g_dir_make_tmp ("dassie-gui-home-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  small_data = g_build_filename (data_home, "small", NULL);
-  dassie_demo_options_init (&options);
-  options.n_objects = 48;
-  options.size = 32;
-  g_assert_true (dassie_demo_generate (small_data, &options, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
-
+  dassie_test_pages_init (&argc, &argv);
   g_test_add_func ("/gui/train/two-epochs", test_train_two_epochs);
   g_test_add_func ("/gui/train/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/gui/train/main-loop-keeps-turning", test_main_loop_keeps_turning);
   g_test_add_func ("/gui/train/bad-data-folder", test_bad_data_folder);
   status = g_test_run ();
-
-  dassie_remove_tree (data_home, NULL);
-  g_free (small_data);
-  g_free (data_home);
+  dassie_test_pages_cleanup ();
   return status;
 }

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dassie-chart-private.h"
 #include "dassie-loss-chart.h"
 
 /* GNOME's palette: blue 3 for the batches, orange 5 for the validation. */
@@ -429,6 +430,26 @@ draw_loss_curve (cairo_t         *cr,
   cairo_restore (cr);
 }
 
+void
+_dassie_chart_draw_placeholder (GtkWidget     *widget,
+                                cairo_t       *cr,
+                                const char    *text,
+                                const GdkRGBA *fg,
+                                int            width,
+                                int            height)
+{
+  g_autoptr(PangoLayout) layout = NULL;
+
+  if (text == NULL || width <= 48)
+    return;
+  layout = gtk_widget_create_pango_layout (widget, NULL);
+  pango_layout_set_width (layout, (width - 48) * PANGO_SCALE);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD);
+  set_source (cr, fg, 0.55);
+  show_text (cr, layout, text, 24, height / 2.0, 0, 0.5);
+}
+
 static void
 dassie_loss_chart_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
@@ -448,16 +469,7 @@ dassie_loss_chart_snapshot (GtkWidget   *widget,
 
   if (self->train_loss->len == 0 && self->val_loss->len == 0)
     {
-      g_autoptr(PangoLayout) big = gtk_widget_create_pango_layout (widget, NULL);
-
-      if (self->placeholder != NULL)
-        {
-          pango_layout_set_width (big, (width - 48) * PANGO_SCALE);
-          pango_layout_set_alignment (big, PANGO_ALIGN_CENTER);
-          pango_layout_set_wrap (big, PANGO_WRAP_WORD);
-          set_source (cr, &fg, 0.55);
-          show_text (cr, big, self->placeholder, 24, height / 2.0, 0, 0.5);
-        }
+      _dassie_chart_draw_placeholder (widget, cr, self->placeholder, &fg, width, height);
       cairo_destroy (cr);
       return;
     }

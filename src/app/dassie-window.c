@@ -7,6 +7,7 @@
 
 #include "dassie-demo.h"
 #include "dassie-download.h"
+#include "dassie-infer-page.h"
 #include "dassie-results.h"
 #include "dassie-train-page.h"
 #include "dassie-window.h"
@@ -28,6 +29,7 @@ struct _DassieWindow
   AdwViewStack         *stack;
   DassieDataPage       *data_page;
   DassieTrainPage      *train_page;
+  DassieInferPage      *infer_page;
   AdwViewStackPage     *explore_stack_page;
   GtkRevealer          *job_revealer;
   GtkLabel             *job_title;
@@ -105,7 +107,7 @@ update_actions (DassieWindow *self)
   /* A job is tracked just before it starts running. */
   gboolean busy = self->job != NULL;
   const char * const starters[] = { "win.train", "win.resume-train", "win.run-all", "win.open-demo",
-                                    "win.download-hsc-demo" };
+                                    "win.download-hsc-demo", "win.infer", "win.run-step" };
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", busy);
   for (guint i = 0; i < G_N_ELEMENTS (starters); i++)
@@ -258,6 +260,13 @@ dassie_window_get_train_page (DassieWindow *self)
 {
   g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
   return self->train_page;
+}
+
+DassieInferPage *
+dassie_window_get_infer_page (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->infer_page;
 }
 
 typedef struct
@@ -552,7 +561,46 @@ on_train_finished (DassieWindow    *self,
   if (!success)
     return;
   self->run_all = RUN_ALL_INFER;
+  dassie_window_set_page (self, "infer");
+  if (dassie_infer_page_run (self->infer_page, "infer", TRUE) == NULL)
+    self->run_all = RUN_ALL_IDLE;
+}
+
+static void
+on_infer_finished (DassieWindow    *self,
+                   gboolean         success,
+                   DassieInferPage *page)
+{
+  if (self->run_all != RUN_ALL_INFER)
+    return;
   self->run_all = RUN_ALL_IDLE;
+  if (success && dassie_session_get_explore_ready (self->session))
+    dassie_window_set_page (self, "explore");
+}
+
+static void
+infer_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+
+  dassie_window_set_page (self, "infer");
+  dassie_infer_page_run (self->infer_page, "infer", TRUE);
+}
+
+static void
+run_step_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+  const char *verb = g_variant_get_string (param, NULL);
+
+  if (!g_str_equal (verb, "infer") && !g_str_equal (verb, "scores") && !g_str_equal (verb, "umap"))
+    return;
+  dassie_window_set_page (self, "infer");
+  dassie_infer_page_run (self->infer_page, verb, FALSE);
 }
 
 static void
@@ -756,11 +804,13 @@ dassie_window_class_init (DassieWindowClass *klass)
 
   g_type_ensure (DASSIE_TYPE_DATA_PAGE);
   g_type_ensure (DASSIE_TYPE_TRAIN_PAGE);
+  g_type_ensure (DASSIE_TYPE_INFER_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, train_page);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, infer_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, explore_stack_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_revealer);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_title);
@@ -775,6 +825,8 @@ dassie_window_class_init (DassieWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.train", NULL, train_action);
   gtk_widget_class_install_action (widget_class, "win.resume-train", "s", resume_train_action);
   gtk_widget_class_install_action (widget_class, "win.run-all", NULL, run_all_action);
+  gtk_widget_class_install_action (widget_class, "win.infer", NULL, infer_action);
+  gtk_widget_class_install_action (widget_class, "win.run-step", "s", run_step_action);
   gtk_widget_class_install_action (widget_class, "win.open-run", "s", open_run_action);
   gtk_widget_class_install_action (widget_class, "win.show-run-folder", "s", show_run_folder_action);
   gtk_widget_class_install_action (widget_class, "win.choose-results-folder", NULL, choose_results_folder_action);
@@ -788,6 +840,7 @@ dassie_window_class_init (DassieWindowClass *klass)
                                        "win.run-all", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.resume-train", "s", "");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.infer", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "data");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "train");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "infer");
@@ -824,7 +877,9 @@ dassie_window_init (DassieWindow *self)
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_page_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->train_page, "finished", G_CALLBACK (on_train_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->infer_page, "finished", G_CALLBACK (on_infer_finished), self, G_CONNECT_SWAPPED);
   dassie_train_page_set_session (self->train_page, self->session);
+  dassie_infer_page_set_session (self->infer_page, self->session);
 
   self->job_signals = g_signal_group_new (DASSIE_TYPE_JOB);
   g_signal_group_connect_swapped (self->job_signals, "notify::fraction", G_CALLBACK (update_job_bar), self);
