@@ -68,13 +68,17 @@ dassie_test_pages_new_window (const char *data,
                               guint       epochs)
 {
   DassieWindow *window = dassie_window_new (NULL);
+  g_autoptr(GSettings) settings = dassie_settings_new ();
+  g_autofree char *configured = g_settings_get_string (settings, "results-folder");
   g_autofree char *name = g_strdup_printf ("results-%d", g_random_int_range (0, G_MAXINT));
   g_autofree char *results = g_build_filename (home, name, NULL);
   g_autoptr(DassieConfig) config = NULL;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
   gtk_window_present (GTK_WINDOW (window));
-  dassie_session_set_results_dir (dassie_window_get_session (window), results);
+  /* Each window its own results, unless the test chose the folder in the settings. */
+  if (*configured == 0)
+    dassie_session_set_results_dir (dassie_window_get_session (window), results);
   dassie_window_open_folder (window, data);
   g_assert_true (dassie_test_wait_for (data_settled, window, 30));
 

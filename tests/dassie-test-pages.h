@@ -16,7 +16,8 @@ void          dassie_test_pages_cleanup   (void);
 const char   *dassie_test_pages_home      (void);
 const char   *dassie_test_pages_small_data (void);
 
-/* A 1280 × 860 window with @data loaded (or failed), its results in a new folder, and a small model
+/* A 1280 × 860 window with @data loaded (or failed), its results in a new folder (unless the settings
+ * name one), and a small model
  * (8 base channels, latent 16) trained for @epochs epochs. */
 DassieWindow *dassie_test_pages_new_window (const char  *data,
                                             guint        epochs);

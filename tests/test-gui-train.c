@@ -272,6 +272,83 @@ test_bad_data_folder (void)
   dassie_remove_tree (dir, NULL);
 }
 
+static gboolean
+has_reconstructions (gpointer user_data)
+{
+  return dassie_train_page_get_n_reconstructions (dassie_window_get_train_page (user_data)) > 0;
+}
+
+/* A relaunched window starts from the newest runs of its results folder, and any run can be opened. */
+static void
+test_relaunch_and_open_run (void)
+{
+  g_autofree char *results = g_build_filename (dassie_test_pages_home (), "relaunch", NULL);
+  g_autoptr(GSettings) settings = dassie_settings_new ();
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  DassieWindow *window;
+  DassieTrainPage *page;
+  DassieSession *session;
+
+  g_settings_set_string (settings, "results-folder", results);
+
+  /* Two trainings, with 2 and 3 epochs. */
+  window = dassie_test_pages_new_window (dassie_test_pages_small_data (), 2);
+  session = dassie_window_get_session (window);
+  g_assert_cmpstr (dassie_session_get_results_dir (session), ==, results);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 60));
+  first = g_strdup (dassie_session_get_run (session, "train"));
+  /* Run folders are named to the second. */
+  g_usleep (G_USEC_PER_SEC);
+  {
+    g_autoptr(DassieConfig) config = dassie_train_page_build_config (dassie_window_get_train_page (window));
+    dassie_config_set_int (config, "train.epochs", 3);
+    dassie_train_page_apply_config (dassie_window_get_train_page (window), config);
+  }
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 60));
+  second = g_strdup (dassie_session_get_run (session, "train"));
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpstr (first, !=, second);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Relaunched: the newest run is the session's and the Train page shows it, with its settings. */
+  window = dassie_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
+  gtk_window_present (GTK_WINDOW (window));
+  session = dassie_window_get_session (window);
+  page = dassie_window_get_train_page (window);
+  g_assert_cmpstr (dassie_session_get_run (session, "train"), ==, second);
+  g_assert_cmpstr (dassie_train_page_get_shown_run (page), ==, second);
+  g_assert_cmpuint (dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)), ==, 3);
+  g_assert_cmpstr (dassie_train_page_get_statistic (page, "epoch"), ==, "3 / 3");
+  {
+    g_autoptr(DassieConfig) config = dassie_train_page_build_config (page);
+    g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 3);
+    g_assert_cmpint (dassie_config_get_int (config, "model.latent_dim"), ==, 16);
+  }
+  g_assert_cmpstr (dassie_infer_page_get_model_run (dassie_window_get_infer_page (window)), ==, second);
+
+  /* Its reconstructions come once its data set is open. */
+  g_assert_cmpuint (dassie_train_page_get_n_reconstructions (page), ==, 0);
+  dassie_window_open_folder (window, dassie_test_pages_small_data ());
+  g_assert_true (dassie_test_wait_for (has_reconstructions, window, 30));
+  g_assert_cmpuint (dassie_train_page_get_n_reconstructions (page), ==, 8);
+
+  /* The older run, opened from the list of runs. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-run", "s", first);
+  g_assert_cmpstr (dassie_session_get_run (session, "train"), ==, first);
+  g_assert_cmpstr (dassie_train_page_get_shown_run (page), ==, first);
+  g_assert_cmpuint (dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)), ==, 2);
+  g_assert_cmpstr (dassie_infer_page_get_model_run (dassie_window_get_infer_page (window)), ==, first);
+  g_assert_true (dassie_test_wait_for (has_reconstructions, window, 30));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "results-folder");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -283,6 +360,7 @@ main (int    argc,
   g_test_add_func ("/gui/train/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/gui/train/main-loop-keeps-turning", test_main_loop_keeps_turning);
   g_test_add_func ("/gui/train/bad-data-folder", test_bad_data_folder);
+  g_test_add_func ("/gui/train/relaunch-and-open-run", test_relaunch_and_open_run);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   return status;
