@@ -71,3 +71,76 @@ dassie_test_save_screenshot (GtkWidget  *widget,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
 }
+
+static void
+find_widgets_under (GtkWidget             *widget,
+                    GType                  type,
+                    DassieTestWidgetMatch  match,
+                    gpointer               user_data,
+                    GPtrArray             *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (match == NULL || match (widget, user_data)))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_widgets_under (child, type, match, user_data, found);
+}
+
+GPtrArray *
+dassie_test_find_widgets (GtkWidget             *root,
+                          GType                  type,
+                          DassieTestWidgetMatch  match,
+                          gpointer               user_data)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  find_widgets_under (root, type, match, user_data, found);
+  return found;
+}
+
+GtkWidget *
+dassie_test_find_widget (GtkWidget             *root,
+                         GType                  type,
+                         DassieTestWidgetMatch  match,
+                         gpointer               user_data)
+{
+  g_autoptr(GPtrArray) found = dassie_test_find_widgets (root, type, match, user_data);
+
+  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+GtkWindow *
+dassie_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+has_mapped_window (gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (user_data);
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+GtkWindow *
+dassie_test_start_app (GApplication *app)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_application_register (app, NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (app);
+  g_assert_true (dassie_test_wait_for (has_mapped_window, app, 10));
+  return gtk_application_get_active_window (GTK_APPLICATION (app));
+}

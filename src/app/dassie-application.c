@@ -81,7 +81,21 @@ about_action (GSimpleAction *action,
 {
   GtkApplication *app = user_data;
   const char *developers[] = { _("The Dassie developers"), NULL };
-  GtkWidget *about;
+  const char *artists[] = { _("The Dassie developers (application icon)"), NULL };
+  const char *science[] = {
+    "Hyrax, LINCC Frameworks https://github.com/lincc-frameworks/hyrax",
+    "UMAP, Leland McInnes et al. https://github.com/lmcinnes/umap",
+    NULL
+  };
+  const char *libraries[] = {
+    "CFITSIO https://heasarc.gsfc.nasa.gov/fitsio/",
+    "OpenBLAS https://www.openblas.net/",
+    "hnswlib https://github.com/nmslib/hnswlib",
+    "GTK https://www.gtk.org/",
+    "libadwaita https://gnome.pages.gitlab.gnome.org/libadwaita/",
+    NULL
+  };
+  AdwAboutWindow *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (app),
@@ -91,10 +105,18 @@ about_action (GSimpleAction *action,
                         "comments", _("Find unusual galaxies in astronomical image cutouts: train an autoencoder, "
                                       "score every object by its nearest neighbours in latent space, and explore "
                                       "the map of the data set."),
+                        "developer-name", _("The Dassie developers"),
                         "developers", developers,
+                        "artists", artists,
+                        /* Translators: your names, one per line, as "Name <email>" or "Name https://…". */
+                        "translator-credits", _("translator-credits"),
+                        "copyright", _("© 2026 The Dassie developers"),
                         "license-type", GTK_LICENSE_GPL_3_0,
-                        "issue-url", "https://github.com/dassie-app/dassie/issues",
+                        "website", PACKAGE_WEBSITE,
+                        "issue-url", PACKAGE_WEBSITE "/issues",
                         NULL);
+  adw_about_window_add_acknowledgement_section (about, _("The Science Behind It"), science);
+  adw_about_window_add_acknowledgement_section (about, _("Built With"), libraries);
   gtk_window_present (GTK_WINDOW (about));
 }
 
@@ -107,6 +129,9 @@ static void
 dassie_application_startup (GApplication *app)
 {
   G_APPLICATION_CLASS (dassie_application_parent_class)->startup (app);
+
+  /* The window manager's icon for every window; GtkApplication found it in the resource's icons. */
+  gtk_window_set_default_icon_name (APPLICATION_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });

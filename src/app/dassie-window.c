@@ -661,6 +661,14 @@ choose_results_folder_action (GtkWidget  *widget,
 }
 
 static void
+reload_runs_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  dassie_session_runs_changed (DASSIE_WINDOW (widget)->session);
+}
+
+static void
 explore_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *param)
@@ -831,6 +839,7 @@ dassie_window_class_init (DassieWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-run-folder", "s", show_run_folder_action);
   gtk_widget_class_install_action (widget_class, "win.choose-results-folder", NULL, choose_results_folder_action);
   gtk_widget_class_install_action (widget_class, "win.explore", NULL, explore_action);
+  gtk_widget_class_install_action (widget_class, "win.reload-runs", NULL, reload_runs_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-job", NULL);
@@ -841,6 +850,7 @@ dassie_window_class_init (DassieWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.resume-train", "s", "");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.infer", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload-runs", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "data");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "train");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "infer");

@@ -6,6 +6,7 @@
 #include <locale.h>
 
 #include "dassie-application.h"
+#include "dassie-i18n.h"
 
 int
 main (int    argc,
@@ -14,9 +15,7 @@ main (int    argc,
   g_autoptr(DassieApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  dassie_i18n_init ();
 
   g_set_application_name (_("Dassie"));
   app = dassie_application_new ();

@@ -13,10 +13,10 @@ _dassie_cli_add_common_options (GOptionContext   *context,
                                 DassieCliContext *ctx)
 {
   const GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &ctx->config_file, N_("Read the configuration from FILE (JSON)"), "FILE" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ctx->sets, N_("Override a configuration key"), "KEY=VALUE" },
-    { "data", 0, 0, G_OPTION_ARG_FILENAME, &ctx->data_dir, N_("The data set folder (data_request locations)"), "DIR" },
-    { "results", 0, 0, G_OPTION_ARG_FILENAME, &ctx->results_dir, N_("The results folder (general.results_dir)"), "DIR" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &ctx->config_file, N_("Read the configuration from FILE (JSON)"), N_("FILE") },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ctx->sets, N_("Override a configuration key"), N_("KEY=VALUE") },
+    { "data", 0, 0, G_OPTION_ARG_FILENAME, &ctx->data_dir, N_("The data set folder (data_request locations)"), N_("DIR") },
+    { "results", 0, 0, G_OPTION_ARG_FILENAME, &ctx->results_dir, N_("The results folder (general.results_dir)"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, N_("Print a machine-readable summary"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &ctx->quiet, N_("Print no progress"), NULL },
     { NULL }

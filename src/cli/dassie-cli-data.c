@@ -21,8 +21,8 @@ _dassie_cli_make_demo (DassieCliContext  *ctx,
   gint64 seed = 42;
   const GOptionEntry entries[] = {
     { "objects", 'n', 0, G_OPTION_ARG_INT, &n_objects, N_("Number of objects (default 1000)"), "N" },
-    { "size", 0, 0, G_OPTION_ARG_INT, &size, N_("Cutout size in pixels (default 96)"), "PIXELS" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 42)"), "SEED" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size, N_("Cutout size in pixels (default 96)"), N_("PIXELS") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 42)"), N_("SEED") },
     { NULL }
   };
 

@@ -18,8 +18,8 @@ _dassie_cli_infer (DassieCliContext  *ctx,
   DassieInferResult result = { 0 };
   int batch_size = 0;
   const GOptionEntry entries[] = {
-    { "weights", 'w', 0, G_OPTION_ARG_FILENAME, &ctx->weights, N_("The weights file (default: the newest train run)"), "FILE" },
-    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &ctx->input, N_("A train run folder or a weights file"), "RUN_OR_FILE" },
+    { "weights", 'w', 0, G_OPTION_ARG_FILENAME, &ctx->weights, N_("The weights file (default: the newest train run)"), N_("FILE") },
+    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &ctx->input, N_("A train run folder or a weights file"), N_("RUN_OR_FILE") },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch_size, N_("Objects per batch (infer.batch_size)"), "N" },
     { NULL }
   };

@@ -61,5 +61,6 @@ int       _dassie_cli_make_demo          (DassieCliContext *ctx, int argc, char 
 int       _dassie_cli_scan               (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_train              (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_infer              (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_export             (DassieCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

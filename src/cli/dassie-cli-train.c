@@ -51,7 +51,7 @@ _dassie_cli_train (DassieCliContext  *ctx,
   int epochs = 0;
   const GOptionEntry entries[] = {
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Number of epochs (train.epochs)"), "N" },
-    { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, N_("Continue from a checkpoint or a run folder (train.resume)"), "RUN_OR_FILE" },
+    { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, N_("Continue from a checkpoint or a run folder (train.resume)"), N_("RUN_OR_FILE") },
     { NULL }
   };
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "dassie-cli-private.h"
+#include "dassie-i18n.h"
 
 static const DassieCliVerb verbs[] = {
   { "make-demo", N_("Write the synthetic demo data set"), _dassie_cli_make_demo },
@@ -15,6 +16,7 @@ static const DassieCliVerb verbs[] = {
   { "download", N_("Download, check and unpack a data set (the HSC demo by default)"), _dassie_cli_download },
   { "train", N_("Train the autoencoder and write a train run"), _dassie_cli_train },
   { "infer", N_("Write the latent vector of every object (latents.fits)"), _dassie_cli_infer },
+  { "export", N_("Write the top anomalies or a selection as CSV, FITS or VOTable"), _dassie_cli_export },
   { "config", N_("Show, read or write configuration keys"), _dassie_cli_config },
 };
 
@@ -62,9 +64,7 @@ main (int    argc,
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  dassie_i18n_init ();
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -81,8 +82,8 @@ dassie_autoencoder_config_from_config (DassieAutoencoderConfig  *config,
   if (base < 1 || base > 4096 || latent < 1 || latent > 65536)
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("model.base_channel_size (%" G_GINT64_FORMAT ") and model.latent_dim (%"
-                     G_GINT64_FORMAT ") must be positive."), base, latent);
+                   _("model.base_channel_size (%" PRId64 ") and model.latent_dim (%"
+                     PRId64 ") must be positive."), base, latent);
       return FALSE;
     }
   if (final == NULL || !dassie_activation_from_string (final, &config->final_activation) ||

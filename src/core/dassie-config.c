@@ -155,24 +155,24 @@ static const char *
 type_name_of (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_OBJECT (node))
-    return "a table";
+    return _("a table");
   if (JSON_NODE_HOLDS_ARRAY (node))
-    return "a list";
+    return _("a list");
   if (JSON_NODE_HOLDS_NULL (node))
     return "null";
 
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_INT64:
-      return "an integer";
+      return _("an integer");
     case G_TYPE_DOUBLE:
-      return "a number";
+      return _("a number");
     case G_TYPE_BOOLEAN:
-      return "true or false";
+      return _("true or false");
     case G_TYPE_STRING:
-      return "a string";
+      return _("a string");
     default:
-      return "a value";
+      return _("a value");
     }
 }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "dassie-autoencoder.h"
@@ -122,7 +123,7 @@ dassie_infer (const DassieConfig  *config,
   if (batch_size < 1 || batch_size > 1 << 20)
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("infer.batch_size must be positive (it is %" G_GINT64_FORMAT ")."), batch_size);
+                   _("infer.batch_size must be positive (it is %" PRId64 ")."), batch_size);
       return FALSE;
     }
   threads = dassie_parallel_n_threads ((guint) MAX (0, dassie_config_get_int (config, "general.threads")));

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -168,8 +169,8 @@ parse_tensor (DassieSafetensors  *self,
   if (info->end > self->data_length)
     {
       g_set_error (error, DASSIE_SAFETENSORS_ERROR, DASSIE_SAFETENSORS_ERROR_TRUNCATED,
-                   _("“%s” is truncated: tensor “%s” needs bytes up to %" G_GUINT64_FORMAT
-                     " of the data but the file holds only %" G_GUINT64_FORMAT
+                   _("“%s” is truncated: tensor “%s” needs bytes up to %" PRIu64
+                     " of the data but the file holds only %" PRIu64
                      ". Copy the file again or use an earlier checkpoint."),
                    self->path, name, info->end, self->data_length);
       return FALSE;
@@ -218,7 +219,7 @@ dassie_safetensors_open (const char  *path,
   if (self->length < 8)
     {
       g_set_error (error, DASSIE_SAFETENSORS_ERROR, DASSIE_SAFETENSORS_ERROR_TRUNCATED,
-                   _("“%s” is too short to be a safetensors file (%" G_GSIZE_FORMAT
+                   _("“%s” is too short to be a safetensors file (%zu"
                      " bytes): it is truncated or empty. Copy the file again."),
                    path, self->length);
       return NULL;
@@ -234,8 +235,8 @@ dassie_safetensors_open (const char  *path,
   if (header_length > self->length - 8)
     {
       g_set_error (error, DASSIE_SAFETENSORS_ERROR, DASSIE_SAFETENSORS_ERROR_TRUNCATED,
-                   _("“%s” is truncated: its header needs %" G_GUINT64_FORMAT
-                     " bytes but the file has only %" G_GSIZE_FORMAT ". Copy the file again."),
+                   _("“%s” is truncated: its header needs %" PRIu64
+                     " bytes but the file has only %zu. Copy the file again."),
                    path, header_length, self->length - 8);
       return NULL;
     }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -439,7 +440,7 @@ load_checkpoint (Trainer     *t,
   if (n_train != t->n_train || next_sample > n_train)
     {
       g_set_error (error, DASSIE_TRAIN_ERROR, DASSIE_TRAIN_ERROR_CHECKPOINT,
-                   _("The checkpoint “%s” was made on %" G_GUINT64_FORMAT " training objects but the "
+                   _("The checkpoint “%s” was made on %" PRIu64 " training objects but the "
                      "data now gives %u: resuming needs the same data, split fractions and "
                      "data_set.seed."), path, n_train, t->n_train);
       return FALSE;
@@ -865,7 +866,7 @@ dassie_train (const DassieConfig       *config,
   if (epochs < 1 || epochs > 1000000 || batch_size < 1 || batch_size > 65536)
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("train.epochs (%" G_GINT64_FORMAT ") and data_loader.batch_size (%" G_GINT64_FORMAT
+                   _("train.epochs (%" PRId64 ") and data_loader.batch_size (%" PRId64
                      ") must be positive."), epochs, batch_size);
       return FALSE;
     }
