@@ -725,6 +725,13 @@ on_results_folder_changed (DassieWindow *self)
   dassie_session_restore (self->session);
 }
 
+static gboolean
+close_idle (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_close_response (AdwMessageDialog *dialog,
                    const char       *response,
@@ -735,7 +742,8 @@ on_close_response (AdwMessageDialog *dialog,
       if (self->job != NULL)
         dassie_job_cancel (self->job);
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* Not while the dialog, which goes with the window, is still answering. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, close_idle, g_object_ref (self), g_object_unref);
     }
 }
 
