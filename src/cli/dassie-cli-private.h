@@ -64,5 +64,6 @@ int       _dassie_cli_infer              (DassieCliContext *ctx, int argc, char 
 int       _dassie_cli_scores             (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_search             (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_umap               (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_export             (DassieCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -143,7 +143,7 @@ dassie_scores_run (const DassieConfig  *config,
   if (k < 1)
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("scores.k must be at least 1 (it is %" G_GINT64_FORMAT ")"), k);
+                   _("scores.k must be at least 1 (it is %lld)"), (long long) k);
       return FALSE;
     }
 
