@@ -292,3 +292,42 @@ dassie_hnsw_search_from (DassieHnsw  *self,
     }
   return n;
 }
+
+guint *
+dassie_hnsw_locality_order (DassieHnsw *self)
+{
+  g_return_val_if_fail (self != nullptr, nullptr);
+
+  auto *index = self->index;
+  guint n = (guint) index->cur_element_count;
+  guint *order = g_new (guint, MAX (n, 1));
+  std::vector<bool> seen (n, false);
+  guint head = 0, tail = 0;
+
+  /* Breadth first over the bottom layer, from every part of the graph in turn. */
+  for (guint start = 0; start < n; start++)
+    {
+      if (seen[start])
+        continue;
+      seen[start] = true;
+      order[tail++] = start;
+      while (head < tail)
+        {
+          hnswlib::tableint node = order[head++];
+          hnswlib::linklistsizeint *links = index->get_linklist0 (node);
+          guint count = index->getListCount (links);
+          hnswlib::tableint *ids = (hnswlib::tableint *) (links + 1);
+
+          for (guint c = 0; c < count; c++)
+            if (!seen[ids[c]])
+              {
+                seen[ids[c]] = true;
+                order[tail++] = ids[c];
+              }
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    order[i] = (guint) index->getExternalLabel (order[i]);
+  return order;
+}

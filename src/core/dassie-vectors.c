@@ -1650,6 +1650,7 @@ typedef struct
   DassieVectors   *self;
   const Working   *w;
   DassieHnsw      *index;
+  guint           *order;      /* rows in an order that keeps the graph's reads in cache */
   guint            k;
   DassieMetric     metric;
   DassieNeighbors *result;
@@ -1691,8 +1692,9 @@ hnsw_query_thread (guint    thread_index,
           break;
         }
 
-      for (guint i = start; i < MIN (self->n_rows, start + block); i++)
+      for (guint o = start; o < MIN (self->n_rows, start + block); o++)
         {
+          guint i = hq->order[o];
           const float *x = self->data + (gsize) i * self->dim;
           double x_norm = w->norms != NULL ? w->norms[i] : 0;
           guint found = dassie_hnsw_search_from (hq->index, w->w + (gsize) i * self->dim, i, kq, rows, dists);
@@ -1829,6 +1831,7 @@ hnsw_knn_all (DassieVectors           *self,
   result = dassie_neighbors_new (self->n_rows, k);
   hq.self = self;
   hq.index = index;
+  hq.order = dassie_hnsw_locality_order (index);
   hq.k = k;
   hq.metric = options->metric;
   hq.result = result;
@@ -1837,6 +1840,7 @@ hnsw_knn_all (DassieVectors           *self,
   hq.progress_data = options->progress_data;
   dassie_eta_start (&hq.eta);
   _dassie_run_threads (n_threads, hnsw_query_thread, &hq);
+  g_free (hq.order);
 
   if (!finish_search (hq.cancelled, hq.n_fallback, TRUE, loaded, cancellable, stats, error))
     return NULL;
