@@ -95,6 +95,8 @@ dassie_hnsw_build (const float   *data,
                    guint          ef_construction,
                    guint          seed,
                    guint          n_threads,
+                   DassieProgressFunc progress,
+                   gpointer       user_data,
                    GCancellable  *cancellable,
                    GError       **error)
 {
@@ -109,7 +111,9 @@ dassie_hnsw_build (const float   *data,
       std::atomic<guint> next (0);
       std::atomic<bool> cancelled (false);
       const guint chunk = 64;
-      auto insert = [&] () {
+      DassieEta eta;
+      gint64 last_report = 0;
+      auto insert = [&] (bool reporter) {
         for (;;)
           {
             guint start = next.fetch_add (chunk);
@@ -123,14 +127,27 @@ dassie_hnsw_build (const float   *data,
               }
             for (guint i = start; i < std::min (n_rows, start + chunk); i++)
               self->index->addPoint (data + (gsize) i * dim, i);
+            if (reporter && progress != nullptr && g_get_monotonic_time () - last_report > G_USEC_PER_SEC / 10)
+              {
+                double done = std::min (n_rows, start + chunk);
+                g_autofree char *message = g_strdup_printf (_("Building the HNSW index: %u of %u"),
+                                                            (guint) done, n_rows);
+                DassieProgress p = { "index", done / n_rows, -1, -1, message };
+
+                last_report = g_get_monotonic_time ();
+                dassie_eta_update (&eta, done, n_rows, &p.rate, &p.eta_seconds);
+                progress (&p, user_data);
+              }
           }
       };
+
+      dassie_eta_start (&eta);
 
       self->space = new SquaredL2Space (dim);
       self->index = new hnswlib::HierarchicalNSW<float> (self->space, MAX (n_rows, 1), m, ef_construction, seed);
 
       if (n_threads <= 1 || n_rows < 1000)
-        insert ();
+        insert (true);
       else
         {
           std::vector<std::thread> threads;
@@ -140,8 +157,8 @@ dassie_hnsw_build (const float   *data,
             self->index->addPoint (data + (gsize) i * dim, i);
           next = MIN (n_rows, 1000u);
           for (guint t = 1; t < n_threads; t++)
-            threads.emplace_back (insert);
-          insert ();
+            threads.emplace_back (insert, false);
+          insert (true);
           for (auto &t : threads)
             t.join ();
         }

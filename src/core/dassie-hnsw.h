@@ -4,13 +4,16 @@
 
 #include <gio/gio.h>
 
+#include "dassie-progress.h"
+
 G_BEGIN_DECLS
 
 typedef struct _DassieHnsw DassieHnsw;
 
 /* Builds an index over @n_rows rows of @data (squared Euclidean distance). Rows are inserted in order
  * on one thread when @n_threads is 1, which makes the graph the same on every run; more threads build
- * faster but the graph then depends on timing. */
+ * faster but the graph then depends on timing. @progress (stage "index") is called from the calling
+ * thread. */
 DassieHnsw *dassie_hnsw_build       (const float    *data,
                                      guint           n_rows,
                                      guint           dim,
@@ -18,6 +21,8 @@ DassieHnsw *dassie_hnsw_build       (const float    *data,
                                      guint           ef_construction,
                                      guint           seed,
                                      guint           n_threads,
+                                     DassieProgressFunc progress,
+                                     gpointer        user_data,
                                      GCancellable   *cancellable,
                                      GError        **error);
 DassieHnsw *dassie_hnsw_load        (const char     *path,

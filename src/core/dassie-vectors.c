@@ -1661,6 +1661,7 @@ typedef struct
   gint             cancelled;
   DassieProgressFunc progress;
   gpointer         progress_data;
+  double           from;        /* where the queries start in the job's progress */
   DassieEta        eta;
   gint64           last_report;
 } HnswQuery;
@@ -1720,7 +1721,7 @@ hnsw_query_thread (guint    thread_index,
       if (thread_index == 0 && hq->progress != NULL &&
           g_get_monotonic_time () - hq->last_report > G_USEC_PER_SEC / 10)
         {
-          double fraction = 0.5 + 0.5 * g_atomic_int_get (&hq->done_rows) / (double) self->n_rows;
+          double fraction = hq->from + (1.0 - hq->from) * g_atomic_int_get (&hq->done_rows) / (double) self->n_rows;
           DassieProgress p = { "neighbours", fraction, -1, -1, NULL };
 
           hq->last_report = g_get_monotonic_time ();
@@ -1728,6 +1729,28 @@ hnsw_query_thread (guint    thread_index,
           hq->progress (&p, hq->progress_data);
         }
     }
+}
+
+/* Progress of one phase of a job, mapped into [from, to] of the whole. */
+typedef struct
+{
+  DassieProgressFunc func;
+  gpointer           data;
+  double             from;
+  double             to;
+} Phase;
+
+static void
+phase_progress (const DassieProgress *progress,
+                gpointer              user_data)
+{
+  const Phase *phase = user_data;
+  DassieProgress p = *progress;
+
+  if (p.fraction >= 0)
+    p.fraction = phase->from + p.fraction * (phase->to - phase->from);
+  p.eta_seconds = -1;
+  phase->func (&p, phase->data);
 }
 
 /* "<dir>/vectors-euclidean-m16-efc200.hnsw" and its ".json" beside it, which names the store. */
@@ -1814,13 +1837,12 @@ hnsw_knn_all (DassieVectors           *self,
     }
   if (index == NULL)
     {
-      if (options->progress != NULL)
-        {
-          DassieProgress p = { "index", 0.0, -1, -1, _("Building the HNSW index") };
-          options->progress (&p, options->progress_data);
-        }
+      Phase build = { options->progress, options->progress_data, 0.0, 0.7 };
+
+      /* Building takes most of the time; the queries come after it. */
       index = dassie_hnsw_build (hq.w->w, self->n_rows, self->dim, options->hnsw_m,
-                                 options->hnsw_ef_construction, 100, n_threads, cancellable, error);
+                                 options->hnsw_ef_construction, 100, n_threads,
+                                 options->progress != NULL ? phase_progress : NULL, &build, cancellable, error);
       if (index == NULL)
         return NULL;
       if (path != NULL)
@@ -1838,6 +1860,7 @@ hnsw_knn_all (DassieVectors           *self,
   hq.cancellable = cancellable;
   hq.progress = options->progress;
   hq.progress_data = options->progress_data;
+  hq.from = loaded ? 0.0 : 0.7;
   dassie_eta_start (&hq.eta);
   _dassie_run_threads (n_threads, hnsw_query_thread, &hq);
   g_free (hq.order);
