@@ -589,7 +589,7 @@ test_loss_and_grid (void)
   cairo_surface_t *images[16];
   char *ids[16];
   double grid_scores[16];
-  DassieCutoutGrid grid = { 0 };
+  DassieCutoutGridPlot grid = { 0 };
   DassieDisplayOptions options;
   cairo_surface_t *png;
 

@@ -1709,10 +1709,10 @@ typedef struct
 } GridLayout;
 
 static void
-grid_layout (double                  width,
-             double                  height,
-             const DassieCutoutGrid *grid,
-             GridLayout             *gl)
+grid_layout (double                      width,
+             double                      height,
+             const DassieCutoutGridPlot *grid,
+             GridLayout                 *gl)
 {
   double top = MARGIN + (grid->title != NULL ? 22 : 0);
   double avail_w = MAX (1, width - 2 * MARGIN);
@@ -1769,10 +1769,10 @@ draw_caption (cairo_t    *cr,
 }
 
 void
-dassie_plot_cutout_grid (cairo_t                *cr,
-                         double                  width,
-                         double                  height,
-                         const DassieCutoutGrid *grid)
+dassie_plot_cutout_grid (cairo_t                    *cr,
+                         double                      width,
+                         double                      height,
+                         const DassieCutoutGridPlot *grid)
 {
   GridLayout gl;
 
@@ -1843,11 +1843,11 @@ dassie_plot_cutout_grid (cairo_t                *cr,
 }
 
 gssize
-dassie_plot_cutout_grid_pick (double                  width,
-                              double                  height,
-                              const DassieCutoutGrid *grid,
-                              double                  px,
-                              double                  py)
+dassie_plot_cutout_grid_pick (double                      width,
+                              double                      height,
+                              const DassieCutoutGridPlot *grid,
+                              double                      px,
+                              double                      py)
 {
   GridLayout gl;
   double cx, cy;
@@ -2004,11 +2004,11 @@ dassie_plot_save_loss (const char             *path,
 }
 
 gboolean
-dassie_plot_save_cutout_grid (const char              *path,
-                              double                   width,
-                              double                   height,
-                              const DassieCutoutGrid  *grid,
-                              GError                 **error)
+dassie_plot_save_cutout_grid (const char                  *path,
+                              double                       width,
+                              double                       height,
+                              const DassieCutoutGridPlot  *grid,
+                              GError                     **error)
 {
   return dassie_plot_save (path, width, height, draw_cutout_grid_func, grid, error);
 }
