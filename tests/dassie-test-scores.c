@@ -102,8 +102,6 @@ dassie_test_write_pipeline (const char  *data_dir,
   g_autofree char *path = NULL;
   DassieDatasetOptions options;
   guint n, nb, dim, plane;
-  int axes[2] = { 0, 1 };
-  double variance[16] = { 0 };
 
   dassie_dataset_options_init (&options);
   dataset = dassie_dataset_open (data_dir, &options, NULL, &error);
@@ -111,7 +109,7 @@ dassie_test_write_pipeline (const char  *data_dir,
   n = dassie_dataset_get_n_objects (dataset);
   nb = dassie_dataset_get_n_bands (dataset);
   dim = 2 * nb;
-  g_assert_cmpuint (dim, <=, G_N_ELEMENTS (variance));
+  g_assert_cmpuint (dim, <=, 16);
   plane = dassie_dataset_get_width (dataset) * dassie_dataset_get_height (dataset);
 
   indices = g_new (guint, n);
@@ -177,33 +175,59 @@ dassie_test_write_pipeline (const char  *data_dir,
       scores[i] = k % 2 == 1 ? sorted[k / 2] : (sorted[k / 2 - 1] + sorted[k / 2]) / 2;
     }
 
-  /* The map: the two features that vary most, standardised. */
-  for (guint c = 0; c < dim; c++)
-    {
-      double mean = 0;
+  /* The map: the first two principal components of the standardised features (power iteration,
+   * the second after removing the first), so that the points spread like a UMAP's would. */
+  {
+    double mean[16] = { 0 }, sd[16] = { 0 }, cov[16][16] = { { 0 } }, axes[2][16];
 
-      for (guint i = 0; i < n; i++)
-        mean += features[(gsize) i * dim + c] / n;
-      for (guint i = 0; i < n; i++)
-        variance[c] += pow (features[(gsize) i * dim + c] - mean, 2) / n;
-    }
-  for (guint c = 0; c < dim; c++)
-    if (variance[c] > variance[axes[0]])
-      axes[0] = (int) c;
-  axes[1] = axes[0] == 0 ? 1 : 0;
-  for (guint c = 0; c < dim; c++)
-    if ((int) c != axes[0] && variance[c] > variance[axes[1]])
-      axes[1] = (int) c;
-  map = g_new (float, (gsize) n * 2);
-  for (guint a = 0; a < 2; a++)
-    {
-      double mean = 0, sd = sqrt (MAX (variance[axes[a]], 1e-12));
+    for (guint c = 0; c < dim; c++)
+      {
+        for (guint i = 0; i < n; i++)
+          mean[c] += features[(gsize) i * dim + c] / n;
+        for (guint i = 0; i < n; i++)
+          sd[c] += pow (features[(gsize) i * dim + c] - mean[c], 2) / n;
+        sd[c] = sqrt (MAX (sd[c], 1e-12));
+      }
+    for (guint i = 0; i < n; i++)
+      for (guint a = 0; a < dim; a++)
+        for (guint b = 0; b < dim; b++)
+          cov[a][b] += (features[(gsize) i * dim + a] - mean[a]) / sd[a] *
+                       (features[(gsize) i * dim + b] - mean[b]) / sd[b] / n;
+    for (guint p = 0; p < 2; p++)
+      {
+        double lambda = 0;
 
-      for (guint i = 0; i < n; i++)
-        mean += features[(gsize) i * dim + axes[a]] / n;
-      for (guint i = 0; i < n; i++)
-        map[2 * i + a] = (float) ((features[(gsize) i * dim + axes[a]] - mean) / sd);
-    }
+        for (guint c = 0; c < dim; c++)
+          axes[p][c] = 1.0 / (c + 1 + p);
+        for (guint iter = 0; iter < 200; iter++)
+          {
+            double next[16] = { 0 }, norm = 0;
+
+            for (guint a = 0; a < dim; a++)
+              for (guint b = 0; b < dim; b++)
+                next[a] += cov[a][b] * axes[p][b];
+            for (guint c = 0; c < dim; c++)
+              norm += next[c] * next[c];
+            norm = sqrt (MAX (norm, 1e-300));
+            for (guint c = 0; c < dim; c++)
+              axes[p][c] = next[c] / norm;
+            lambda = norm;
+          }
+        for (guint a = 0; a < dim; a++)
+          for (guint b = 0; b < dim; b++)
+            cov[a][b] -= lambda * axes[p][a] * axes[p][b];
+      }
+    map = g_new (float, (gsize) n * 2);
+    for (guint i = 0; i < n; i++)
+      for (guint p = 0; p < 2; p++)
+        {
+          double v = 0;
+
+          for (guint c = 0; c < dim; c++)
+            v += (features[(gsize) i * dim + c] - mean[c]) / sd[c] * axes[p][c];
+          map[2 * i + p] = (float) v;
+        }
+  }
 
   ids = g_new (const char *, n);
   for (guint i = 0; i < n; i++)

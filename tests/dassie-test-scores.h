@@ -18,8 +18,8 @@ void dassie_test_write_scores   (const char          *path,
 
 /* A finished pipeline on the data set in @data_dir, computed here without the verbs: a feature vector
  * for every object (the mean and spread of each band) as its latent vector, each object's exact
- * @k nearest neighbours by a naive double loop and its median distance as the score, and a map whose
- * axes are the two features that vary most (standardised). Writes infer, scores and umap run folders
+ * @k nearest neighbours by a naive double loop and its median distance as the score, and a map of the
+ * first two principal components of the standardised features. Writes infer, scores and umap run folders
  * under @results_dir and returns their paths. */
 void dassie_test_write_pipeline (const char          *data_dir,
                                  const char          *results_dir,

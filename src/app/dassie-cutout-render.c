@@ -64,6 +64,13 @@ magnify (cairo_surface_t *surface,
   return big;
 }
 
+static void
+texture_unref (gpointer texture)
+{
+  if (texture != NULL)
+    g_object_unref (texture);
+}
+
 GPtrArray *
 dassie_cutouts_render (DassieCatalog              *catalog,
                        const guint32              *rows,
@@ -79,7 +86,7 @@ dassie_cutouts_render (DassieCatalog              *catalog,
   g_return_val_if_fail (rows != NULL || n == 0, NULL);
   g_return_val_if_fail (options != NULL && (n_options == 1 || n_options == n), NULL);
 
-  textures = g_ptr_array_new_full (n, (GDestroyNotify) g_object_unref);
+  textures = g_ptr_array_new_full (n, texture_unref);
   for (gsize i = 0; i < n; i++)
     {
       cairo_surface_t *surface = NULL;

@@ -430,6 +430,7 @@ dassie_explore_model_get_histogram (DassieExploreModel *self,
       histogram->selected_min = self->range_low;
       histogram->selected_max = self->range_high;
     }
+  histogram->selection = self->selection;
 }
 
 void

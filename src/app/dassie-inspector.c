@@ -144,8 +144,9 @@ show_bands (DassieInspector *self,
       GtkWidget *label = gtk_label_new (dassie_dataset_get_band (catalog->dataset, b));
       g_autofree char *name = g_strdup_printf (_("Band %s"), dassie_dataset_get_band (catalog->dataset, b));
 
+      /* Drawn as large as the composite, shown smaller. */
       gtk_widget_set_size_request (picture, BAND_SIZE, BAND_SIZE);
-      gtk_picture_set_can_shrink (GTK_PICTURE (picture), FALSE);
+      gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
       gtk_widget_add_css_class (picture, "cutout");
       gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
       gtk_widget_add_css_class (label, "caption");
@@ -166,7 +167,9 @@ display_row (DassieInspector *self,
   g_autoptr(GArray) options = g_array_new (FALSE, FALSE, sizeof (DassieDisplayOptions));
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *score = NULL;
+  g_autofree char *rank = NULL;
+  g_autofree char *position = NULL;
   guint nb, n_neighbors = 0;
 
   g_return_if_fail (catalog != NULL && row < catalog->n);
@@ -178,16 +181,13 @@ display_row (DassieInspector *self,
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), title);
 
-  text = g_strdup_printf ("%.6g", catalog->scores[row]);
-  gtk_label_set_text (self->score_label, text);
-  g_free (text);
-  text = g_strdup_printf (_("%u of %u"), catalog->ranks[row], catalog->n);
-  gtk_label_set_text (self->rank_label, text);
-  g_free (text);
-  text = isfinite (catalog->x[row]) ? g_strdup_printf ("%.4f, %.4f", catalog->x[row], catalog->y[row])
-                                    : g_strdup (_("Not in the map"));
-  gtk_label_set_text (self->position_label, text);
-  g_free (text);
+  score = g_strdup_printf ("%.6g", catalog->scores[row]);
+  gtk_label_set_text (self->score_label, score);
+  rank = g_strdup_printf (_("%u of %u"), catalog->ranks[row], catalog->n);
+  gtk_label_set_text (self->rank_label, rank);
+  position = isfinite (catalog->x[row]) ? g_strdup_printf ("%.4f, %.4f", catalog->x[row], catalog->y[row])
+                                        : g_strdup (_("Not in the map"));
+  gtk_label_set_text (self->position_label, position);
 
   show_files (self, catalog, row);
   nb = show_bands (self, catalog);

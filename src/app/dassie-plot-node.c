@@ -14,7 +14,7 @@ dassie_plot_render_node (DassiePlotDrawFunc  draw,
                          int                 scale)
 {
   cairo_surface_t *surface;
-  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderNode *node;
   cairo_t *cr;
 
   g_return_val_if_fail (draw != NULL, NULL);
@@ -25,10 +25,16 @@ dassie_plot_render_node (DassiePlotDrawFunc  draw,
   cairo_scale (cr, scale, scale);
   draw (cr, width, height, plot);
   cairo_destroy (cr);
+  cairo_surface_set_device_scale (surface, scale, scale);
 
-  /* The texture takes the pixels; the next frame draws into a new surface. */
-  texture = dassie_texture_new_for_surface (surface);
-  return gsk_texture_node_new (texture, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  /* A cairo node that paints the finished image: each frame only copies pixels, on any renderer. */
+  node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (0, 0, width, height));
+  cr = gsk_cairo_node_get_draw_context (node);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return node;
 }
 
 void

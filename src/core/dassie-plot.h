@@ -108,6 +108,9 @@ typedef struct
   double       selected_max;
   const char  *title;
   const char  *x_label;
+  /* Optional, of n objects: when it holds some, each bar shows their share in the highlight colour
+   * (where a lasso's objects fall among the scores). */
+  const DassieSelection *selection;
 } DassieHistogram;
 
 typedef struct
