@@ -272,6 +272,66 @@ test_bad_data_folder (void)
   dassie_remove_tree (dir, NULL);
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+static gboolean
+job_stopped (gpointer job)
+{
+  return !dassie_job_get_running (job);
+}
+
+/* Closing the window while training asks first; stopping leaves the run unfinished, not finished. */
+static void
+test_close_while_training (void)
+{
+  DassieWindow *window = dassie_test_pages_new_window (dassie_test_pages_small_data (), 40);
+  DassieTrainPage *page = dassie_window_get_train_page (window);
+  g_autofree char *results = g_strdup (dassie_session_get_results_dir (dassie_window_get_session (window)));
+  g_autoptr(DassieJob) job = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autofree char *checkpoint = NULL;
+  AdwMessageDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
+  g_assert_true (dassie_test_wait_for (has_validation_point, window, 60));
+  job = g_object_ref (dassie_train_page_get_job (page));
+
+  /* Asked, and kept running. */
+  gtk_window_close (GTK_WINDOW (window));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "keep");
+  dassie_test_settle (0.1);
+  g_assert_true (dassie_job_get_running (job));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+
+  /* Asked again, and stopped. */
+  gtk_window_close (GTK_WINDOW (window));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel-job");
+  g_assert_true (dassie_test_wait_for (job_stopped, job, 30));
+
+  runs = dassie_results_list (results, "train", TRUE);
+  g_assert_cmpuint (runs->len, ==, 1);
+  g_assert_false (((DassieRunInfo *) g_ptr_array_index (runs, 0))->complete);
+  checkpoint = g_build_filename (((DassieRunInfo *) g_ptr_array_index (runs, 0))->path, "checkpoint.safetensors", NULL);
+  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
+}
+
 static gboolean
 has_reconstructions (gpointer user_data)
 {
@@ -361,6 +421,7 @@ main (int    argc,
   g_test_add_func ("/gui/train/main-loop-keeps-turning", test_main_loop_keeps_turning);
   g_test_add_func ("/gui/train/bad-data-folder", test_bad_data_folder);
   g_test_add_func ("/gui/train/relaunch-and-open-run", test_relaunch_and_open_run);
+  g_test_add_func ("/gui/train/close-while-training", test_close_while_training);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   return status;

@@ -27,13 +27,6 @@ struct _DassieErrorBanner
 G_DEFINE_FINAL_TYPE (DassieErrorBanner, dassie_error_banner, GTK_TYPE_WIDGET)
 
 static void
-on_close_clicked (GtkButton         *button,
-                  DassieErrorBanner *self)
-{
-  dassie_error_banner_dismiss (self);
-}
-
-static void
 dassie_error_banner_dispose (GObject *object)
 {
   DassieErrorBanner *self = DASSIE_ERROR_BANNER (object);
@@ -60,7 +53,6 @@ static void
 dassie_error_banner_init (DassieErrorBanner *self)
 {
   GtkWidget *text;
-  GtkWidget *close;
 
   self->revealer = GTK_REVEALER (gtk_revealer_new ());
   gtk_revealer_set_transition_type (self->revealer, GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
@@ -89,19 +81,7 @@ dassie_error_banner_init (DassieErrorBanner *self)
   gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->message));
   gtk_box_append (GTK_BOX (self->box), text);
 
-  self->button = GTK_BUTTON (gtk_button_new ());
-  gtk_button_set_use_underline (self->button, TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->button), GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (GTK_WIDGET (self->button), "pill");
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->button));
 
-  close = gtk_button_new_from_icon_name ("window-close-symbolic");
-  gtk_widget_set_valign (close, GTK_ALIGN_START);
-  gtk_widget_set_tooltip_text (close, _("Dismiss"));
-  gtk_widget_add_css_class (close, "flat");
-  gtk_widget_add_css_class (close, "circular");
-  g_signal_connect (close, "clicked", G_CALLBACK (on_close_clicked), self);
-  gtk_box_append (GTK_BOX (self->box), close);
 
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
@@ -130,14 +110,19 @@ dassie_error_banner_show (DassieErrorBanner *self,
   gtk_label_set_text (self->message, message);
   gtk_widget_set_visible (GTK_WIDGET (self->message), message != NULL && *message != 0);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->button), button_label != NULL);
+  /* A button only while there is something to do. */
+  if (self->button != NULL)
+    gtk_box_remove (GTK_BOX (self->box), GTK_WIDGET (self->button));
+  self->button = NULL;
   if (button_label != NULL)
     {
-      gtk_button_set_label (self->button, button_label);
+      self->button = GTK_BUTTON (gtk_button_new_with_mnemonic (button_label));
+      gtk_widget_set_valign (GTK_WIDGET (self->button), GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (GTK_WIDGET (self->button), "pill");
       /* The target first: the action may take a parameter. */
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), NULL);
       gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->button), target);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), action_name);
+      gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->button));
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self), TRUE);

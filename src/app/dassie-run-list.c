@@ -438,13 +438,6 @@ dassie_run_list_class_init (DassieRunListClass *klass)
 }
 
 static void
-on_refresh_clicked (GtkButton     *button,
-                    DassieRunList *self)
-{
-  dassie_run_list_reload (self);
-}
-
-static void
 dassie_run_list_init (DassieRunList *self)
 {
   GtkWidget *refresh;
@@ -455,9 +448,9 @@ dassie_run_list_init (DassieRunList *self)
 
   refresh = gtk_button_new_from_icon_name ("view-refresh-symbolic");
   gtk_widget_set_valign (refresh, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (refresh, _("Read the results folder again"));
+  gtk_widget_set_tooltip_text (refresh, _("Read the results folder again (F5)"));
   gtk_widget_add_css_class (refresh, "flat");
-  g_signal_connect (refresh, "clicked", G_CALLBACK (on_refresh_clicked), self);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (refresh), "win.reload-runs");
   adw_preferences_group_set_header_suffix (self->group, refresh);
 
   self->list = GTK_LIST_BOX (gtk_list_box_new ());

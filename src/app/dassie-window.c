@@ -669,6 +669,14 @@ choose_results_folder_action (GtkWidget  *widget,
 }
 
 static void
+reload_runs_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  dassie_session_runs_changed (DASSIE_WINDOW (widget)->session);
+}
+
+static void
 explore_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *param)
@@ -725,6 +733,13 @@ on_results_folder_changed (DassieWindow *self)
   dassie_session_restore (self->session);
 }
 
+static gboolean
+close_idle (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_close_response (AdwMessageDialog *dialog,
                    const char       *response,
@@ -735,7 +750,8 @@ on_close_response (AdwMessageDialog *dialog,
       if (self->job != NULL)
         dassie_job_cancel (self->job);
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* Not while the dialog, which goes with the window, is still answering. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, close_idle, g_object_ref (self), g_object_unref);
     }
 }
 
@@ -841,6 +857,7 @@ dassie_window_class_init (DassieWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-run-folder", "s", show_run_folder_action);
   gtk_widget_class_install_action (widget_class, "win.choose-results-folder", NULL, choose_results_folder_action);
   gtk_widget_class_install_action (widget_class, "win.explore", NULL, explore_action);
+  gtk_widget_class_install_action (widget_class, "win.reload-runs", NULL, reload_runs_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-job", NULL);
@@ -851,6 +868,7 @@ dassie_window_class_init (DassieWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.resume-train", "s", "");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.infer", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload-runs", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "data");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "train");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "infer");

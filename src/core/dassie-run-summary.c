@@ -127,13 +127,12 @@ describe_train (DassieRunSummary   *self,
 
   self->data_location = first_data_location (config, "train");
   self->n_epochs = (guint) MAX (0, dassie_config_get_int (config, "train.epochs"));
-  self->settings = g_strdup_printf (_("%u epochs · batch %" G_GINT64_FORMAT " · %s lr %g · %" G_GINT64_FORMAT
-                                      " channels, latent %" G_GINT64_FORMAT),
+  self->settings = g_strdup_printf (_("%u epochs · batch %d · %s lr %g · %d channels, latent %d"),
                                     self->n_epochs,
-                                    dassie_config_get_int (config, "data_loader.batch_size"),
+                                    (int) dassie_config_get_int (config, "data_loader.batch_size"),
                                     optimizer, dassie_config_get_double (config, "optimizer.lr"),
-                                    dassie_config_get_int (config, "model.base_channel_size"),
-                                    dassie_config_get_int (config, "model.latent_dim"));
+                                    (int) dassie_config_get_int (config, "model.base_channel_size"),
+                                    (int) dassie_config_get_int (config, "model.latent_dim"));
 
   metrics = dassie_train_metrics_read (self->info->path, NULL);
   if (metrics != NULL && metrics->n > 0)
@@ -158,11 +157,10 @@ describe_infer (DassieRunSummary   *self,
   else if (weights != NULL && *weights != 0)
     model = g_path_get_basename (weights);
   if (model != NULL)
-    self->settings = g_strdup_printf (_("batch %" G_GINT64_FORMAT " · model %s"),
-                                      dassie_config_get_int (config, "infer.batch_size"), model);
+    self->settings = g_strdup_printf (_("batch %d · model %s"),
+                                      (int) dassie_config_get_int (config, "infer.batch_size"), model);
   else
-    self->settings = g_strdup_printf (_("batch %" G_GINT64_FORMAT),
-                                      dassie_config_get_int (config, "infer.batch_size"));
+    self->settings = g_strdup_printf (_("batch %d"), (int) dassie_config_get_int (config, "infer.batch_size"));
 }
 
 static void
@@ -170,8 +168,8 @@ describe_scores (DassieRunSummary   *self,
                  const DassieConfig *config)
 {
   self->data_location = first_data_location (config, "infer");
-  self->settings = g_strdup_printf (_("%" G_GINT64_FORMAT " neighbours · %s"),
-                                    dassie_config_get_int (config, "scores.k"),
+  self->settings = g_strdup_printf (_("%d neighbours · %s"),
+                                    (int) dassie_config_get_int (config, "scores.k"),
                                     dassie_config_get_string (config, "scores.metric"));
 }
 
@@ -180,10 +178,10 @@ describe_umap (DassieRunSummary   *self,
                const DassieConfig *config)
 {
   self->data_location = first_data_location (config, "infer");
-  self->settings = g_strdup_printf (_("%" G_GINT64_FORMAT " neighbours · min dist %g · seed %" G_GINT64_FORMAT),
-                                    dassie_config_get_int (config, "umap.n_neighbors"),
+  self->settings = g_strdup_printf (_("%d neighbours · min dist %g · seed %d"),
+                                    (int) dassie_config_get_int (config, "umap.n_neighbors"),
                                     dassie_config_get_double (config, "umap.min_dist"),
-                                    dassie_config_get_int (config, "umap.seed"));
+                                    (int) dassie_config_get_int (config, "umap.seed"));
 }
 
 DassieRunSummary *
