@@ -1,4 +1,4 @@
-/* dassie-test-scores.h: scores.fits and embedding.fits fixtures, and a finished pipeline on a data set
+/* dassie-test-scores.h: scores.fits fixtures, and a finished pipeline on a data set
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -16,16 +16,17 @@ void dassie_test_write_scores   (const char          *path,
                                  const guint         *neighbor_rows,
                                  const float         *neighbor_dist);
 
-/* A finished pipeline on the data set in @data_dir, computed here without the verbs: a feature vector
- * for every object (the mean and spread of each band) as its latent vector, each object's exact
- * @k nearest neighbours by a naive double loop and its median distance as the score, and a map of the
- * first two principal components of the standardised features. Writes infer, scores and umap run folders
- * under @results_dir and returns their paths. */
+/* A finished pipeline on the data set in @data_dir: a feature vector for every object (the mean and
+ * spread of each band) written as the latent vectors of an infer run under @results_dir, then the
+ * real scores verb (@k neighbours, Euclidean) and umap verb run on it. Returns the three run folders
+ * and, in @reference_scores (optional, g_free), each object's score computed here independently: the
+ * median distance to its @k nearest neighbours found by a double loop. */
 void dassie_test_write_pipeline (const char          *data_dir,
                                  const char          *results_dir,
                                  guint                k,
                                  char               **infer_run,
                                  char               **scores_run,
-                                 char               **umap_run);
+                                 char               **umap_run,
+                                 float              **reference_scores);
 
 G_END_DECLS

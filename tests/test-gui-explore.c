@@ -314,6 +314,7 @@ test_explore (void)
   g_autofree char *umap = NULL;
   g_autofree char *out_dir = g_build_filename (dassie_test_pages_home (), "exports", NULL);
   g_autofree gboolean *expected = NULL;
+  g_autofree float *reference = NULL;
   g_autoptr(GError) error = NULL;
   DassieSelection *before_zoom;
   DassieCatalog *catalog;
@@ -325,7 +326,8 @@ test_explore (void)
   g_assert_cmpstr (dassie_explore_page_get_state (page), ==, "empty");
 
   /* A finished pipeline: the page loads it as soon as the session has all three runs. */
-  dassie_test_write_pipeline (explore_data, dassie_session_get_results_dir (session), K, &infer, &scores, &umap);
+  dassie_test_write_pipeline (explore_data, dassie_session_get_results_dir (session), K, &infer, &scores, &umap,
+                              &reference);
   dassie_session_set_run (session, "infer", infer);
   dassie_session_set_run (session, "scores", scores);
   dassie_session_set_run (session, "umap", umap);
@@ -338,6 +340,14 @@ test_explore (void)
   g_assert_cmpuint (catalog->n, ==, N_OBJECTS);
   g_assert_true (catalog->dataset == dassie_session_get_dataset (session));
   g_assert_cmpuint (catalog->k, ==, K);
+  /* The scores verb's results, read back, against a double loop over the same vectors. */
+  for (guint i = 0; i < catalog->n; i++)
+    {
+      g_assert_cmpstr (catalog->ids[i], ==, dassie_dataset_get_object_id (catalog->dataset, i));
+      g_assert_cmpfloat_with_epsilon (catalog->scores[i], reference[i], 1e-4 * MAX (1, reference[i]));
+      g_assert_cmpint (catalog->objects[i], ==, (int) i);
+      g_assert_true (isfinite (catalog->x[i]) && isfinite (catalog->y[i]));
+    }
   g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (scatter)), ==, GTK_ACCESSIBLE_ROLE_IMG);
   g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (dassie_explore_page_get_histogram (page))), ==,
                    GTK_ACCESSIBLE_ROLE_IMG);

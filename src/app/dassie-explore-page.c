@@ -51,6 +51,7 @@ struct _DassieExplorePage
   AdwViewStack         *grid_stack;
   AdwViewStackPage     *selection_page;
   GtkStack             *selection_stack;
+  GtkWidget            *count_row;
   DassieCutoutGrid     *grids[N_GRIDS];
 
   DassieSession        *session;
@@ -131,6 +132,8 @@ notify_busy (DassieExplorePage *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
+
+static const char *shown_grid_name (DassieExplorePage *self);
 
 /* ------------------------------------------------------------------------------------------------
  * Grids */
@@ -296,6 +299,9 @@ on_selection_changed (DassieExplorePage *self)
 {
   update_selection_texts (self);
   refresh_grid (self, GRID_SELECTION);
+  /* What was just selected is what the user wants to see. */
+  if (dassie_explore_model_get_n_selected (self->model) > 0)
+    adw_view_stack_set_visible_child_name (self->grid_stack, grid_names[GRID_SELECTION]);
 }
 
 static void
@@ -427,6 +433,13 @@ on_colormap_selected (DassieExplorePage *self)
 
   if (item <= DASSIE_COLORMAP_GREY)
     dassie_explore_model_set_colormap (self->model, (DassieColormap) item);
+}
+
+/* The count applies to the grids of the most anomalous and most normal only. */
+static void
+on_grid_shown (DassieExplorePage *self)
+{
+  gtk_widget_set_visible (self->count_row, !g_str_equal (shown_grid_name (self), grid_names[GRID_SELECTION]));
 }
 
 static void
@@ -1233,18 +1246,27 @@ dassie_explore_page_set_property (GObject      *object,
     }
 }
 
+/* One shortcut for each of the "|"-separated @triggers, so that each key reads as itself. */
 static void
 add_shortcut (GtkShortcutController *controller,
               const char            *triggers,
               const char            *action,
               GVariant              *target)
 {
-  GtkShortcut *shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (triggers),
-                                            gtk_named_action_new (action));
+  g_auto(GStrv) each = g_strsplit (triggers, "|", -1);
 
   if (target != NULL)
-    gtk_shortcut_set_arguments (shortcut, target);
-  gtk_shortcut_controller_add_shortcut (controller, shortcut);
+    g_variant_ref_sink (target);
+  for (guint i = 0; each[i] != NULL; i++)
+    {
+      GtkShortcut *shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (each[i]),
+                                                gtk_named_action_new (action));
+
+      if (target != NULL)
+        gtk_shortcut_set_arguments (shortcut, target);
+      gtk_shortcut_controller_add_shortcut (controller, shortcut);
+    }
+  g_clear_pointer (&target, g_variant_unref);
 }
 
 static void
@@ -1291,6 +1313,7 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, grid_stack);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, selection_page);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, selection_stack);
+  gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, count_row);
   gtk_widget_class_bind_template_child_full (widget_class, "anomalous_grid", FALSE,
                                              G_STRUCT_OFFSET (DassieExplorePage, grids[GRID_ANOMALOUS]));
   gtk_widget_class_bind_template_child_full (widget_class, "normal_grid", FALSE,
@@ -1349,6 +1372,7 @@ dassie_explore_page_init (DassieExplorePage *self)
   g_signal_connect_swapped (self->stretch_dropdown, "notify::selected", G_CALLBACK (on_display_control), self);
   g_signal_connect_swapped (self->limits_dropdown, "notify::selected", G_CALLBACK (on_display_control), self);
   g_signal_connect_swapped (self->count_adjustment, "value-changed", G_CALLBACK (on_count_changed), self);
+  g_signal_connect_swapped (self->grid_stack, "notify::visible-child", G_CALLBACK (on_grid_shown), self);
 
   /* Managed by the window, active while the page is shown, whatever has the focus. */
   shortcuts = gtk_shortcut_controller_new ();

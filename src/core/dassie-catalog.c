@@ -2,12 +2,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <fitsio.h>
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
 #include "dassie-catalog.h"
+#include "dassie-scores.h"
 #include "dassie-table.h"
 
 static void
@@ -148,80 +148,6 @@ file_in_run (const char *path,
   return g_strdup (path);
 }
 
-static gboolean
-fits_fail (int          status,
-           const char  *path,
-           GError     **error)
-{
-  char text[FLEN_STATUS] = "";
-
-  fits_get_errstatus (status, text);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-               _("Could not read the neighbours in “%s”: %s; compute the scores again"), path, text);
-  return FALSE;
-}
-
-/* NEIGHBOR_IDS (k ids a row, integers or text) as rows of the catalog. */
-static gboolean
-read_neighbors (DassieCatalog  *self,
-                const char     *path,
-                GHashTable     *rows,
-                GError        **error)
-{
-  gsize n_cells = (gsize) self->n * self->k;
-  g_auto(GStrv) texts = NULL;
-  fitsfile *fptr = NULL;
-  int status = 0, colnum = 0, typecode = 0;
-  long repeat = 0, width = 0;
-
-  fits_open_table (&fptr, path, READONLY, &status);
-  fits_get_colnum (fptr, CASEINSEN, (char *) "NEIGHBOR_IDS", &colnum, &status);
-  fits_get_eqcoltype (fptr, colnum, &typecode, &repeat, &width, &status);
-  if (status != 0)
-    {
-      int ignored = 0;
-      fits_close_file (fptr, &ignored);
-      return fits_fail (status, path, error);
-    }
-
-  texts = g_new0 (char *, n_cells + 1);
-  if (typecode == TSTRING)
-    {
-      g_autofree char *block = g_malloc0 (n_cells * (width + 1) + 1);
-      g_autofree char **buffers = g_new (char *, MAX (n_cells, 1));
-
-      for (gsize c = 0; c < n_cells; c++)
-        buffers[c] = block + c * (width + 1);
-      fits_read_col (fptr, TSTRING, colnum, 1, 1, n_cells, NULL, buffers, NULL, &status);
-      for (gsize c = 0; c < n_cells && status == 0; c++)
-        texts[c] = g_strstrip (g_strdup (buffers[c]));
-    }
-  else
-    {
-      g_autofree gint64 *values = g_new (gint64, MAX (n_cells, 1));
-
-      fits_read_col (fptr, TLONGLONG, colnum, 1, 1, n_cells, NULL, values, NULL, &status);
-      for (gsize c = 0; c < n_cells && status == 0; c++)
-        texts[c] = g_strdup_printf ("%" G_GINT64_FORMAT, values[c]);
-    }
-  if (status != 0)
-    {
-      int ignored = 0;
-      fits_close_file (fptr, &ignored);
-      return fits_fail (status, path, error);
-    }
-  fits_close_file (fptr, &status);
-
-  for (gsize c = 0; c < n_cells; c++)
-    {
-      gpointer row;
-
-      if (g_hash_table_lookup_extended (rows, texts[c], NULL, &row))
-        self->neighbors[c] = GPOINTER_TO_UINT (row);
-    }
-  return TRUE;
-}
-
 static void
 find_objects (DassieCatalog *self)
 {
@@ -237,17 +163,13 @@ dassie_catalog_load (const char     *scores,
                      GError        **error)
 {
   g_autoptr(DassieCatalog) self = NULL;
+  g_autoptr(DassieScores) table = NULL;
   g_autoptr(GHashTable) rows = NULL;
   g_autofree char *scores_path = NULL;
   g_autofree char *umap_path = NULL;
-  g_auto(GStrv) score_ids = NULL;
   g_auto(GStrv) umap_ids = NULL;
-  g_auto(GStrv) dist_ids = NULL;
-  g_autofree float *knn_median = NULL;
-  g_autofree float *dist = NULL;
   g_autofree float *umap = NULL;
-  guint n = 0, dim = 0, k = 0, n_umap = 0, n_dist = 0;
-  guint n_placed = 0;
+  guint n, dim = 0, n_umap = 0, n_placed = 0;
 
   g_return_val_if_fail (scores != NULL, NULL);
   g_return_val_if_fail (embedding != NULL, NULL);
@@ -255,21 +177,11 @@ dassie_catalog_load (const char     *scores,
   scores_path = file_in_run (scores, "scores.fits");
   umap_path = file_in_run (embedding, "embedding.fits");
 
-  if (!dassie_table_read_vectors (scores_path, "KNN_MEDIAN", &score_ids, &n, &knn_median, &dim, error))
+  table = dassie_scores_read (scores_path, error);
+  if (table == NULL)
     return NULL;
-  if (dim != 1)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The KNN_MEDIAN column of “%s” has %u values a row where one is expected; compute the scores again"),
-                   scores_path, dim);
-      return NULL;
-    }
-  /* Scores without neighbours still make a map; only the inspector misses them. */
-  if (!dassie_table_read_vectors (scores_path, "NEIGHBOR_DIST", &dist_ids, &n_dist, &dist, &k, NULL) || n_dist != n)
-    k = 0;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-
   if (!dassie_table_read_vectors (umap_path, "UMAP", &umap_ids, &n_umap, &umap, &dim, error))
     return NULL;
   if (dim != 2)
@@ -280,19 +192,22 @@ dassie_catalog_load (const char     *scores,
       return NULL;
     }
 
-  self = catalog_alloc (n, k);
-  self->ids = g_steal_pointer (&score_ids);
+  n = table->n_rows;
+  self = catalog_alloc (n, table->k);
+  self->ids = g_steal_pointer (&table->ids);
   self->scores_path = g_steal_pointer (&scores_path);
   self->umap_path = g_steal_pointer (&umap_path);
-  memcpy (self->scores, knn_median, (gsize) n * sizeof (float));
-  if (k > 0)
-    memcpy (self->neighbor_dist, dist, (gsize) n * k * sizeof (float));
+  memcpy (self->scores, table->knn_median, (gsize) n * sizeof (float));
+  for (gsize c = 0; c < (gsize) n * table->k; c++)
+    {
+      self->neighbors[c] = table->neighbor_rows[c];
+      self->neighbor_dist[c] = table->neighbor_dist[c];
+    }
 
+  /* Positions by id, so an embedding in another order (or of more objects) still matches. */
   rows = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n; i++)
     g_hash_table_insert (rows, self->ids[i], GUINT_TO_POINTER (i));
-
-  /* Positions by id, so an embedding in another order (or of more objects) still matches. */
   for (guint j = 0; j < n_umap; j++)
     {
       gpointer row;
@@ -311,9 +226,6 @@ dassie_catalog_load (const char     *scores,
                    self->scores_path, self->umap_path);
       return NULL;
     }
-
-  if (k > 0 && !read_neighbors (self, self->scores_path, rows, error))
-    return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 

@@ -40,9 +40,8 @@ typedef struct
  * when the scores are in. */
 DassieCatalog   *dassie_catalog_new            (guint                       n,
                                                 guint                       k);
-/* Reads scores.fits (OBJECT_ID, KNN_MEDIAN, NEIGHBOR_IDS, NEIGHBOR_DIST) and embedding.fits
- * (OBJECT_ID, UMAP), each a file or the run folder holding it, matches them by id, and finds each
- * object in @dataset (may be NULL). */
+/* Reads scores.fits (dassie_scores_read) and embedding.fits (OBJECT_ID, UMAP), each a file or the
+ * run folder holding it, matches them by id, and finds each object in @dataset (may be NULL). */
 DassieCatalog   *dassie_catalog_load           (const char                 *scores,
                                                 const char                 *embedding,
                                                 DassieDataset              *dataset,
