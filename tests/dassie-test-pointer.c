@@ -141,6 +141,27 @@ dassie_test_pointer_click (GtkWidget *widget,
   dassie_test_pointer_button (1, FALSE, 0);
 }
 
+void
+dassie_test_key_press (guint           keyval,
+                       GdkModifierType modifiers)
+{
+  /* GDK's key values are X keysyms. */
+  KeyCode code = XKeysymToKeycode (xdisplay (), keyval);
+
+  g_assert_cmpuint (code, !=, 0);
+  if (modifiers & GDK_SHIFT_MASK)
+    set_modifier (XK_Shift_L, TRUE);
+  if (modifiers & GDK_CONTROL_MASK)
+    set_modifier (XK_Control_L, TRUE);
+  XTestFakeKeyEvent (xdisplay (), code, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), code, False, CurrentTime);
+  if (modifiers & GDK_CONTROL_MASK)
+    set_modifier (XK_Control_L, FALSE);
+  if (modifiers & GDK_SHIFT_MASK)
+    set_modifier (XK_Shift_L, FALSE);
+  flush_and_wait ();
+}
+
 #else /* !DASSIE_TEST_HAVE_XTEST: tests skip what needs real events */
 
 gboolean
@@ -187,6 +208,13 @@ void
 dassie_test_pointer_click (GtkWidget *widget,
                            double     x,
                            double     y)
+{
+  g_assert_not_reached ();
+}
+
+void
+dassie_test_key_press (guint           keyval,
+                       GdkModifierType modifiers)
 {
   g_assert_not_reached ();
 }

@@ -32,5 +32,8 @@ void     dassie_test_pointer_drag      (GtkWidget       *widget,
 void     dassie_test_pointer_click     (GtkWidget       *widget,
                                         double           x,
                                         double           y);
+/* Presses and releases the key @keyval (a GDK_KEY_…) with Shift and Control as @modifiers say. */
+void     dassie_test_key_press         (guint            keyval,
+                                        GdkModifierType  modifiers);
 
 G_END_DECLS

@@ -496,7 +496,18 @@ test_explore (void)
           }
       }
       gtk_widget_activate_action (GTK_WIDGET (page), "explore.tool", "s", "pan");
+
+      /* The keys zoom while the page is shown, wherever the focus is. */
       gtk_widget_activate_action (GTK_WIDGET (page), "explore.zoom-reset", NULL);
+      dassie_test_key_press (GDK_KEY_equal, GDK_CONTROL_MASK);
+      g_assert_cmpfloat_with_epsilon (dassie_explore_model_get_zoom (model), 1.5, 1e-9);
+      dassie_test_key_press (GDK_KEY_KP_Add, GDK_CONTROL_MASK);
+      g_assert_cmpfloat_with_epsilon (dassie_explore_model_get_zoom (model), 2.25, 1e-9);
+      dassie_test_key_press (GDK_KEY_minus, GDK_CONTROL_MASK);
+      g_assert_cmpfloat_with_epsilon (dassie_explore_model_get_zoom (model), 1.5, 1e-9);
+      dassie_test_key_press (GDK_KEY_0, GDK_CONTROL_MASK);
+      g_assert_cmpfloat_with_epsilon (dassie_explore_model_get_zoom (model), 1, 1e-9);
+      assert_selection (model, expected);
     }
   else
     g_test_message ("no XTest: the pointer lasso is skipped");
