@@ -668,6 +668,28 @@ test_explore (void)
     g_assert_true (dassie_cutout_item_get_texture (after) != dassie_cutout_item_get_texture (before));
   }
 
+  /* Closing the data set and opening it again reads the tables again: the rows, the selection and the
+   * view stay, and the cutouts come back. */
+  {
+    g_autoptr(DassieDataset) dataset = dassie_dataset_ref (dassie_session_get_dataset (session));
+    g_autofree char *folder = g_strdup (dassie_session_get_data_folder (session));
+    g_autoptr(DassieSelection) selected = dassie_selection_copy (dassie_explore_model_get_selection (model));
+    guint32 row = catalog->order[3];
+
+    dassie_explore_model_select_rows (model, &row, 1, DASSIE_SELECT_ADD);
+    dassie_selection_apply_indices (selected, &row, 1, DASSIE_SELECT_ADD);
+    dassie_explore_model_zoom_centre (model, 2);
+    dassie_session_set_dataset (session, NULL, NULL);
+    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_null (dassie_explore_model_get_catalog (model)->dataset);
+    dassie_session_set_dataset (session, folder, dataset);
+    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    catalog = dassie_explore_model_get_catalog (model);
+    g_assert_true (catalog->dataset == dataset);
+    g_assert_true (dassie_selection_equal (selected, dassie_explore_model_get_selection (model)));
+    g_assert_cmpfloat_with_epsilon (dassie_explore_model_get_zoom (model), 2, 1e-9);
+  }
+
   /* A new infer run leaves nothing to explore until its scores and map come. */
   dassie_session_set_run (session, "infer", scores);
   dassie_test_settle (0.2);

@@ -96,6 +96,7 @@ void
 dassie_explore_model_set_catalog (DassieExploreModel *self,
                                   DassieCatalog      *catalog)
 {
+  gboolean same_objects;
   gsize before;
 
   g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
@@ -103,20 +104,32 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
   if (catalog == self->catalog)
     return;
 
+  /* The same tables read again (another data set opened for their cutouts): the same rows, so the
+   * user's selection, view and range stay. */
+  same_objects = self->catalog != NULL && catalog != NULL && catalog->n == self->catalog->n &&
+                 g_strcmp0 (catalog->scores_path, self->catalog->scores_path) == 0 &&
+                 g_strcmp0 (catalog->umap_path, self->catalog->umap_path) == 0;
+
   before = dassie_explore_model_get_n_selected (self);
   if (catalog != NULL)
     dassie_catalog_ref (catalog);
   g_clear_pointer (&self->catalog, dassie_catalog_unref);
   self->catalog = catalog;
-  g_clear_pointer (&self->selection, dassie_selection_free);
-  if (catalog != NULL)
-    self->selection = dassie_selection_new (catalog->n);
-  self->has_range = FALSE;
+  if (!same_objects)
+    {
+      g_clear_pointer (&self->selection, dassie_selection_free);
+      if (catalog != NULL)
+        self->selection = dassie_selection_new (catalog->n);
+      self->has_range = FALSE;
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATALOG]);
-  dassie_explore_model_reset_histogram_range (self);
-  fit_view (self);
+  if (!same_objects)
+    {
+      dassie_explore_model_reset_histogram_range (self);
+      fit_view (self);
+    }
   emit_view_changed (self);
   selection_changed (self, before);
   g_object_thaw_notify (G_OBJECT (self));

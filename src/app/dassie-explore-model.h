@@ -29,7 +29,8 @@ GType dassie_catalog_get_type (void) G_GNUC_CONST;
 DassieExploreModel    *dassie_explore_model_new                  (void);
 
 /* Replaces the objects: the view fits them, the selection empties, the histogram takes its default
- * range (0 .. 2 × the mean score). */
+ * range (0 .. 2 × the mean score); unless @catalog was read from the same tables as the current one
+ * (with another data set for the cutouts), when the rows are the same and all of that stays. */
 void                   dassie_explore_model_set_catalog          (DassieExploreModel *self,
                                                                   DassieCatalog      *catalog);
 DassieCatalog         *dassie_explore_model_get_catalog          (DassieExploreModel *self);
