@@ -118,6 +118,12 @@ page_settled (gpointer user_data)
 }
 
 static gboolean
+page_idle (gpointer user_data)
+{
+  return !dassie_explore_page_get_busy (user_data);
+}
+
+static gboolean
 inspector_settled (gpointer user_data)
 {
   return !dassie_inspector_get_busy (user_data);
@@ -688,6 +694,21 @@ test_explore (void)
     g_assert_true (catalog->dataset == dataset);
     g_assert_true (dassie_selection_equal (selected, dassie_explore_model_get_selection (model)));
     g_assert_cmpfloat_with_epsilon (dassie_explore_model_get_zoom (model), 2, 1e-9);
+  }
+
+  /* A scores run without its table: the page says which file it could not read. */
+  {
+    g_autofree char *broken = g_build_filename (dassie_test_pages_home (), "broken-scores-run", NULL);
+
+    g_mkdir_with_parents (broken, 0755);
+    dassie_session_set_run (session, "scores", broken);
+    g_assert_true (dassie_test_wait_for (page_idle, page, 20));
+    g_assert_cmpstr (dassie_explore_page_get_state (page), ==, "error");
+    g_assert_nonnull (strstr (dassie_explore_page_get_error (page), broken));
+    g_assert_null (dassie_explore_model_get_catalog (model));
+    dassie_session_set_run (session, "scores", scores);
+    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_null (dassie_explore_page_get_error (page));
   }
 
   /* A new infer run leaves nothing to explore until its scores and map come. */

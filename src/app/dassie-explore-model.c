@@ -256,27 +256,6 @@ dassie_explore_model_get_n_selected (DassieExploreModel *self)
   return self->selection != NULL ? (guint) dassie_selection_get_count (self->selection) : 0;
 }
 
-guint32 *
-dassie_explore_model_get_selected_rows (DassieExploreModel *self,
-                                        gsize              *n_out)
-{
-  guint32 *rows;
-  gsize n = 0;
-
-  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
-  g_return_val_if_fail (n_out != NULL, NULL);
-
-  if (self->selection == NULL)
-    {
-      *n_out = 0;
-      return g_new0 (guint32, 1);
-    }
-  rows = dassie_selection_get_indices (self->selection, &n);
-  dassie_catalog_sort_by_rank (self->catalog, rows, n);
-  *n_out = n;
-  return rows;
-}
-
 gsize
 dassie_explore_model_select_lasso (DassieExploreModel *self,
                                    const double       *pixel_xy,

@@ -65,9 +65,6 @@ void                   dassie_explore_model_centre_on            (DassieExploreM
 /* The selection, rows of the catalog (NULL without a catalog). */
 const DassieSelection *dassie_explore_model_get_selection        (DassieExploreModel *self);
 guint                  dassie_explore_model_get_n_selected       (DassieExploreModel *self);
-/* The selected rows from the most anomalous; @n_out receives how many. */
-guint32               *dassie_explore_model_get_selected_rows    (DassieExploreModel *self,
-                                                                  gsize              *n_out);
 /* A lasso of @n_vertices (x, y) pixel vertices in the map's view; the points inside by the
  * non-zero rule. Returns how many points the lasso holds. */
 gsize                  dassie_explore_model_select_lasso         (DassieExploreModel *self,

@@ -65,6 +65,7 @@ struct _DassieExplorePage
   GCancellable         *load_cancellable;
   GCancellable         *grid_cancellables[N_GRIDS];
   gboolean              updating_controls;
+  gboolean              was_busy;
 };
 
 enum {
@@ -130,6 +131,11 @@ dassie_explore_page_get_busy (DassieExplorePage *self)
 static void
 notify_busy (DassieExplorePage *self)
 {
+  gboolean busy = dassie_explore_page_get_busy (self);
+
+  if (busy == self->was_busy)
+    return;
+  self->was_busy = busy;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -215,8 +221,15 @@ grid_rows (DassieExplorePage *self,
     case GRID_SELECTION:
     case N_GRIDS:
     default:
-      rows = dassie_explore_model_get_selected_rows (self->model, &n);
-      n = MIN (n, MAX_SELECTION_TILES);
+      {
+        /* In rank order, stopping at the cap: no sort of a selection of a million objects. */
+        const DassieSelection *selection = dassie_explore_model_get_selection (self->model);
+
+        rows = g_new (guint32, MAX_SELECTION_TILES);
+        for (guint r = 0; r < catalog->n && n < MAX_SELECTION_TILES; r++)
+          if (dassie_selection_contains (selection, catalog->order[r]))
+            rows[n++] = catalog->order[r];
+      }
       break;
     }
   *n_out = n;
@@ -723,7 +736,8 @@ dassie_explore_page_export_async (DassieExplorePage   *self,
       req->rows = g_memdup2 (catalog->order, MAX (req->n, 1) * sizeof (guint32));
     }
   else
-    req->rows = dassie_explore_model_get_selected_rows (self->model, &req->n);
+    /* The worker sorts them by rank. */
+    req->rows = dassie_selection_get_indices (dassie_explore_model_get_selection (self->model), &req->n);
   g_task_set_task_data (task, req, (GDestroyNotify) export_request_free);
   g_task_run_in_thread (task, export_thread);
 }

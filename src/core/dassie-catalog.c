@@ -115,17 +115,6 @@ compare_by_rank (gconstpointer a,
   return (ra > rb) - (ra < rb);
 }
 
-void
-dassie_catalog_sort_by_rank (DassieCatalog *self,
-                             guint32       *rows,
-                             gsize          n)
-{
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (rows != NULL || n == 0);
-
-  g_qsort_with_data (rows, (int) n, sizeof (guint32), compare_by_rank, self->ranks);
-}
-
 int
 dassie_catalog_find_row (DassieCatalog *self,
                          const char    *object_id)
@@ -295,7 +284,7 @@ dassie_catalog_export (DassieCatalog       *self,
       g_return_val_if_fail (rows[i] < self->n, FALSE);
       sorted[i] = rows[i];
     }
-  dassie_catalog_sort_by_rank (self, sorted, n_rows);
+  g_qsort_with_data (sorted, (int) n_rows, sizeof (guint32), compare_by_rank, self->ranks);
 
   ids = g_new (const char *, MAX (n_rows, 1));
   scores = g_new (float, MAX (n_rows, 1));

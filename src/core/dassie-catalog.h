@@ -52,10 +52,6 @@ void             dassie_catalog_unref          (DassieCatalog              *self
 
 /* Ranks, order and mean from the scores. */
 void             dassie_catalog_rank           (DassieCatalog              *self);
-/* Sorts @rows from the most anomalous. */
-void             dassie_catalog_sort_by_rank   (DassieCatalog              *self,
-                                                guint32                    *rows,
-                                                gsize                       n);
 /* The row of @object_id, or -1. */
 int              dassie_catalog_find_row       (DassieCatalog              *self,
                                                 const char                 *object_id);
