@@ -32,6 +32,14 @@ static const KeyBinding documented_keys[] = {
   { "<Control>i", "win.infer", NULL },
   { "<Control><Shift>Return", "win.run-all", NULL },
   { "F5", "win.reload-runs", NULL },
+  { "<Control>plus", "explore.zoom-in", NULL },
+  { "<Control>minus", "explore.zoom-out", NULL },
+  { "<Control>0", "explore.zoom-reset", NULL },
+  { "<Control><Shift>a", "explore.select-none", NULL },
+  { "<Control>e", "explore.export-selection", NULL },
+  { "<Control><Shift>e", "explore.export-top", NULL },
+  { "<Control><Shift>s", "explore.save-plot", "map" },
+  { "<Alt>Left", "inspector.back", NULL },
 };
 
 static GApplication *app;
@@ -111,6 +119,19 @@ key_is_bound (const KeyBinding *key)
 {
   if (key->action == NULL)
     return dassie_test_find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, is_primary_menu_button, NULL) != NULL;
+  /* The Explore page's keys work while it is shown; the inspector's in its own window. */
+  if (g_str_has_prefix (key->action, "explore."))
+    return widget_shortcut_runs (GTK_WIDGET (dassie_window_get_explore_page (DASSIE_WINDOW (window))), key->accel,
+                                 key->action, key->argument);
+  if (g_str_has_prefix (key->action, "inspector."))
+    {
+      DassieExplorePage *page = dassie_window_get_explore_page (DASSIE_WINDOW (window));
+      DassieInspector *inspector = dassie_inspector_new (dassie_explore_page_get_model (page));
+      gboolean bound = widget_shortcut_runs (GTK_WIDGET (inspector), key->accel, key->action, key->argument);
+
+      gtk_window_destroy (GTK_WINDOW (inspector));
+      return bound;
+    }
   return app_accel_runs (key->accel, key->action) ||
          widget_shortcut_runs (GTK_WIDGET (window), key->accel, key->action, key->argument);
 }
@@ -366,6 +387,13 @@ is_inside (GtkWidget *widget,
   return gtk_widget_get_ancestor (widget, type) != NULL;
 }
 
+static gboolean
+is_mnemonic_for (GtkWidget *label,
+                 gpointer   target)
+{
+  return gtk_label_get_use_underline (GTK_LABEL (label)) && gtk_label_get_mnemonic_widget (GTK_LABEL (label)) == target;
+}
+
 static void
 test_keyboard_access (void)
 {
@@ -388,6 +416,15 @@ test_keyboard_access (void)
       if (is_inside (button, ADW_TYPE_VIEW_SWITCHER) || is_inside (button, GTK_TYPE_MENU_BUTTON) ||
           is_inside (button, GTK_TYPE_WINDOW_CONTROLS) || is_inside (button, GTK_TYPE_SPIN_BUTTON))
         continue;
+      /* A drop-down's button is reached through the label that names the drop-down. */
+      if (is_inside (button, GTK_TYPE_DROP_DOWN))
+        {
+          GtkWidget *drop_down = gtk_widget_get_ancestor (button, GTK_TYPE_DROP_DOWN);
+
+          keyed = dassie_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, is_mnemonic_for, drop_down) != NULL;
+          if (!keyed)
+            g_error ("the drop-down %s has no label with a mnemonic", gtk_widget_get_tooltip_text (drop_down));
+        }
       if (action != NULL)
         {
           g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);

@@ -30,6 +30,7 @@ struct _DassieWindow
   DassieDataPage       *data_page;
   DassieTrainPage      *train_page;
   DassieInferPage      *infer_page;
+  DassieExplorePage    *explore_page;
   AdwViewStackPage     *explore_stack_page;
   GtkRevealer          *job_revealer;
   GtkLabel             *job_title;
@@ -267,6 +268,13 @@ dassie_window_get_infer_page (DassieWindow *self)
 {
   g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
   return self->infer_page;
+}
+
+DassieExplorePage *
+dassie_window_get_explore_page (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->explore_page;
 }
 
 typedef struct
@@ -821,12 +829,14 @@ dassie_window_class_init (DassieWindowClass *klass)
   g_type_ensure (DASSIE_TYPE_DATA_PAGE);
   g_type_ensure (DASSIE_TYPE_TRAIN_PAGE);
   g_type_ensure (DASSIE_TYPE_INFER_PAGE);
+  g_type_ensure (DASSIE_TYPE_EXPLORE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, infer_page);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, explore_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, explore_stack_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_revealer);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_title);
@@ -898,6 +908,7 @@ dassie_window_init (DassieWindow *self)
   g_signal_connect_object (self->infer_page, "finished", G_CALLBACK (on_infer_finished), self, G_CONNECT_SWAPPED);
   dassie_train_page_set_session (self->train_page, self->session);
   dassie_infer_page_set_session (self->infer_page, self->session);
+  dassie_explore_page_set_session (self->explore_page, self->session);
 
   self->job_signals = g_signal_group_new (DASSIE_TYPE_JOB);
   g_signal_group_connect_swapped (self->job_signals, "notify::fraction", G_CALLBACK (update_job_bar), self);

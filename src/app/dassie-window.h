@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dassie-data-page.h"
+#include "dassie-explore-page.h"
 #include "dassie-infer-page.h"
 #include "dassie-job.h"
 #include "dassie-session.h"
@@ -31,6 +32,7 @@ void            dassie_window_download       (DassieWindow       *self,
 DassieDataPage *dassie_window_get_data_page  (DassieWindow   *self);
 DassieTrainPage *dassie_window_get_train_page (DassieWindow  *self);
 DassieInferPage *dassie_window_get_infer_page (DassieWindow  *self);
+DassieExplorePage *dassie_window_get_explore_page (DassieWindow *self);
 /* What the window works on: the data set and the current train, infer, scores and UMAP runs (see
  * dassie-session.h). The Explore page binds to it. */
 DassieSession  *dassie_window_get_session    (DassieWindow   *self);

@@ -63,7 +63,7 @@ write_grid (const char          *path,
   g_autofree double *values = g_new0 (double, n);
   g_autofree const char **band_names = g_new0 (const char *, nb + 1);
   DassieDisplayOptions display;
-  DassieCutoutGrid grid = { 0 };
+  DassieCutoutGridPlot grid = { 0 };
   gboolean ok = TRUE;
 
   dassie_display_options_init (&display);
