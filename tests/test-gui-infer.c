@@ -244,6 +244,42 @@ test_run_all (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* With no data set open, Run Everything starts from the demo data (here a small one made beforehand
+ * where Dassie keeps the demo) and ends on the Explore page. */
+static void
+test_run_all_from_nothing (void)
+{
+  g_autofree char *demo_parent = g_build_filename (dassie_test_pages_home (), "dassie", NULL);
+  g_autofree char *demo = NULL;
+  g_autofree char *results = g_build_filename (dassie_test_pages_home (), "from-nothing", NULL);
+  g_autoptr(DassieConfig) config = NULL;
+  DassieWindow *window;
+  DassieSession *session;
+
+  g_assert_cmpint (g_mkdir_with_parents (demo_parent, 0755), ==, 0);
+  demo = dassie_test_pages_make_data ("dassie/demo", 48, 32);
+
+  window = dassie_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
+  gtk_window_present (GTK_WINDOW (window));
+  session = dassie_window_get_session (window);
+  dassie_session_set_results_dir (session, results);
+  config = dassie_train_page_build_config (dassie_window_get_train_page (window));
+  dassie_config_set_int (config, "train.epochs", 1);
+  dassie_config_set_int (config, "model.base_channel_size", 8);
+  dassie_config_set_int (config, "model.latent_dim", 16);
+  dassie_train_page_apply_config (dassie_window_get_train_page (window), config);
+  g_assert_cmpstr (dassie_data_page_get_state (dassie_window_get_data_page (window)), ==, "empty");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run-all", NULL);
+  g_assert_true (dassie_test_wait_for (on_explore_page, window, 180));
+  g_assert_cmpstr (dassie_window_get_page (window), ==, "explore");
+  g_assert_cmpstr (dassie_session_get_data_folder (session), ==, demo);
+  g_assert_true (dassie_session_get_explore_ready (session));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -254,6 +290,7 @@ main (int    argc,
   g_test_add_func ("/gui/infer/infer", test_infer);
   g_test_add_func ("/gui/infer/chain", test_chain);
   g_test_add_func ("/gui/infer/run-all", test_run_all);
+  g_test_add_func ("/gui/infer/run-all-from-nothing", test_run_all_from_nothing);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   return status;
