@@ -332,6 +332,30 @@ test_close_while_training (void)
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
 }
 
+/* An error outside a page (the demo data, a download) is a dialog that says what to do. */
+static void
+test_error_dialog (void)
+{
+  DassieWindow *window = dassie_window_new (NULL);
+  g_autoptr(GError) error = g_error_new (DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS,
+                                         "No usable object in “/nowhere”");
+  AdwMessageDialog *dialog;
+
+  gtk_window_present (GTK_WINDOW (window));
+  dassie_window_show_error_dialog (window, "The Demo Data Could Not Be Made", error);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "The Demo Data Could Not Be Made");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "/nowhere"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "open another one"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "act"));
+  g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "act"), ==, "_Open Folder…");
+  dassie_test_save_screenshot (GTK_WIDGET (dialog), "error-dialog");
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 has_reconstructions (gpointer user_data)
 {
@@ -422,6 +446,7 @@ main (int    argc,
   g_test_add_func ("/gui/train/bad-data-folder", test_bad_data_folder);
   g_test_add_func ("/gui/train/relaunch-and-open-run", test_relaunch_and_open_run);
   g_test_add_func ("/gui/train/close-while-training", test_close_while_training);
+  g_test_add_func ("/gui/train/error-dialog", test_error_dialog);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   return status;
