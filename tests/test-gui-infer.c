@@ -201,6 +201,9 @@ test_chain (void)
   g_assert_cmpstr (dassie_session_get_run (session, "umap"), ==, umap);
   g_assert_true (dassie_session_get_explore_ready (session));
 
+  g_assert_true (dassie_test_wait_for (dassie_test_runs_listed, dassie_infer_page_get_run_list (page), 10));
+  dassie_test_save_screenshot (GTK_WIDGET (dassie_infer_page_get_run_list (page)), "infer-runs");
+
   /* Now the Explore stage opens. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.explore", NULL);
   g_assert_cmpstr (dassie_window_get_page (window), ==, "explore");

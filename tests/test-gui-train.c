@@ -428,6 +428,9 @@ test_relaunch_and_open_run (void)
   g_assert_cmpuint (dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)), ==, 2);
   g_assert_cmpstr (dassie_infer_page_get_model_run (dassie_window_get_infer_page (window)), ==, first);
   g_assert_true (dassie_test_wait_for (has_reconstructions, window, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_runs_listed, dassie_train_page_get_run_list (page), 10));
+  g_assert_cmpuint (dassie_run_list_get_n_runs (dassie_train_page_get_run_list (page)), ==, 2);
+  dassie_test_save_screenshot (GTK_WIDGET (dassie_train_page_get_run_list (page)), "train-runs");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_settings_reset (settings, "results-folder");
