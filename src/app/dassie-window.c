@@ -434,7 +434,10 @@ dassie_window_set_page (DassieWindow *self,
                         const char   *name)
 {
   g_return_if_fail (DASSIE_IS_WINDOW (self));
-  adw_view_stack_set_visible_child_name (self->stack, name);
+  g_return_if_fail (name != NULL);
+
+  if (adw_view_stack_get_child_by_name (self->stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
 const char *
@@ -918,8 +921,7 @@ dassie_window_init (DassieWindow *self)
 
     self->session = dassie_session_new (results);
     dassie_session_restore (self->session);
-    if (adw_view_stack_get_child_by_name (self->stack, page) != NULL)
-      dassie_window_set_page (self, page);
+    dassie_window_set_page (self, page);
   }
   g_signal_connect_object (self->settings, "changed::results-folder", G_CALLBACK (on_results_folder_changed),
                            self, G_CONNECT_SWAPPED);
