@@ -258,25 +258,30 @@ on_job_fraction (DassieJob       *job,
     adw_action_row_set_subtitle (self->rows[self->step], message);
 }
 
-/* The train runs to choose from, newest first; the session's own is chosen. */
+/* The train runs to choose from, newest first. @keep_choice keeps the run the user chose when it is
+ * still there; otherwise the session's own is chosen. */
 static void
-update_models (DassieInferPage *self)
+fill_models (DassieInferPage *self,
+             gboolean         keep_choice)
 {
   g_autoptr(GPtrArray) runs = NULL;
-  const char *current = NULL;
+  g_autofree char *chosen = NULL;
+  const char *current;
   guint selected = 0;
   guint n_old;
 
   if (self->session == NULL)
     return;
 
-  runs = dassie_results_list (dassie_session_get_results_dir (self->session), "train", FALSE);
+  chosen = g_strdup (keep_choice ? dassie_infer_page_get_model_run (self) : NULL);
   current = dassie_session_get_run (self->session, "train");
+  runs = dassie_results_list (dassie_session_get_results_dir (self->session), "train", FALSE);
   n_old = g_list_model_get_n_items (G_LIST_MODEL (self->model_list));
   g_ptr_array_set_size (self->model_paths, 0);
 
   {
     g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+    gboolean found_chosen = FALSE;
 
     for (guint i = 0; i < runs->len; i++)
       {
@@ -285,7 +290,12 @@ update_models (DassieInferPage *self)
 
         g_ptr_array_add (labels, g_strdup (g_strstrip (when)));
         g_ptr_array_add (self->model_paths, g_strdup (info->path));
-        if (g_strcmp0 (info->path, current) == 0)
+        if (g_strcmp0 (info->path, chosen) == 0)
+          {
+            selected = i;
+            found_chosen = TRUE;
+          }
+        else if (!found_chosen && g_strcmp0 (info->path, current) == 0)
           selected = i;
       }
     g_ptr_array_add (labels, NULL);
@@ -296,6 +306,19 @@ update_models (DassieInferPage *self)
     adw_combo_row_set_selected (self->model_row, selected);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->model_row),
                                runs->len > 0 ? _("A finished training run") : _("Train a model first"));
+}
+
+/* A new current model (trained or opened) is the one to infer with. */
+static void
+on_session_train_run (DassieInferPage *self)
+{
+  fill_models (self, FALSE);
+}
+
+static void
+on_runs_changed (DassieInferPage *self)
+{
+  fill_models (self, TRUE);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -701,11 +724,11 @@ dassie_infer_page_set_session (DassieInferPage *self,
   g_signal_connect_object (session, "notify::infer-run", G_CALLBACK (on_session_runs), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::scores-run", G_CALLBACK (on_session_map), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::umap-run", G_CALLBACK (on_session_map), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "notify::train-run", G_CALLBACK (update_models), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "runs-changed", G_CALLBACK (update_models), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::train-run", G_CALLBACK (on_session_train_run), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "runs-changed", G_CALLBACK (on_runs_changed), self, G_CONNECT_SWAPPED);
   dassie_run_list_set_verbs (self->run_list, verbs);
   dassie_run_list_set_session (self->run_list, session);
-  update_models (self);
+  fill_models (self, FALSE);
   update_steps (self);
   load_map (self);
 }
