@@ -115,6 +115,8 @@ test_cancel_and_resume (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
   g_assert_true (dassie_test_wait_for (has_validation_point, window, 60));
   g_assert_nonnull (dassie_train_page_get_job (page));
+  dassie_test_save_screenshot (GTK_WIDGET (window), "train-page-running");
+  g_assert_nonnull (dassie_train_page_get_job (page));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-job", NULL);
   g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 30));
 
