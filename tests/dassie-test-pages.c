@@ -18,7 +18,6 @@ dassie_test_pages_init (int    *argc,
                         char ***argv)
 {
   g_autoptr(GError) error = NULL;
-  DassieDemoOptions options;
 
   home = g_dir_make_tmp ("dassie-gui-home-XXXXXX", &error);
   g_assert_no_error (error);
@@ -27,12 +26,26 @@ dassie_test_pages_init (int    *argc,
   gtk_test_init (argc, argv, NULL);
   adw_init ();
 
-  small_data = g_build_filename (home, "small", NULL);
+  small_data = dassie_test_pages_make_data ("small", 48, 32);
+}
+
+char *
+dassie_test_pages_make_data (const char *name,
+                             guint       n_objects,
+                             guint       size)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_build_filename (home, name, NULL);
+  DassieDemoOptions options;
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return dir;
   dassie_demo_options_init (&options);
-  options.n_objects = 48;
-  options.size = 32;
-  g_assert_true (dassie_demo_generate (small_data, &options, NULL, NULL, NULL, &error));
+  options.n_objects = n_objects;
+  options.size = size;
+  g_assert_true (dassie_demo_generate (dir, &options, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
+  return dir;
 }
 
 void

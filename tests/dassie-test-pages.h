@@ -15,6 +15,10 @@ void          dassie_test_pages_init      (int          *argc,
 void          dassie_test_pages_cleanup   (void);
 const char   *dassie_test_pages_home      (void);
 const char   *dassie_test_pages_small_data (void);
+/* Another demo data set under the temporary home, made on first use. */
+char         *dassie_test_pages_make_data  (const char   *name,
+                                            guint         n_objects,
+                                            guint         size);
 
 /* A 1280 × 860 window with @data loaded (or failed), its results in a new folder (unless the settings
  * name one), and a small model

@@ -115,6 +115,8 @@ test_cancel_and_resume (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
   g_assert_true (dassie_test_wait_for (has_validation_point, window, 60));
   g_assert_nonnull (dassie_train_page_get_job (page));
+  dassie_test_save_screenshot (GTK_WIDGET (window), "train-page-running");
+  g_assert_nonnull (dassie_train_page_get_job (page));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-job", NULL);
   g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 30));
 
@@ -332,6 +334,30 @@ test_close_while_training (void)
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
 }
 
+/* An error outside a page (the demo data, a download) is a dialog that says what to do. */
+static void
+test_error_dialog (void)
+{
+  DassieWindow *window = dassie_window_new (NULL);
+  g_autoptr(GError) error = g_error_new (DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS,
+                                         "No usable object in “/nowhere”");
+  AdwMessageDialog *dialog;
+
+  gtk_window_present (GTK_WINDOW (window));
+  dassie_window_show_error_dialog (window, "The Demo Data Could Not Be Made", error);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "The Demo Data Could Not Be Made");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "/nowhere"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "open another one"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "act"));
+  g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "act"), ==, "_Open Folder…");
+  dassie_test_save_screenshot (GTK_WIDGET (dialog), "error-dialog");
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 has_reconstructions (gpointer user_data)
 {
@@ -404,6 +430,9 @@ test_relaunch_and_open_run (void)
   g_assert_cmpuint (dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)), ==, 2);
   g_assert_cmpstr (dassie_infer_page_get_model_run (dassie_window_get_infer_page (window)), ==, first);
   g_assert_true (dassie_test_wait_for (has_reconstructions, window, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_runs_listed, dassie_train_page_get_run_list (page), 10));
+  g_assert_cmpuint (dassie_run_list_get_n_runs (dassie_train_page_get_run_list (page)), ==, 2);
+  dassie_test_save_screenshot (GTK_WIDGET (dassie_train_page_get_run_list (page)), "train-runs");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_settings_reset (settings, "results-folder");
@@ -422,6 +451,7 @@ main (int    argc,
   g_test_add_func ("/gui/train/bad-data-folder", test_bad_data_folder);
   g_test_add_func ("/gui/train/relaunch-and-open-run", test_relaunch_and_open_run);
   g_test_add_func ("/gui/train/close-while-training", test_close_while_training);
+  g_test_add_func ("/gui/train/error-dialog", test_error_dialog);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   return status;

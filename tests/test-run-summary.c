@@ -80,6 +80,36 @@ test_metrics_by_hand (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* A umap run names the latents it embedded in umap.json; its summary names their infer run. */
+static void
+test_umap_input (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dassie-summary-XXXXXX", &error);
+  g_autofree char *infer = g_build_filename (dir, "20260102-030405-infer-abcd", NULL);
+  g_autofree char *umap = g_build_filename (dir, "20260102-030409-umap-efgh", NULL);
+  g_autofree char *json_path = g_build_filename (umap, "umap.json", NULL);
+  g_autofree char *json = g_strdup_printf ("{ \"input\": \"%s/latents.fits\", \"n_neighbors\": 15 }", infer);
+  g_autoptr(DassieRunSummary) summary = NULL;
+
+  g_assert_cmpint (g_mkdir (infer, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (umap, 0755), ==, 0);
+
+  /* Without umap.json the input is unknown. */
+  summary = dassie_run_summary_read (umap);
+  g_assert_null (summary->input_run);
+  g_clear_pointer (&summary, dassie_run_summary_free);
+
+  g_assert_true (g_file_set_contents (json_path, json, -1, NULL));
+  summary = dassie_run_summary_read (umap);
+  g_assert_cmpstr (summary->info->verb, ==, "umap");
+  /* Without config.json there are no settings, but the input is read. */
+  g_assert_null (summary->settings);
+  g_assert_cmpstr (summary->input_run, ==, infer);
+
+  dassie_remove_tree (dir, NULL);
+}
+
 /* A real train and infer: the summary agrees with what the trainer returned. */
 static void
 test_train_and_infer (void)
@@ -147,6 +177,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/run-summary/metrics-by-hand", test_metrics_by_hand);
+  g_test_add_func ("/core/run-summary/umap-input", test_umap_input);
   g_test_add_func ("/core/run-summary/train-and-infer", test_train_and_infer);
   return g_test_run ();
 }

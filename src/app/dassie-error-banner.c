@@ -149,18 +149,16 @@ is_not_writable (const GError *error)
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
 }
 
-void
-dassie_error_banner_show_error (DassieErrorBanner *self,
-                                const char        *title,
-                                const GError      *error)
+const char *
+dassie_error_advice (const GError  *error,
+                     const char   **button_label,
+                     const char   **action_name)
 {
-  g_autofree char *message = NULL;
   const char *advice = NULL;
   const char *button = NULL;
   const char *action = NULL;
 
-  g_return_if_fail (DASSIE_IS_ERROR_BANNER (self));
-  g_return_if_fail (error != NULL);
+  g_return_val_if_fail (error != NULL, NULL);
 
   if (is_no_space (error))
     {
@@ -193,6 +191,27 @@ dassie_error_banner_show_error (DassieErrorBanner *self,
   else if (error->domain == DASSIE_SAFETENSORS_ERROR)
     advice = _("The model file is damaged or does not fit this data set: train a new model.");
 
+  if (button_label != NULL)
+    *button_label = button;
+  if (action_name != NULL)
+    *action_name = action;
+  return advice;
+}
+
+void
+dassie_error_banner_show_error (DassieErrorBanner *self,
+                                const char        *title,
+                                const GError      *error)
+{
+  g_autofree char *message = NULL;
+  const char *button = NULL;
+  const char *action = NULL;
+  const char *advice;
+
+  g_return_if_fail (DASSIE_IS_ERROR_BANNER (self));
+  g_return_if_fail (error != NULL);
+
+  advice = dassie_error_advice (error, &button, &action);
   message = advice != NULL ? g_strdup_printf ("%s\n%s", error->message, advice) : g_strdup (error->message);
   dassie_error_banner_show (self, DASSIE_BANNER_ERROR, title, message, button, action, NULL);
 }

@@ -31,6 +31,11 @@ void        dassie_error_banner_show_error  (DassieErrorBanner *self,
                                              const char        *title,
                                              const GError      *error);
 void        dassie_error_banner_dismiss     (DassieErrorBanner *self);
+/* What to do about @error, or NULL when there is nothing to add to its message; the button and
+ * action (e.g. "win.open-folder") that help, or NULLs. */
+const char *dassie_error_advice             (const GError      *error,
+                                             const char       **button_label,
+                                             const char       **action_name);
 gboolean    dassie_error_banner_is_shown    (DassieErrorBanner *self);
 DassieBannerKind
             dassie_error_banner_get_kind    (DassieErrorBanner *self);

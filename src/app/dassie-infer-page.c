@@ -4,10 +4,14 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "dassie-infer-page.h"
 #include "dassie-infer.h"
 #include "dassie-results.h"
+#include "dassie-scores.h"
+#include "dassie-table.h"
+#include "dassie-umap.h"
 #include "dassie-window.h"
 
 typedef enum
@@ -67,6 +71,10 @@ struct _DassieInferPage
   Step                 step;
   gboolean             chain;
   char                *step_summaries[N_STEPS];
+
+  DassieJob           *map_job;      /* reading the session's map and scores */
+  float               *scores;       /* the session's scores in latents order, to colour the map */
+  gsize                n_scores;
 };
 
 enum {
@@ -118,6 +126,67 @@ infer_thread (DassieJob     *job,
   return outcome;
 }
 
+/* Worker: the k-NN anomaly score of every object. */
+static gpointer
+scores_thread (DassieJob     *job,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  StepRequest *req = data;
+  DassieScoresResult result = { 0 };
+  StepOutcome *outcome;
+
+  if (!dassie_scores_run (req->config, req->input_run, cancellable, dassie_job_report, job, &result, error))
+    {
+      dassie_scores_result_clear (&result);
+      return NULL;
+    }
+  outcome = g_new0 (StepOutcome, 1);
+  outcome->run_dir = g_steal_pointer (&result.run_dir);
+  outcome->summary = g_strdup_printf (result.used_hnsw ? _("%u objects, %u neighbours (%s, HNSW index), %.1f s")
+                                                       : _("%u objects, %u neighbours (%s, exact), %.1f s"),
+                                      result.n_objects, result.k, dassie_metric_to_string (result.metric),
+                                      result.seconds);
+  dassie_scores_result_clear (&result);
+  return outcome;
+}
+
+/* Worker: hands every copy of the layout to the page, which draws the newest. */
+static void
+umap_progress (const DassieProgress *progress,
+               GBytes               *embedding,
+               gpointer              job)
+{
+  dassie_job_report (progress, job);
+  if (embedding != NULL)
+    dassie_job_post (job, g_bytes_ref (embedding), (GDestroyNotify) g_bytes_unref);
+}
+
+/* Worker: the 2-D map of the latent space. */
+static gpointer
+umap_thread (DassieJob     *job,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  StepRequest *req = data;
+  DassieUmapResult result = { 0 };
+  StepOutcome *outcome;
+
+  if (!dassie_umap_run (req->config, req->input_run, cancellable, umap_progress, job, &result, error))
+    {
+      dassie_umap_result_clear (&result);
+      return NULL;
+    }
+  outcome = g_new0 (StepOutcome, 1);
+  outcome->run_dir = g_steal_pointer (&result.run_dir);
+  outcome->summary = g_strdup_printf (_("%u objects, %u epochs, %.1f s"), result.n_objects, result.info.n_epochs,
+                                      result.seconds);
+  dassie_umap_result_clear (&result);
+  return outcome;
+}
+
 static const struct
 {
   StepFunc    func;
@@ -125,8 +194,8 @@ static const struct
   const char *failure_title;
 } steps[N_STEPS] = {
   { infer_thread, N_("Computing the latent vectors"), N_("The Latent Vectors Could Not Be Computed") },
-  { NULL, N_("Scoring the objects"), N_("The Anomaly Scores Could Not Be Computed") },
-  { NULL, N_("Mapping the latent space"), N_("The Map Could Not Be Computed") },
+  { scores_thread, N_("Scoring the objects"), N_("The Anomaly Scores Could Not Be Computed") },
+  { umap_thread, N_("Mapping the latent space"), N_("The Map Could Not Be Computed") },
 };
 
 /* ------------------------------------------------------------------------------------------------
@@ -163,12 +232,11 @@ update_steps (DassieInferPage *self)
         }
       else
         {
-          subtitle = g_strdup (steps[i].func != NULL ? _("Not computed yet") : _("Not available in this build"));
+          subtitle = g_strdup (_("Not computed yet"));
           if (!g_str_equal (gtk_stack_get_visible_child_name (self->states[i]), "failed"))
             set_step_state (self, i, "todo");
         }
       adw_action_row_set_subtitle (self->rows[i], subtitle);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->buttons[i]), steps[i].func != NULL);
     }
 }
 
@@ -190,25 +258,30 @@ on_job_fraction (DassieJob       *job,
     adw_action_row_set_subtitle (self->rows[self->step], message);
 }
 
-/* The train runs to choose from, newest first; the session's own is chosen. */
+/* The train runs to choose from, newest first. @keep_choice keeps the run the user chose when it is
+ * still there; otherwise the session's own is chosen. */
 static void
-update_models (DassieInferPage *self)
+fill_models (DassieInferPage *self,
+             gboolean         keep_choice)
 {
   g_autoptr(GPtrArray) runs = NULL;
-  const char *current = NULL;
+  g_autofree char *chosen = NULL;
+  const char *current;
   guint selected = 0;
   guint n_old;
 
   if (self->session == NULL)
     return;
 
-  runs = dassie_results_list (dassie_session_get_results_dir (self->session), "train", FALSE);
+  chosen = g_strdup (keep_choice ? dassie_infer_page_get_model_run (self) : NULL);
   current = dassie_session_get_run (self->session, "train");
+  runs = dassie_results_list (dassie_session_get_results_dir (self->session), "train", FALSE);
   n_old = g_list_model_get_n_items (G_LIST_MODEL (self->model_list));
   g_ptr_array_set_size (self->model_paths, 0);
 
   {
     g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+    gboolean found_chosen = FALSE;
 
     for (guint i = 0; i < runs->len; i++)
       {
@@ -217,7 +290,12 @@ update_models (DassieInferPage *self)
 
         g_ptr_array_add (labels, g_strdup (g_strstrip (when)));
         g_ptr_array_add (self->model_paths, g_strdup (info->path));
-        if (g_strcmp0 (info->path, current) == 0)
+        if (g_strcmp0 (info->path, chosen) == 0)
+          {
+            selected = i;
+            found_chosen = TRUE;
+          }
+        else if (!found_chosen && g_strcmp0 (info->path, current) == 0)
           selected = i;
       }
     g_ptr_array_add (labels, NULL);
@@ -228,6 +306,214 @@ update_models (DassieInferPage *self)
     adw_combo_row_set_selected (self->model_row, selected);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->model_row),
                                runs->len > 0 ? _("A finished training run") : _("Train a model first"));
+}
+
+/* A new current model (trained or opened) is the one to infer with. */
+static void
+on_session_train_run (DassieInferPage *self)
+{
+  fill_models (self, FALSE);
+}
+
+static void
+on_runs_changed (DassieInferPage *self)
+{
+  fill_models (self, TRUE);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The map */
+
+typedef struct
+{
+  char *umap_run;
+  char *scores_run;
+} MapRequest;
+
+typedef struct
+{
+  float *xy;        /* n × 2, or NULL without a map */
+  float *values;    /* n scores in the map's order (or the scores' own order without a map), or NULL */
+  gsize  n;
+} MapData;
+
+static void
+map_request_free (MapRequest *req)
+{
+  g_free (req->umap_run);
+  g_free (req->scores_run);
+  g_free (req);
+}
+
+static void
+map_data_free (MapData *data)
+{
+  g_free (data->xy);
+  g_free (data->values);
+  g_free (data);
+}
+
+/* Worker: embedding.fits and scores.fits, the scores put in the map's order by object id. */
+static gpointer
+map_thread (DassieJob     *job,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  MapRequest *req = data;
+  g_autoptr(DassieScores) scores = NULL;
+  g_auto(GStrv) ids = NULL;
+  MapData *map = g_new0 (MapData, 1);
+
+  if (req->umap_run != NULL)
+    {
+      g_autofree char *path = g_build_filename (req->umap_run, "embedding.fits", NULL);
+      guint n = 0, dim = 0;
+
+      if (!dassie_table_read_vectors (path, "UMAP", &ids, &n, &map->xy, &dim, error))
+        {
+          map_data_free (map);
+          return NULL;
+        }
+      if (dim != 2)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("“%s” holds %u numbers per object, not the two of a map."), path, dim);
+          map_data_free (map);
+          return NULL;
+        }
+      map->n = n;
+    }
+
+  if (req->scores_run != NULL && (scores = dassie_scores_read (req->scores_run, error)) == NULL)
+    {
+      map_data_free (map);
+      return NULL;
+    }
+
+  if (scores != NULL && ids == NULL)
+    {
+      map->n = scores->n_rows;
+      map->values = g_memdup2 (scores->knn_median, scores->n_rows * sizeof (float));
+    }
+  else if (scores != NULL)
+    {
+      g_autoptr(GHashTable) rows = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < scores->n_rows; i++)
+        g_hash_table_insert (rows, scores->ids[i], GUINT_TO_POINTER (i + 1));
+      map->values = g_new (float, MAX (map->n, 1));
+      for (gsize i = 0; i < map->n; i++)
+        {
+          guint row = GPOINTER_TO_UINT (g_hash_table_lookup (rows, ids[i]));
+          map->values[i] = row > 0 ? scores->knn_median[row - 1] : NAN;
+        }
+    }
+  return map;
+}
+
+static void
+map_done (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  DassieJob *job = DASSIE_JOB (object);
+  g_autoptr(DassieInferPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  MapData *map = dassie_job_run_finish (job, result, &error);
+
+  if (job != self->map_job || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    {
+      g_clear_pointer (&map, map_data_free);
+      return;
+    }
+  g_clear_object (&self->map_job);
+
+  if (map == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        dassie_error_banner_show_error (self->banner, _("The Map Cannot Be Shown"), error);
+      return;
+    }
+
+  g_clear_pointer (&self->scores, g_free);
+  self->n_scores = 0;
+  if (map->values != NULL)
+    {
+      self->scores = g_memdup2 (map->values, map->n * sizeof (float));
+      self->n_scores = map->n;
+    }
+  if (map->xy != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (dassie_session_get_run (self->session, "umap"));
+      g_autofree char *title = g_strdup_printf (_("Map · %s"), base);
+
+      gtk_label_set_text (self->map_label, title);
+      dassie_embedding_view_set_points (self->map_view, map->xy, map->n);
+      dassie_embedding_view_set_values (self->map_view, map->values, map->n);
+    }
+  else if (self->job != NULL && self->step == STEP_UMAP)
+    {
+      /* Scores that arrive while the map is being optimised colour its frames. */
+      if (map->n == dassie_embedding_view_get_n_points (self->map_view))
+        dassie_embedding_view_set_values (self->map_view, map->values, map->n);
+    }
+  else
+    {
+      gtk_label_set_text (self->map_label, _("Map"));
+      dassie_embedding_view_clear (self->map_view);
+    }
+  map_data_free (map);
+}
+
+/* Shows the session's map coloured by its scores (read on a worker); a map being optimised is left
+ * to its own frames. */
+static void
+load_map (DassieInferPage *self)
+{
+
+  const char *umap_run = dassie_session_get_run (self->session, "umap");
+  const char *scores_run = dassie_session_get_run (self->session, "scores");
+  MapRequest *req;
+
+  if (self->job != NULL && self->step == STEP_UMAP)
+    return;
+
+  if (self->map_job != NULL)
+    dassie_job_cancel (self->map_job);
+  g_clear_object (&self->map_job);
+  g_clear_pointer (&self->scores, g_free);
+  self->n_scores = 0;
+  if (umap_run == NULL && scores_run == NULL)
+    {
+      gtk_label_set_text (self->map_label, _("Map"));
+      dassie_embedding_view_clear (self->map_view);
+      return;
+    }
+
+  req = g_new0 (MapRequest, 1);
+  req->umap_run = g_strdup (umap_run);
+  req->scores_run = g_strdup (scores_run);
+  self->map_job = dassie_job_new (_("Reading the map"));
+  dassie_job_run_async (self->map_job, map_thread, req, (GDestroyNotify) map_request_free,
+                        (GDestroyNotify) map_data_free, map_done, g_object_ref (self));
+}
+
+/* A frame of the optimisation: the layout so far, in the colours of the scores when they fit. */
+static void
+on_umap_payload (DassieJob       *job,
+                 GBytes          *embedding,
+                 DassieInferPage *self)
+{
+  gsize size;
+  const float *xy = g_bytes_get_data (embedding, &size);
+  gsize n = size / (2 * sizeof (float));
+
+  if (job != self->job)
+    return;
+  dassie_embedding_view_set_points (self->map_view, xy, n);
+  if (self->scores != NULL && self->n_scores == n)
+    dassie_embedding_view_set_values (self->map_view, self->scores, n);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -300,7 +586,7 @@ step_done (GObject      *object,
       set_step_state (self, step, "done");
       if (self->session != NULL)
         dassie_session_set_run (self->session, step_verbs[step], outcome->run_dir);
-      next = self->chain && step + 1 < N_STEPS && steps[step + 1].func != NULL;
+      next = self->chain && step + 1 < N_STEPS;
       step_outcome_free (outcome);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -362,9 +648,6 @@ start_step (DassieInferPage *self,
           return FALSE;
         }
     }
-  if (steps[step].func == NULL)
-    return FALSE;
-
   job = dassie_job_new (_(steps[step].job_title));
   if (window != NULL && !dassie_window_track_job (DASSIE_WINDOW (window), job))
     return FALSE;
@@ -382,6 +665,11 @@ start_step (DassieInferPage *self,
   adw_action_row_set_subtitle (self->rows[step], _("Starting"));
   g_signal_connect_object (job, "notify::fraction", G_CALLBACK (on_job_fraction), self, 0);
   g_signal_connect_object (job, "notify::message", G_CALLBACK (on_job_fraction), self, 0);
+  if (step == STEP_UMAP)
+    {
+      g_signal_connect_object (job, "payload", G_CALLBACK (on_umap_payload), self, 0);
+      gtk_label_set_text (self->map_label, _("Map · being optimised"));
+    }
   dassie_job_run_async (job, steps[step].func, req, (GDestroyNotify) step_request_free,
                         (GDestroyNotify) step_outcome_free, step_done, g_object_ref (self));
   return TRUE;
@@ -416,6 +704,13 @@ on_session_runs (DassieInferPage *self)
   update_steps (self);
 }
 
+static void
+on_session_map (DassieInferPage *self)
+{
+  on_session_runs (self);
+  load_map (self);
+}
+
 void
 dassie_infer_page_set_session (DassieInferPage *self,
                                DassieSession   *session)
@@ -427,14 +722,15 @@ dassie_infer_page_set_session (DassieInferPage *self,
 
   self->session = g_object_ref (session);
   g_signal_connect_object (session, "notify::infer-run", G_CALLBACK (on_session_runs), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "notify::scores-run", G_CALLBACK (on_session_runs), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "notify::umap-run", G_CALLBACK (on_session_runs), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "notify::train-run", G_CALLBACK (update_models), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "runs-changed", G_CALLBACK (update_models), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::scores-run", G_CALLBACK (on_session_map), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::umap-run", G_CALLBACK (on_session_map), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::train-run", G_CALLBACK (on_session_train_run), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "runs-changed", G_CALLBACK (on_runs_changed), self, G_CONNECT_SWAPPED);
   dassie_run_list_set_verbs (self->run_list, verbs);
   dassie_run_list_set_session (self->run_list, session);
-  update_models (self);
+  fill_models (self, FALSE);
   update_steps (self);
+  load_map (self);
 }
 
 DassieJob *
@@ -470,6 +766,13 @@ dassie_infer_page_get_map_view (DassieInferPage *self)
   return self->map_view;
 }
 
+const char *
+dassie_infer_page_get_map_title (DassieInferPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_INFER_PAGE (self), NULL);
+  return gtk_label_get_text (self->map_label);
+}
+
 DassieRunList *
 dassie_infer_page_get_run_list (DassieInferPage *self)
 {
@@ -486,6 +789,9 @@ dassie_infer_page_dispose (GObject *object)
   if (self->job != NULL)
     dassie_job_cancel (self->job);
   g_clear_object (&self->job);
+  if (self->map_job != NULL)
+    dassie_job_cancel (self->map_job);
+  g_clear_object (&self->map_job);
   gtk_widget_dispose_template (GTK_WIDGET (self), DASSIE_TYPE_INFER_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -500,6 +806,7 @@ dassie_infer_page_finalize (GObject *object)
   DassieInferPage *self = DASSIE_INFER_PAGE (object);
 
   g_clear_pointer (&self->model_paths, g_ptr_array_unref);
+  g_clear_pointer (&self->scores, g_free);
   for (guint i = 0; i < N_STEPS; i++)
     g_clear_pointer (&self->step_summaries[i], g_free);
 

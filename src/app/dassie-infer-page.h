@@ -39,6 +39,8 @@ const char        *dassie_infer_page_get_step_state (DassieInferPage   *self,
                                                      const char        *verb);
 DassieErrorBanner *dassie_infer_page_get_banner    (DassieInferPage    *self);
 DassieEmbeddingView *dassie_infer_page_get_map_view (DassieInferPage   *self);
+/* The heading over the map: which UMAP run it shows, or that it is being optimised. */
+const char        *dassie_infer_page_get_map_title (DassieInferPage    *self);
 DassieRunList     *dassie_infer_page_get_run_list  (DassieInferPage    *self);
 
 G_END_DECLS

@@ -38,6 +38,8 @@ struct _DassieTrainPage
   AdwActionRow      *momentum_row;
   GtkSpinButton     *momentum_spin;
   GtkSpinButton     *seed_spin;
+  GtkButton         *train_button;
+  GtkButton         *stop_button;
   DassieRunList     *run_list;
   DassieErrorBanner *banner;
   GtkLabel          *epoch_label;
@@ -554,6 +556,15 @@ update_data_row (DassieTrainPage *self)
 /* ------------------------------------------------------------------------------------------------
  * Jobs */
 
+/* While training, the page's primary button stops it. */
+static void
+show_running (DassieTrainPage *self,
+              gboolean         running)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->train_button), !running);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
+}
+
 static DassieWindow *
 get_window (DassieTrainPage *self)
 {
@@ -623,6 +634,7 @@ train_done (GObject      *object,
 
   g_clear_object (&self->job);
   self->task = NULL;
+  show_running (self, FALSE);
   if (self->session != NULL)
     dassie_session_runs_changed (self->session);
   g_signal_emit (self, signals[FINISHED], 0, success);
@@ -699,6 +711,7 @@ dassie_train_page_start (DassieTrainPage *self,
 
   g_set_object (&self->job, job);
   self->task = task;
+  show_running (self, TRUE);
   g_signal_connect_object (job, "payload", G_CALLBACK (on_payload), self, 0);
   dassie_job_run_async (job, train_thread, task, (GDestroyNotify) train_task_free,
                         (GDestroyNotify) train_outcome_free, train_done, g_object_ref (self));
@@ -969,6 +982,8 @@ dassie_train_page_class_init (DassieTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, momentum_row);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, momentum_spin);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, train_button);
+  gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, stop_button);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, run_list);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, banner);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, epoch_label);

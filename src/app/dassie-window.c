@@ -7,6 +7,7 @@
 
 #include "dassie-demo.h"
 #include "dassie-download.h"
+#include "dassie-error-banner.h"
 #include "dassie-infer-page.h"
 #include "dassie-results.h"
 #include "dassie-train-page.h"
@@ -181,6 +182,47 @@ dassie_window_show_error (DassieWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+static void
+on_error_dialog_response (AdwMessageDialog *dialog,
+                          const char       *response,
+                          DassieWindow     *self)
+{
+  const char *action = g_object_get_data (G_OBJECT (dialog), "dassie-action");
+
+  if (action != NULL && g_str_equal (response, "act"))
+    gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
+}
+
+void
+dassie_window_show_error_dialog (DassieWindow *self,
+                                 const char   *title,
+                                 const GError *error)
+{
+  g_autofree char *body = NULL;
+  const char *button = NULL;
+  const char *action = NULL;
+  const char *advice;
+  GtkWidget *dialog;
+
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  advice = dassie_error_advice (error, &button, &action);
+  body = advice != NULL ? g_strdup_printf ("%s\n\n%s", error->message, advice) : g_strdup (error->message);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), title, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  if (action != NULL)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "act", button);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "act", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "act");
+      g_object_set_data_full (G_OBJECT (dialog), "dassie-action", g_strdup (action), g_free);
+    }
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_error_dialog_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 dassie_window_open_folder (DassieWindow *self,
                            const char   *folder)
@@ -226,10 +268,7 @@ demo_done (GObject      *object,
     {
       self->run_all = RUN_ALL_IDLE;
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *msg = g_strdup_printf (_("The demo data could not be made: %s"), error->message);
-          dassie_window_show_error (self, msg);
-        }
+        dassie_window_show_error_dialog (self, _("The Demo Data Could Not Be Made"), error);
       return;
     }
   if (gtk_widget_in_destruction (GTK_WIDGET (self)))
@@ -343,12 +382,7 @@ download_done (GObject      *object,
   if (dir == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Download Failed"), error->message);
-
-          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-          gtk_window_present (GTK_WINDOW (dialog));
-        }
+        dassie_window_show_error_dialog (self, _("The Download Failed"), error);
       return;
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
@@ -408,7 +442,10 @@ dassie_window_set_page (DassieWindow *self,
                         const char   *name)
 {
   g_return_if_fail (DASSIE_IS_WINDOW (self));
-  adw_view_stack_set_visible_child_name (self->stack, name);
+  g_return_if_fail (name != NULL);
+
+  if (adw_view_stack_get_child_by_name (self->stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
 const char *
@@ -894,8 +931,7 @@ dassie_window_init (DassieWindow *self)
 
     self->session = dassie_session_new (results);
     dassie_session_restore (self->session);
-    if (adw_view_stack_get_child_by_name (self->stack, page) != NULL)
-      dassie_window_set_page (self, page);
+    dassie_window_set_page (self, page);
   }
   g_signal_connect_object (self->settings, "changed::results-folder", G_CALLBACK (on_results_folder_changed),
                            self, G_CONNECT_SWAPPED);

@@ -42,6 +42,10 @@ gboolean        dassie_window_track_job      (DassieWindow   *self,
 DassieJob      *dassie_window_get_job        (DassieWindow   *self);
 void            dassie_window_show_error     (DassieWindow   *self,
                                               const char     *message);
+/* A dialog with @error's message, what to do about it, and a button that does it when there is one. */
+void            dassie_window_show_error_dialog (DassieWindow *self,
+                                              const char     *title,
+                                              const GError   *error);
 void            dassie_window_set_page       (DassieWindow   *self,
                                               const char     *name);
 const char     *dassie_window_get_page       (DassieWindow   *self);

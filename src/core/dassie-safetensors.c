@@ -445,7 +445,7 @@ dassie_safetensors_writer_new (void)
 
   self->tensors = g_ptr_array_new_with_free_func ((GDestroyNotify) writer_tensor_free);
   self->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->metadata_keys = g_ptr_array_new ();
+  self->metadata_keys = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
