@@ -713,7 +713,7 @@ test_explore (void)
 
   /* A new infer run leaves nothing to explore until its scores and map come. */
   dassie_session_set_run (session, "infer", scores);
-  dassie_test_settle (0.2);
+  g_assert_true (dassie_test_wait_for (page_idle, page, 20));
   g_assert_cmpstr (dassie_explore_page_get_state (page), ==, "empty");
   g_assert_null (dassie_explore_model_get_catalog (model));
 
