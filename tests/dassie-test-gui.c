@@ -58,10 +58,17 @@ dassie_test_save_screenshot (GtkWidget  *widget,
   height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 0);
 
+  /* A window that changes all the time (a training under way) may be between a layout and its frame:
+   * the paintable is empty then, and the next frames have it. */
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      if (attempt > 0)
+        dassie_test_settle (0.02);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));

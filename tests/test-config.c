@@ -171,6 +171,38 @@ test_round_trip (void)
   g_rmdir (dir);
 }
 
+static gpointer
+make_configs (gpointer data)
+{
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autoptr(DassieConfig) config = dassie_config_new ();
+      g_autoptr(DassieConfig) copy = dassie_config_copy (config);
+
+      dassie_config_set_int (copy, "train.epochs", i);
+    }
+  return NULL;
+}
+
+/* Every thread makes configurations from the same defaults (the app's workers do): none may share
+ * reference-counted parts of the defaults, whose counts are not atomic. */
+static void
+test_threads (void)
+{
+  GThread *threads[4];
+  g_autoptr(DassieConfig) config = NULL;
+
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    threads[t] = g_thread_new ("config", make_configs, NULL);
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    g_thread_join (threads[t]);
+
+  config = dassie_config_new ();
+  g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 20);
+  g_assert_cmpfloat (dassie_config_get_double (config, "optimizer.lr"), ==, 0.01);
+  g_assert_cmpstr (dassie_config_get_string (config, "model.final_layer"), ==, "tanh");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -182,5 +214,6 @@ main (int    argc,
   g_test_add_func ("/core/config/wrong-type", test_wrong_type);
   g_test_add_func ("/core/config/data-request", test_data_request);
   g_test_add_func ("/core/config/round-trip", test_round_trip);
+  g_test_add_func ("/core/config/threads", test_threads);
   return g_test_run ();
 }

@@ -27,6 +27,19 @@ static const KeyBinding documented_keys[] = {
   { "<Alt>3", "win.show-page", "infer" },
   { "<Alt>4", "win.show-page", "explore" },
   { "Escape", "win.cancel-job", NULL },
+  { "<Control>Return", "win.train", NULL },
+  { "<Control><Shift>r", "win.resume-train", "" },
+  { "<Control>i", "win.infer", NULL },
+  { "<Control><Shift>Return", "win.run-all", NULL },
+  { "F5", "win.reload-runs", NULL },
+  { "<Control>plus", "explore.zoom-in", NULL },
+  { "<Control>minus", "explore.zoom-out", NULL },
+  { "<Control>0", "explore.zoom-reset", NULL },
+  { "<Control><Shift>a", "explore.select-none", NULL },
+  { "<Control>e", "explore.export-selection", NULL },
+  { "<Control><Shift>e", "explore.export-top", NULL },
+  { "<Control><Shift>s", "explore.save-plot", "map" },
+  { "<Alt>Left", "inspector.back", NULL },
 };
 
 static GApplication *app;
@@ -106,6 +119,19 @@ key_is_bound (const KeyBinding *key)
 {
   if (key->action == NULL)
     return dassie_test_find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, is_primary_menu_button, NULL) != NULL;
+  /* The Explore page's keys work while it is shown; the inspector's in its own window. */
+  if (g_str_has_prefix (key->action, "explore."))
+    return widget_shortcut_runs (GTK_WIDGET (dassie_window_get_explore_page (DASSIE_WINDOW (window))), key->accel,
+                                 key->action, key->argument);
+  if (g_str_has_prefix (key->action, "inspector."))
+    {
+      DassieExplorePage *page = dassie_window_get_explore_page (DASSIE_WINDOW (window));
+      DassieInspector *inspector = dassie_inspector_new (dassie_explore_page_get_model (page));
+      gboolean bound = widget_shortcut_runs (GTK_WIDGET (inspector), key->accel, key->action, key->argument);
+
+      gtk_window_destroy (GTK_WINDOW (inspector));
+      return bound;
+    }
   return app_accel_runs (key->accel, key->action) ||
          widget_shortcut_runs (GTK_WIDGET (window), key->accel, key->action, key->argument);
 }
@@ -361,6 +387,13 @@ is_inside (GtkWidget *widget,
   return gtk_widget_get_ancestor (widget, type) != NULL;
 }
 
+static gboolean
+is_mnemonic_for (GtkWidget *label,
+                 gpointer   target)
+{
+  return gtk_label_get_use_underline (GTK_LABEL (label)) && gtk_label_get_mnemonic_widget (GTK_LABEL (label)) == target;
+}
+
 static void
 test_keyboard_access (void)
 {
@@ -368,8 +401,9 @@ test_keyboard_access (void)
   guint checked = 0;
 
   /* Every button can be reached from the keyboard without Tab: a mnemonic in its label, or an
-   * action with a key. The view switcher (Alt+1…4), the menu button (F10) and the window
-   * controls (the window manager's keys) are covered elsewhere. */
+   * action with a key. The view switcher (Alt+1…4), the menu button (F10), the window
+   * controls (the window manager's keys) and the arrows of spin buttons (Up and Down in their
+   * entry) are covered elsewhere. */
   for (guint i = 0; i < buttons->len; i++)
     {
       GtkWidget *button = g_ptr_array_index (buttons, i);
@@ -380,8 +414,17 @@ test_keyboard_access (void)
       gboolean keyed = FALSE;
 
       if (is_inside (button, ADW_TYPE_VIEW_SWITCHER) || is_inside (button, GTK_TYPE_MENU_BUTTON) ||
-          is_inside (button, GTK_TYPE_WINDOW_CONTROLS))
+          is_inside (button, GTK_TYPE_WINDOW_CONTROLS) || is_inside (button, GTK_TYPE_SPIN_BUTTON))
         continue;
+      /* A drop-down's button is reached through the label that names the drop-down. */
+      if (is_inside (button, GTK_TYPE_DROP_DOWN))
+        {
+          GtkWidget *drop_down = gtk_widget_get_ancestor (button, GTK_TYPE_DROP_DOWN);
+
+          keyed = dassie_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, is_mnemonic_for, drop_down) != NULL;
+          if (!keyed)
+            g_error ("the drop-down %s has no label with a mnemonic", gtk_widget_get_tooltip_text (drop_down));
+        }
       if (action != NULL)
         {
           g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);

@@ -240,6 +240,56 @@ test_histogram_range_selection (void)
   dassie_histogram_bins_clear (&bins);
 }
 
+/* A selection's share of each bar is drawn in the highlight colour from the bottom up. */
+static void
+test_histogram_selection_share (void)
+{
+  g_autoptr(DassieSelection) sel = dassie_selection_new (40);
+  DassieHistogram hist;
+  cairo_rectangle_t area;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  float values[40];
+  double bar, share, bottom;
+  int x0, x1;
+
+  /* Four bins over [0, 4) with ten values each; half of bin 1 selected. */
+  for (guint i = 0; i < 40; i++)
+    values[i] = (float) (i / 10) + 0.05f * (i % 10);
+  for (guint i = 10; i < 15; i++)
+    {
+      guint32 index = i;
+      dassie_selection_apply_indices (sel, &index, 1, DASSIE_SELECT_ADD);
+    }
+  dassie_histogram_init (&hist);
+  hist.values = values;
+  hist.n = 40;
+  hist.range_min = 0;
+  hist.range_max = 4;
+  hist.n_bins = 4;
+  hist.selection = sel;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 300);
+  cr = cairo_create (surface);
+  dassie_plot_histogram (cr, 400, 300, &hist);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  dassie_plot_histogram_area (400, 300, &hist, &area);
+
+  /* Every bar holds 10 of a top of 10.5; the share of bin 1 is half its bar. */
+  bar = area.height * 10 / 10.5;
+  share = bar / 2;
+  bottom = area.y + area.height;
+  x0 = (int) (area.x + area.width * 0.125);
+  x1 = (int) (area.x + area.width * 0.375);
+  g_assert_cmphex (surface_pixel (surface, x0, (int) (bottom - 3)), ==, 0xff3584e4);
+  g_assert_cmphex (surface_pixel (surface, x1, (int) (bottom - 3)), ==, 0xffe66100);
+  g_assert_cmphex (surface_pixel (surface, x1, (int) (bottom - share + 3)), ==, 0xffe66100);
+  g_assert_cmphex (surface_pixel (surface, x1, (int) (bottom - share - 3)), ==, 0xff3584e4);
+  g_assert_cmphex (surface_pixel (surface, x1, (int) (bottom - bar - 3)), ==, 0xffffffff);
+  cairo_surface_destroy (surface);
+}
+
 static void
 check_file_starts_with (const char *path,
                         const char *magic)
@@ -589,7 +639,7 @@ test_loss_and_grid (void)
   cairo_surface_t *images[16];
   char *ids[16];
   double grid_scores[16];
-  DassieCutoutGrid grid = { 0 };
+  DassieCutoutGridPlot grid = { 0 };
   DassieDisplayOptions options;
   cairo_surface_t *png;
 
@@ -687,6 +737,7 @@ main (int    argc,
   g_test_add_func ("/core/plot/nice-ticks", test_nice_ticks);
   g_test_add_func ("/core/plot/histogram-bins", test_histogram_bins);
   g_test_add_func ("/core/plot/histogram-range-selection", test_histogram_range_selection);
+  g_test_add_func ("/core/plot/histogram-selection-share", test_histogram_selection_share);
   g_test_add_func ("/core/plot/scatter-png", test_scatter_png);
   g_test_add_func ("/core/plot/save-formats", test_save_formats);
   g_test_add_func ("/core/plot/scatter-selection-density-pick", test_scatter_selection_density_pick);

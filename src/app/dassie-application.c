@@ -58,7 +58,13 @@ dassie_application_activate (GApplication *app)
   else if (self->open_demo)
     dassie_window_open_demo (DASSIE_WINDOW (window));
   else if (*last != 0 && g_file_test (last, G_FILE_TEST_IS_DIR))
-    dassie_window_open_folder (DASSIE_WINDOW (window), last);
+    {
+      g_autofree char *page = g_settings_get_string (settings, "last-page");
+
+      /* The folder opens in the background; the page stays the one the user left. */
+      dassie_window_open_folder (DASSIE_WINDOW (window), last);
+      dassie_window_set_page (DASSIE_WINDOW (window), page);
+    }
 }
 
 static void

@@ -44,7 +44,9 @@ setup_tile (GtkSignalListItemFactory *factory,
   gtk_widget_set_size_request (picture, self->tile_size, self->tile_size);
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
+  /* Room for a 17-digit HSC id on one line. */
+  gtk_label_set_width_chars (GTK_LABEL (label), 17);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 18);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_widget_add_css_class (label, "thumbnail-caption");
   gtk_widget_add_css_class (label, "dim-label");

@@ -4,6 +4,9 @@
 
 #include <gtk/gtk.h>
 
+#include "dassie-dataset.h"
+#include "dassie-display.h"
+
 G_BEGIN_DECLS
 
 #define DASSIE_TYPE_CUTOUT_ITEM (dassie_cutout_item_get_type ())
@@ -24,5 +27,10 @@ GdkTexture       *dassie_texture_new_from_argb32  (guint8           *pixels,
                                                    guint             width,
                                                    guint             height,
                                                    gsize             stride);
+
+/* How Dassie shows a data set's cutouts: a Lupton colour composite of the i, r and g bands when there
+ * are three bands or more, else the first band with an asinh stretch. */
+void              dassie_display_options_for_dataset (DassieDisplayOptions *options,
+                                                      DassieDataset        *dataset);
 
 G_END_DECLS

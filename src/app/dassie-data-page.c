@@ -86,7 +86,6 @@ load_thread (DassieJob     *job,
   g_autoptr(DassieDataset) dataset = NULL;
   g_autoptr(GPtrArray) textures = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree float *cube = NULL;
-  g_autofree const char **band_names = NULL;
   DassieDisplayOptions display;
   guint n, nb, w, h, n_thumbs;
   DassieEta eta;
@@ -103,19 +102,7 @@ load_thread (DassieJob     *job,
   h = dassie_dataset_get_height (dataset);
   n_thumbs = MIN (n, MAX_THUMBNAILS);
 
-  dassie_display_options_init (&display);
-  band_names = g_new0 (const char *, nb + 1);
-  for (guint b = 0; b < nb; b++)
-    band_names[b] = dassie_dataset_get_band (dataset, b);
-  if (nb >= 3)
-    dassie_display_guess_rgb_bands (band_names, nb, display.rgb_bands);
-  else
-    {
-      display.mode = DASSIE_DISPLAY_BAND;
-      display.band = 0;
-      display.stretch = DASSIE_STRETCH_ASINH;
-      display.limits = DASSIE_LIMITS_PERCENTILE;
-    }
+  dassie_display_options_for_dataset (&display, dataset);
 
   cube = g_new (float, (gsize) nb * w * h);
   dassie_eta_start (&eta);

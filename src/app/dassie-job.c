@@ -2,7 +2,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 #include "dassie-job.h"
+
+/* How much a job's threads yield to the main thread (nice, 0 .. 19). */
+#define JOB_NICE 10
 
 struct _DassieJob
 {
@@ -316,32 +325,21 @@ dassie_job_post (DassieJob      *self,
   g_mutex_unlock (&self->lock);
 }
 
-static void
-job_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
+/* One run of the job's function, handed from the worker back to the main context. */
+typedef struct
 {
-  DassieJob *self = source_object;
-  GError *error = NULL;
-  gpointer result;
+  DassieJob *job;
+  GTask     *outer;
+  gpointer   result;
+  GError    *error;
+} JobRun;
 
-  result = self->func (self, self->data, cancellable, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, self->result_free);
-}
-
-static void
-job_done (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+/* Main thread: the worker has returned. */
+static gboolean
+job_done (gpointer user_data)
 {
-  DassieJob *self = DASSIE_JOB (object);
-  GTask *outer = user_data;
-  GError *error = NULL;
-  gpointer value;
+  JobRun *run = user_data;
+  DassieJob *self = run->job;
 
   /* Publish the last progress before the result, then stop the idle. */
   g_mutex_lock (&self->lock);
@@ -350,12 +348,48 @@ job_done (GObject      *object,
   flush_progress (self);
   set_running (self, FALSE);
 
-  value = g_task_propagate_pointer (G_TASK (result), &error);
-  if (error != NULL)
-    g_task_return_error (outer, error);
+  /* The worker's own result or error stands: a cancel that came too late keeps a finished result, and
+   * a cancelled verb's message (where to resume from) is not replaced by a generic one. */
+  if (run->error != NULL)
+    g_task_return_error (run->outer, g_steal_pointer (&run->error));
   else
-    g_task_return_pointer (outer, value, self->result_free);
-  g_object_unref (outer);
+    g_task_return_pointer (run->outer, g_steal_pointer (&run->result), self->result_free);
+
+  g_object_unref (run->outer);
+  g_object_unref (run->job);
+  g_free (run);
+  return G_SOURCE_REMOVE;
+}
+
+/* A job yields the processors to the main thread (and to the rest of the desktop): on Linux the
+ * nice value is per thread, and the threads the job starts inherit it. */
+static void
+lower_thread_priority (void)
+{
+#ifdef __linux__
+  errno = 0;
+  if (setpriority (PRIO_PROCESS, (id_t) gettid (), JOB_NICE) != 0)
+    g_debug ("Could not lower the priority of a job thread: %s", g_strerror (errno));
+#endif
+}
+
+static gpointer
+job_thread (gpointer user_data)
+{
+  JobRun *run = user_data;
+  DassieJob *self = run->job;
+  GSource *source;
+
+  lower_thread_priority ();
+  run->result = self->func (self, self->data, self->cancellable, &run->error);
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, job_done, run, NULL);
+  g_source_set_static_name (source, "[dassie] job done");
+  g_source_attach (source, g_task_get_context (run->outer));
+  g_source_unref (source);
+  return NULL;
 }
 
 void
@@ -367,8 +401,7 @@ dassie_job_run_async (DassieJob           *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTask) inner = NULL;
-  GTask *outer;
+  JobRun *run;
 
   g_return_if_fail (DASSIE_IS_JOB (self));
   g_return_if_fail (func != NULL);
@@ -380,11 +413,13 @@ dassie_job_run_async (DassieJob           *self,
   self->result_free = result_free;
   set_running (self, TRUE);
 
-  outer = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (outer, dassie_job_run_async);
-  inner = g_task_new (self, self->cancellable, job_done, outer);
-  g_task_set_return_on_cancel (inner, FALSE);
-  g_task_run_in_thread (inner, job_thread);
+  run = g_new0 (JobRun, 1);
+  run->job = g_object_ref (self);
+  run->outer = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (run->outer, dassie_job_run_async);
+
+  /* Its own thread, not GLib's shared pool: the job lowers the thread's priority. */
+  g_thread_unref (g_thread_new ("dassie-job", job_thread, run));
 }
 
 gpointer

@@ -7,7 +7,20 @@
 
 #include "dassie-demo.h"
 #include "dassie-download.h"
+#include "dassie-error-banner.h"
+#include "dassie-infer-page.h"
+#include "dassie-results.h"
+#include "dassie-train-page.h"
 #include "dassie-window.h"
+
+/* Where "Run Everything" stands. */
+typedef enum
+{
+  RUN_ALL_IDLE,
+  RUN_ALL_WAIT_DATA,
+  RUN_ALL_TRAIN,
+  RUN_ALL_INFER,
+} RunAllStage;
 
 struct _DassieWindow
 {
@@ -16,12 +29,18 @@ struct _DassieWindow
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
   DassieDataPage       *data_page;
+  DassieTrainPage      *train_page;
+  DassieInferPage      *infer_page;
+  DassieExplorePage    *explore_page;
+  AdwViewStackPage     *explore_stack_page;
   GtkRevealer          *job_revealer;
   GtkLabel             *job_title;
   GtkProgressBar       *job_progress;
   GtkLabel             *job_eta;
 
   GSettings            *settings;
+  DassieSession        *session;
+  RunAllStage           run_all;
   DassieJob            *job;
   GSignalGroup         *job_signals;
   gboolean              close_confirmed;
@@ -83,18 +102,37 @@ update_job_bar (DassieWindow *self)
     gtk_label_set_text (self->job_eta, "");
 }
 
+/* Commands that start a job wait while one runs. */
+static void
+update_actions (DassieWindow *self)
+{
+  /* A job is tracked just before it starts running. */
+  gboolean busy = self->job != NULL;
+  const char * const starters[] = { "win.train", "win.resume-train", "win.run-all", "win.open-demo",
+                                    "win.download-hsc-demo", "win.infer", "win.run-step" };
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", busy);
+  for (guint i = 0; i < G_N_ELEMENTS (starters); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), starters[i], !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.explore",
+                                 dassie_session_get_explore_ready (self->session));
+}
+
 static void
 on_job_running (DassieJob    *job,
                 GParamSpec   *pspec,
                 DassieWindow *self)
 {
   if (dassie_job_get_running (job))
-    return;
+    {
+      update_actions (self);
+      return;
+    }
 
   gtk_revealer_set_reveal_child (self->job_revealer, FALSE);
   g_signal_group_set_target (self->job_signals, NULL);
   g_clear_object (&self->job);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", FALSE);
+  update_actions (self);
 }
 
 gboolean
@@ -119,7 +157,7 @@ dassie_window_track_job (DassieWindow *self,
   gtk_progress_bar_set_text (self->job_progress, NULL);
   gtk_label_set_text (self->job_eta, "");
   gtk_revealer_set_reveal_child (self->job_revealer, TRUE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", TRUE);
+  update_actions (self);
   update_job_bar (self);
   return TRUE;
 }
@@ -142,6 +180,47 @@ dassie_window_show_error (DassieWindow *self,
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 8);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_error_dialog_response (AdwMessageDialog *dialog,
+                          const char       *response,
+                          DassieWindow     *self)
+{
+  const char *action = g_object_get_data (G_OBJECT (dialog), "dassie-action");
+
+  if (action != NULL && g_str_equal (response, "act"))
+    gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
+}
+
+void
+dassie_window_show_error_dialog (DassieWindow *self,
+                                 const char   *title,
+                                 const GError *error)
+{
+  g_autofree char *body = NULL;
+  const char *button = NULL;
+  const char *action = NULL;
+  const char *advice;
+  GtkWidget *dialog;
+
+  g_return_if_fail (DASSIE_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  advice = dassie_error_advice (error, &button, &action);
+  body = advice != NULL ? g_strdup_printf ("%s\n\n%s", error->message, advice) : g_strdup (error->message);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), title, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  if (action != NULL)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "act", button);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "act", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "act");
+      g_object_set_data_full (G_OBJECT (dialog), "dassie-action", g_strdup (action), g_free);
+    }
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_error_dialog_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 void
@@ -187,11 +266,9 @@ demo_done (GObject      *object,
 
   if (dir == NULL)
     {
+      self->run_all = RUN_ALL_IDLE;
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *msg = g_strdup_printf (_("The demo data could not be made: %s"), error->message);
-          dassie_window_show_error (self, msg);
-        }
+        dassie_window_show_error_dialog (self, _("The Demo Data Could Not Be Made"), error);
       return;
     }
   if (gtk_widget_in_destruction (GTK_WIDGET (self)))
@@ -209,6 +286,34 @@ dassie_window_open_demo (DassieWindow *self)
   if (!dassie_window_track_job (self, job))
     return;
   dassie_job_run_async (job, demo_thread, NULL, NULL, g_free, demo_done, g_object_ref (self));
+}
+
+DassieSession *
+dassie_window_get_session (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+DassieTrainPage *
+dassie_window_get_train_page (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->train_page;
+}
+
+DassieInferPage *
+dassie_window_get_infer_page (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->infer_page;
+}
+
+DassieExplorePage *
+dassie_window_get_explore_page (DassieWindow *self)
+{
+  g_return_val_if_fail (DASSIE_IS_WINDOW (self), NULL);
+  return self->explore_page;
 }
 
 typedef struct
@@ -277,12 +382,7 @@ download_done (GObject      *object,
   if (dir == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Download Failed"), error->message);
-
-          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-          gtk_window_present (GTK_WINDOW (dialog));
-        }
+        dassie_window_show_error_dialog (self, _("The Download Failed"), error);
       return;
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
@@ -342,7 +442,10 @@ dassie_window_set_page (DassieWindow *self,
                         const char   *name)
 {
   g_return_if_fail (DASSIE_IS_WINDOW (self));
-  adw_view_stack_set_visible_child_name (self->stack, name);
+  g_return_if_fail (name != NULL);
+
+  if (adw_view_stack_get_child_by_name (self->stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
 const char *
@@ -352,21 +455,48 @@ dassie_window_get_page (DassieWindow *self)
   return adw_view_stack_get_visible_child_name (self->stack);
 }
 
+typedef void (*FolderChosenFunc) (DassieWindow *self,
+                                  const char   *folder);
+
 static void
 on_folder_chosen (GtkNativeDialog *dialog,
                   int              response,
                   DassieWindow    *self)
 {
+  FolderChosenFunc chosen = g_object_get_data (G_OBJECT (dialog), "dassie-folder-chosen");
+
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = g_file_get_path (file);
 
       if (path != NULL)
-        dassie_window_open_folder (self, path);
+        chosen (self, path);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
+}
+
+/* Asks for a folder, starting in @current (may be NULL), and hands it to @chosen. */
+static void
+choose_folder (DassieWindow     *self,
+               const char       *title,
+               const char       *accept_label,
+               const char       *current,
+               FolderChosenFunc  chosen)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         accept_label, _("_Cancel"));
+  if (current != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (current);
+      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), dir, NULL);
+    }
+  g_object_set_data (G_OBJECT (chooser), "dassie-folder-chosen", chosen);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_folder_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -375,19 +505,9 @@ open_folder_action (GtkWidget  *widget,
                     GVariant   *param)
 {
   DassieWindow *self = DASSIE_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-  const char *last;
 
-  chooser = gtk_file_chooser_native_new (_("Open a Folder of FITS Cutouts"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), _("_Cancel"));
-  last = dassie_data_page_get_folder (self->data_page);
-  if (last != NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_path (last);
-      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), dir, NULL);
-    }
-  g_signal_connect (chooser, "response", G_CALLBACK (on_folder_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  choose_folder (self, _("Open a Folder of FITS Cutouts"), _("_Open"),
+                 dassie_data_page_get_folder (self->data_page), dassie_window_open_folder);
 }
 
 static void
@@ -418,6 +538,246 @@ cancel_job_action (GtkWidget  *widget,
 }
 
 static void
+train_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+
+  dassie_window_set_page (self, "train");
+  dassie_train_page_start (self->train_page, NULL);
+}
+
+static void
+resume_train_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+  const char *run_dir = g_variant_get_string (param, NULL);
+
+  if (*run_dir == 0)
+    run_dir = dassie_train_page_find_resumable (self->train_page);
+  dassie_window_set_page (self, "train");
+  if (run_dir == NULL)
+    {
+      dassie_window_show_error (self, _("There is no unfinished training to resume."));
+      return;
+    }
+  dassie_train_page_start (self->train_page, run_dir);
+}
+
+static void
+run_all_train (DassieWindow *self)
+{
+  self->run_all = RUN_ALL_TRAIN;
+  dassie_window_set_page (self, "train");
+  if (dassie_train_page_start (self->train_page, NULL) == NULL)
+    self->run_all = RUN_ALL_IDLE;
+}
+
+static void
+run_all_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+  const char *state = dassie_data_page_get_state (self->data_page);
+
+  if (g_str_equal (state, "loaded"))
+    run_all_train (self);
+  else
+    {
+      /* No data yet: the demo data set, then everything on it. */
+      self->run_all = RUN_ALL_WAIT_DATA;
+      if (!g_str_equal (state, "loading"))
+        dassie_window_open_demo (self);
+    }
+}
+
+static void
+on_train_finished (DassieWindow    *self,
+                   gboolean         success,
+                   DassieTrainPage *page)
+{
+  if (self->run_all != RUN_ALL_TRAIN)
+    return;
+  self->run_all = RUN_ALL_IDLE;
+  if (!success)
+    return;
+  self->run_all = RUN_ALL_INFER;
+  dassie_window_set_page (self, "infer");
+  if (dassie_infer_page_run (self->infer_page, "infer", TRUE) == NULL)
+    self->run_all = RUN_ALL_IDLE;
+}
+
+static void
+on_infer_finished (DassieWindow    *self,
+                   gboolean         success,
+                   DassieInferPage *page)
+{
+  if (self->run_all != RUN_ALL_INFER)
+    return;
+  self->run_all = RUN_ALL_IDLE;
+  if (success && dassie_session_get_explore_ready (self->session))
+    dassie_window_set_page (self, "explore");
+}
+
+static void
+infer_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+
+  dassie_window_set_page (self, "infer");
+  dassie_infer_page_run (self->infer_page, "infer", TRUE);
+}
+
+static void
+run_step_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+  const char *verb = g_variant_get_string (param, NULL);
+
+  if (!g_str_equal (verb, "infer") && !g_str_equal (verb, "scores") && !g_str_equal (verb, "umap"))
+    return;
+  dassie_window_set_page (self, "infer");
+  dassie_infer_page_run (self->infer_page, verb, FALSE);
+}
+
+static void
+open_run_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+  const char *run_dir = g_variant_get_string (param, NULL);
+  g_autoptr(DassieRunInfo) info = dassie_run_info_parse (run_dir);
+
+  if (info == NULL || !info->complete)
+    {
+      g_autofree char *msg = g_strdup_printf (_("“%s” is not a finished run folder."), run_dir);
+      dassie_window_show_error (self, msg);
+      return;
+    }
+  if (g_str_equal (info->verb, "train"))
+    {
+      dassie_window_set_page (self, "train");
+      if (dassie_train_page_open_run (self->train_page, run_dir))
+        dassie_session_set_run (self->session, "train", run_dir);
+    }
+  else
+    {
+      dassie_window_set_page (self, "infer");
+      dassie_session_set_run (self->session, info->verb, run_dir);
+    }
+}
+
+static void
+show_run_folder_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (g_variant_get_string (param, NULL));
+  g_autofree char *uri = g_file_get_uri (file);
+
+  gtk_show_uri (GTK_WINDOW (widget), uri, GDK_CURRENT_TIME);
+}
+
+static void
+set_results_folder (DassieWindow *self,
+                    const char   *folder)
+{
+  g_settings_set_string (self->settings, "results-folder", folder);
+}
+
+static void
+choose_results_folder_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  DassieWindow *self = DASSIE_WINDOW (widget);
+
+  choose_folder (self, _("Choose Where Runs Are Saved"), _("_Select"),
+                 dassie_session_get_results_dir (self->session), set_results_folder);
+}
+
+static void
+reload_runs_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  dassie_session_runs_changed (DASSIE_WINDOW (widget)->session);
+}
+
+static void
+explore_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  dassie_window_set_page (DASSIE_WINDOW (widget), "explore");
+}
+
+static void
+on_data_state (DassieWindow   *self,
+               GParamSpec     *pspec,
+               DassieDataPage *page)
+{
+  const char *state = dassie_data_page_get_state (page);
+  gboolean loaded = g_str_equal (state, "loaded");
+
+  dassie_session_set_dataset (self->session, dassie_data_page_get_folder (page),
+                              loaded ? dassie_data_page_get_dataset (page) : NULL);
+
+  if (self->run_all == RUN_ALL_WAIT_DATA && !g_str_equal (state, "loading"))
+    {
+      if (loaded)
+        run_all_train (self);
+      else
+        self->run_all = RUN_ALL_IDLE;
+    }
+}
+
+static void
+on_explore_ready (DassieWindow  *self,
+                  GParamSpec    *pspec,
+                  DassieSession *session)
+{
+  gboolean ready = dassie_session_get_explore_ready (session);
+
+  update_actions (self);
+  /* The Explore tab says when there is something new to see. */
+  if (ready && !g_str_equal (dassie_window_get_page (self), "explore"))
+    adw_view_stack_page_set_needs_attention (self->explore_stack_page, TRUE);
+}
+
+static void
+on_page_changed (DassieWindow *self)
+{
+  if (g_strcmp0 (dassie_window_get_page (self), "explore") == 0)
+    adw_view_stack_page_set_needs_attention (self->explore_stack_page, FALSE);
+}
+
+static void
+on_results_folder_changed (DassieWindow *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "results-folder");
+
+  dassie_session_set_results_dir (self->session, folder);
+  dassie_session_restore (self->session);
+}
+
+static gboolean
+close_idle (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
 on_close_response (AdwMessageDialog *dialog,
                    const char       *response,
                    DassieWindow     *self)
@@ -427,7 +787,8 @@ on_close_response (AdwMessageDialog *dialog,
       if (self->job != NULL)
         dassie_job_cancel (self->job);
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* Not while the dialog, which goes with the window, is still answering. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, close_idle, g_object_ref (self), g_object_unref);
     }
 }
 
@@ -486,6 +847,7 @@ dassie_window_finalize (GObject *object)
   DassieWindow *self = DASSIE_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (dassie_window_parent_class)->finalize (object);
 }
@@ -502,10 +864,17 @@ dassie_window_class_init (DassieWindowClass *klass)
   window_class->close_request = dassie_window_close_request;
 
   g_type_ensure (DASSIE_TYPE_DATA_PAGE);
+  g_type_ensure (DASSIE_TYPE_TRAIN_PAGE);
+  g_type_ensure (DASSIE_TYPE_INFER_PAGE);
+  g_type_ensure (DASSIE_TYPE_EXPLORE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, data_page);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, train_page);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, infer_page);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, explore_page);
+  gtk_widget_class_bind_template_child (widget_class, DassieWindow, explore_stack_page);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_revealer);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_title);
   gtk_widget_class_bind_template_child (widget_class, DassieWindow, job_progress);
@@ -516,9 +885,27 @@ dassie_window_class_init (DassieWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.download-hsc-demo", NULL, download_hsc_demo_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-job", NULL, cancel_job_action);
+  gtk_widget_class_install_action (widget_class, "win.train", NULL, train_action);
+  gtk_widget_class_install_action (widget_class, "win.resume-train", "s", resume_train_action);
+  gtk_widget_class_install_action (widget_class, "win.run-all", NULL, run_all_action);
+  gtk_widget_class_install_action (widget_class, "win.infer", NULL, infer_action);
+  gtk_widget_class_install_action (widget_class, "win.run-step", "s", run_step_action);
+  gtk_widget_class_install_action (widget_class, "win.open-run", "s", open_run_action);
+  gtk_widget_class_install_action (widget_class, "win.show-run-folder", "s", show_run_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-results-folder", NULL, choose_results_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.explore", NULL, explore_action);
+  gtk_widget_class_install_action (widget_class, "win.reload-runs", NULL, reload_runs_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.train", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.train", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.run-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.resume-train", "s", "");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.infer", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload-runs", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "data");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "train");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "infer");
@@ -537,12 +924,34 @@ dassie_window_init (DassieWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
+  /* Start where the user left off: the newest runs, and the page shown last. */
+  {
+    g_autofree char *results = g_settings_get_string (self->settings, "results-folder");
+    g_autofree char *page = g_settings_get_string (self->settings, "last-page");
+
+    self->session = dassie_session_new (results);
+    dassie_session_restore (self->session);
+    dassie_window_set_page (self, page);
+  }
+  g_signal_connect_object (self->settings, "changed::results-folder", G_CALLBACK (on_results_folder_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::explore-ready", G_CALLBACK (on_explore_ready), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->data_page, "notify::state", G_CALLBACK (on_data_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_page_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->train_page, "finished", G_CALLBACK (on_train_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->infer_page, "finished", G_CALLBACK (on_infer_finished), self, G_CONNECT_SWAPPED);
+  dassie_train_page_set_session (self->train_page, self->session);
+  dassie_infer_page_set_session (self->infer_page, self->session);
+  dassie_explore_page_set_session (self->explore_page, self->session);
+
   self->job_signals = g_signal_group_new (DASSIE_TYPE_JOB);
   g_signal_group_connect_swapped (self->job_signals, "notify::fraction", G_CALLBACK (update_job_bar), self);
   g_signal_group_connect_swapped (self->job_signals, "notify::message", G_CALLBACK (update_job_bar), self);
   g_signal_group_connect_swapped (self->job_signals, "notify::eta", G_CALLBACK (update_job_bar), self);
   g_signal_group_connect (self->job_signals, "notify::running", G_CALLBACK (on_job_running), self);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", FALSE);
+  update_actions (self);
 }
 
 DassieWindow *

@@ -58,9 +58,13 @@ void      _dassie_cli_print_result       (DassieCliContext  *ctx,
 int       _dassie_cli_config             (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_download           (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_make_demo          (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_pipeline           (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_scan               (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_train              (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_infer              (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_scores             (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_search             (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_umap               (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_export             (DassieCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -18,6 +18,10 @@ static const DassieCliVerb verbs[] = {
   { "download", N_("Download, check and unpack a data set (the HSC demo by default)"), _dassie_cli_download },
   { "train", N_("Train the autoencoder and write a train run"), _dassie_cli_train },
   { "infer", N_("Write the latent vector of every object (latents.fits)"), _dassie_cli_infer },
+  { "scores", N_("Score every object by the distance to its nearest neighbours (scores.fits)"), _dassie_cli_scores },
+  { "umap", N_("Embed the latent vectors in 2-D with UMAP (embedding.fits)"), _dassie_cli_umap },
+  { "search", N_("List the objects nearest to an object or a vector"), _dassie_cli_search },
+  { "pipeline", N_("Run train, infer, scores and UMAP in order (on the demo data when none is given)"), _dassie_cli_pipeline },
   { "export", N_("Write the top anomalies or a selection as CSV, FITS or VOTable"), _dassie_cli_export },
   { "config", N_("Show, read or write configuration keys"), _dassie_cli_config },
 };

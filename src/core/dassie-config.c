@@ -24,7 +24,8 @@ static const char defaults_json[] =
   "  \"data_set\": { \"name\": \"HSCDataSet\", \"crop_to\": false, \"transform\": \"tanh\","
   "                \"nan_mode\": \"quantile\", \"seed\": 42, \"filters\": [] },"
   "  \"infer\": { \"batch_size\": 512, \"model_weights_file\": \"\" },"
-  "  \"scores\": { \"k\": 5, \"metric\": \"sqeuclidean\", \"index\": \"auto\", \"hnsw_threshold\": 40000 },"
+  "  \"scores\": { \"k\": 5, \"metric\": \"sqeuclidean\", \"index\": \"auto\", \"hnsw_threshold\": 200000,"
+  "              \"hnsw_m\": 24, \"hnsw_ef_construction\": 100, \"hnsw_ef\": 40 },"
   "  \"umap\": { \"n_neighbors\": 15, \"min_dist\": 0.1, \"spread\": 1.0, \"n_epochs\": 0,"
   "            \"learning_rate\": 1.0, \"negative_sample_rate\": 5, \"init\": \"pca\", \"seed\": 42,"
   "            \"fit_sample_size\": 200000 },"
@@ -51,7 +52,7 @@ static JsonNode *defaults_root;
 
 G_DEFINE_QUARK (dassie-config-error-quark, dassie_config_error)
 
-/* json_node_copy() shares objects and arrays; a configuration needs its own tree. */
+/* json_node_copy() shares objects, arrays and values; a configuration needs its own tree. */
 static JsonNode *
 deep_copy (JsonNode *node)
 {
@@ -80,7 +81,32 @@ deep_copy (JsonNode *node)
       return copy;
     }
 
-  return json_node_copy (node);
+  /* json_node_copy() shares the value and counts its references without atomics: the defaults,
+   * copied by every thread that makes a configuration, must not be shared that way. */
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      JsonNode *copy = json_node_new (JSON_NODE_VALUE);
+
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          json_node_set_int (copy, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          json_node_set_double (copy, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          json_node_set_boolean (copy, json_node_get_boolean (node));
+          break;
+        case G_TYPE_STRING:
+        default:
+          json_node_set_string (copy, json_node_get_string (node));
+          break;
+        }
+      return copy;
+    }
+
+  return json_node_new (JSON_NODE_NULL);
 }
 
 static JsonNode *

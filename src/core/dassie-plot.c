@@ -1413,6 +1413,7 @@ dassie_plot_histogram (cairo_t               *cr,
                        const DassieHistogram *histogram)
 {
   DassieHistogramBins bins;
+  g_autofree guint64 *selected_counts = NULL;
   cairo_rectangle_t area;
   AxisScale scale;
   double top;
@@ -1443,10 +1444,24 @@ dassie_plot_histogram (cairo_t               *cr,
       cairo_fill (cr);
     }
 
+  if (histogram->selection != NULL && dassie_selection_get_n_objects (histogram->selection) == histogram->n &&
+      dassie_selection_get_count (histogram->selection) > 0)
+    {
+      selected_counts = g_new0 (guint64, bins.n_bins);
+      for (gsize i = 0; i < histogram->n; i++)
+        if (dassie_selection_contains (histogram->selection, i))
+          {
+            int k = dassie_histogram_bin_of (histogram->values[i], bins.low, bins.high, bins.n_bins);
+            if (k >= 0)
+              selected_counts[k]++;
+          }
+    }
+
   for (guint k = 0; k < bins.n_bins; k++)
     {
       double x0 = area.x + area.width * k / bins.n_bins;
       double x1 = area.x + area.width * (k + 1) / bins.n_bins;
+      double w = MAX (x1 - x0 - (x1 - x0 > 4 ? 1 : 0), 0.5);
       double centre = dassie_histogram_bin_edge (bins.low, bins.high, bins.n_bins, k) +
                       0.5 * (bins.high - bins.low) / bins.n_bins;
       double h = area.height * axis_position (scale, bins.counts[k]) / top;
@@ -1456,8 +1471,16 @@ dassie_plot_histogram (cairo_t               *cr,
         continue;
       set_rgb (cr, selected ? SELECTED_RGB : BAR_RGB);
       /* A hairline gap between bars once they are wide enough to show one. */
-      cairo_rectangle (cr, x0, area.y + area.height - h, MAX (x1 - x0 - (x1 - x0 > 4 ? 1 : 0), 0.5), h);
+      cairo_rectangle (cr, x0, area.y + area.height - h, w, h);
       cairo_fill (cr);
+      if (selected_counts != NULL && selected_counts[k] > 0 && !selected)
+        {
+          double hs = area.height * axis_position (scale, selected_counts[k]) / top;
+
+          set_rgb (cr, SELECTED_RGB);
+          cairo_rectangle (cr, x0, area.y + area.height - hs, w, hs);
+          cairo_fill (cr);
+        }
     }
 
   draw_frame (cr, &area);
@@ -1709,10 +1732,10 @@ typedef struct
 } GridLayout;
 
 static void
-grid_layout (double                  width,
-             double                  height,
-             const DassieCutoutGrid *grid,
-             GridLayout             *gl)
+grid_layout (double                      width,
+             double                      height,
+             const DassieCutoutGridPlot *grid,
+             GridLayout                 *gl)
 {
   double top = MARGIN + (grid->title != NULL ? 22 : 0);
   double avail_w = MAX (1, width - 2 * MARGIN);
@@ -1769,10 +1792,10 @@ draw_caption (cairo_t    *cr,
 }
 
 void
-dassie_plot_cutout_grid (cairo_t                *cr,
-                         double                  width,
-                         double                  height,
-                         const DassieCutoutGrid *grid)
+dassie_plot_cutout_grid (cairo_t                    *cr,
+                         double                      width,
+                         double                      height,
+                         const DassieCutoutGridPlot *grid)
 {
   GridLayout gl;
 
@@ -1843,11 +1866,11 @@ dassie_plot_cutout_grid (cairo_t                *cr,
 }
 
 gssize
-dassie_plot_cutout_grid_pick (double                  width,
-                              double                  height,
-                              const DassieCutoutGrid *grid,
-                              double                  px,
-                              double                  py)
+dassie_plot_cutout_grid_pick (double                      width,
+                              double                      height,
+                              const DassieCutoutGridPlot *grid,
+                              double                      px,
+                              double                      py)
 {
   GridLayout gl;
   double cx, cy;
@@ -2004,11 +2027,11 @@ dassie_plot_save_loss (const char             *path,
 }
 
 gboolean
-dassie_plot_save_cutout_grid (const char              *path,
-                              double                   width,
-                              double                   height,
-                              const DassieCutoutGrid  *grid,
-                              GError                 **error)
+dassie_plot_save_cutout_grid (const char                  *path,
+                              double                       width,
+                              double                       height,
+                              const DassieCutoutGridPlot  *grid,
+                              GError                     **error)
 {
   return dassie_plot_save (path, width, height, draw_cutout_grid_func, grid, error);
 }

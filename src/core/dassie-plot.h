@@ -108,6 +108,9 @@ typedef struct
   double       selected_max;
   const char  *title;
   const char  *x_label;
+  /* Optional, of n objects: when it holds some, each bar shows their share in the highlight colour
+   * (where a lasso's objects fall among the scores). */
+  const DassieSelection *selection;
 } DassieHistogram;
 
 typedef struct
@@ -203,18 +206,18 @@ typedef struct
   gsize                    n;
   guint                    columns;  /* 0: as close to square cells as the drawing allows */
   const char              *title;
-} DassieCutoutGrid;
+} DassieCutoutGridPlot;
 
-void         dassie_plot_cutout_grid          (cairo_t                *cr,
-                                               double                  width,
-                                               double                  height,
-                                               const DassieCutoutGrid *grid);
+void         dassie_plot_cutout_grid          (cairo_t                    *cr,
+                                               double                      width,
+                                               double                      height,
+                                               const DassieCutoutGridPlot *grid);
 /* The cutout under (px, py), or -1. */
-gssize       dassie_plot_cutout_grid_pick     (double                  width,
-                                               double                  height,
-                                               const DassieCutoutGrid *grid,
-                                               double                  px,
-                                               double                  py);
+gssize       dassie_plot_cutout_grid_pick     (double                      width,
+                                               double                      height,
+                                               const DassieCutoutGridPlot *grid,
+                                               double                      px,
+                                               double                      py);
 
 /* ------------------------------------------------------------------------------------------------
  * Files */
@@ -247,11 +250,11 @@ gboolean     dassie_plot_save_loss            (const char             *path,
                                                double                  height,
                                                const DassieLossCurve  *curve,
                                                GError                **error);
-gboolean     dassie_plot_save_cutout_grid     (const char             *path,
-                                               double                  width,
-                                               double                  height,
-                                               const DassieCutoutGrid *grid,
-                                               GError                **error);
+gboolean     dassie_plot_save_cutout_grid     (const char                 *path,
+                                               double                      width,
+                                               double                      height,
+                                               const DassieCutoutGridPlot *grid,
+                                               GError                    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieScatterCache, dassie_scatter_cache_free)
 

@@ -78,17 +78,7 @@ dassie_table_write_vectors (const char          *path,
   g_return_val_if_fail (data != NULL || n_rows == 0, FALSE);
   g_return_val_if_fail (dim > 0, FALSE);
 
-  integers = dassie_ids_are_integers (ids, n_rows);
-  if (integers)
-    id_form = g_strdup ("1K");
-  else
-    {
-      gsize width = 1;
-
-      for (guint i = 0; i < n_rows; i++)
-        width = MAX (width, strlen (ids[i]));
-      id_form = g_strdup_printf ("%zuA", width);
-    }
+  id_form = _dassie_table_id_form (ids, n_rows, 1, &integers);
   vec_form = g_strdup_printf ("%uE", dim);
 
   temp = dassie_temp_path_for (path);
@@ -103,16 +93,7 @@ dassie_table_write_vectors (const char          *path,
   if (status != 0)
     goto fail;
 
-  if (integers)
-    {
-      g_autofree gint64 *values = g_new (gint64, MAX (n_rows, 1));
-
-      for (guint i = 0; i < n_rows; i++)
-        parse_int64 (ids[i], &values[i]);
-      fits_write_col (fptr, TLONGLONG, 1, 1, 1, n_rows, values, &status);
-    }
-  else if (n_rows > 0)
-    fits_write_col (fptr, TSTRING, 1, 1, 1, n_rows, (char **) ids, &status);
+  _dassie_table_write_ids (fptr, 1, ids, n_rows, integers, &status);
 
   if (n_rows > 0)
     fits_write_col (fptr, TFLOAT, 2, 1, 1, (LONGLONG) n_rows * dim, (float *) data, &status);
@@ -132,6 +113,59 @@ fail:
     }
   g_unlink (temp);
   return fits_fail (status, path, _("write"), error);
+}
+
+char *
+_dassie_table_id_form (const char * const *ids,
+                       guint               n_ids,
+                       guint               repeat,
+                       gboolean           *integers)
+{
+  gsize width = 1;
+
+  *integers = dassie_ids_are_integers (ids, n_ids);
+  if (*integers)
+    return g_strdup_printf ("%uK", repeat);
+
+  for (guint i = 0; i < n_ids; i++)
+    width = MAX (width, strlen (ids[i]));
+  if (repeat == 1)
+    return g_strdup_printf ("%zuA", width);
+  /* "rAw": @repeat strings of @width characters in one cell. */
+  return g_strdup_printf ("%zuA%zu", width * repeat, width);
+}
+
+void
+_dassie_table_write_ids (void                *fits,
+                         int                  colnum,
+                         const char * const  *ids,
+                         guint                n_ids,
+                         gboolean             integers,
+                         int                 *status)
+{
+  fitsfile *fptr = fits;
+
+  if (n_ids == 0)
+    return;
+  if (integers)
+    {
+      g_autofree gint64 *values = g_new (gint64, n_ids);
+
+      for (guint i = 0; i < n_ids; i++)
+        parse_int64 (ids[i], &values[i]);
+      fits_write_col (fptr, TLONGLONG, colnum, 1, 1, n_ids, values, status);
+    }
+  else
+    fits_write_col (fptr, TSTRING, colnum, 1, 1, n_ids, (char **) ids, status);
+}
+
+gboolean
+_dassie_table_fail (int          status,
+                    const char  *path,
+                    const char  *what,
+                    GError     **error)
+{
+  return fits_fail (status, path, what, error);
 }
 
 /* Reads the OBJECT_ID column as exact text, whether it is stored as 64-bit integers or as text. */

@@ -33,5 +33,22 @@ gboolean _dassie_table_read_ids     (void                *fits,
                                      guint                n_rows,
                                      char              ***ids,
                                      GError             **error);
+/* For other table writers in core: the TFORM of an id column holding @repeat ids per row ("1K", "5K",
+ * "17A", "85A17"), and writing @n_ids ids into column @colnum of an open table starting at row 1. */
+char    *_dassie_table_id_form      (const char * const  *ids,
+                                     guint                n_ids,
+                                     guint                repeat,
+                                     gboolean            *integers);
+void     _dassie_table_write_ids    (void                *fits,
+                                     int                  colnum,
+                                     const char * const  *ids,
+                                     guint                n_ids,
+                                     gboolean             integers,
+                                     int                 *status);
+/* Sets @error from a cfitsio status: "Could not @what “@path”: …". Returns FALSE. */
+gboolean _dassie_table_fail         (int                  status,
+                                     const char          *path,
+                                     const char          *what,
+                                     GError             **error);
 
 G_END_DECLS

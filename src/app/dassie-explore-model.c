@@ -1,0 +1,599 @@
+/* dassie-explore-model.c: what the Explore views share: the catalog, the view of the map, the
+ * selection, the colours and the histogram's range
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "dassie-explore-model.h"
+
+#define FIT_MARGIN 0.04
+
+struct _DassieExploreModel
+{
+  GObject          parent_instance;
+
+  DassieCatalog   *catalog;
+  DassieView       view;
+  double           fitted_width;   /* the x range that shows every object */
+  DassieSelection *selection;
+  gboolean         has_range;      /* the selection is a histogram range */
+  double           range_low;
+  double           range_high;
+  DassieColormap   colormap;
+  double           histogram_min;
+  double           histogram_max;
+  gboolean         log_counts;
+};
+
+enum {
+  PROP_0,
+  PROP_CATALOG,
+  PROP_N_SELECTED,
+  PROP_COLORMAP,
+  PROP_HISTOGRAM_MIN,
+  PROP_HISTOGRAM_MAX,
+  PROP_LOG_COUNTS,
+  N_PROPS
+};
+
+enum {
+  VIEW_CHANGED,
+  SELECTION_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_BOXED_TYPE (DassieCatalog, dassie_catalog, dassie_catalog_ref, dassie_catalog_unref)
+G_DEFINE_FINAL_TYPE (DassieExploreModel, dassie_explore_model, G_TYPE_OBJECT)
+
+static void
+emit_view_changed (DassieExploreModel *self)
+{
+  g_signal_emit (self, signals[VIEW_CHANGED], 0);
+}
+
+/* Called after every change of the selection: says so once, with the count when it changed. */
+static void
+selection_changed (DassieExploreModel *self,
+                   gsize               count_before)
+{
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+  if (dassie_explore_model_get_n_selected (self) != count_before)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SELECTED]);
+}
+
+static void
+fit_view (DassieExploreModel *self)
+{
+  DassieView fitted = self->view;
+
+  if (self->catalog != NULL)
+    dassie_view_fit (&fitted, self->catalog->x, self->catalog->y, self->catalog->n, FIT_MARGIN);
+  else
+    dassie_view_fit (&fitted, NULL, NULL, 0, FIT_MARGIN);
+  self->view = fitted;
+  self->fitted_width = self->view.x_max - self->view.x_min;
+}
+
+static void
+default_histogram_range (DassieExploreModel *self,
+                         double             *low,
+                         double             *high)
+{
+  if (self->catalog != NULL)
+    dassie_histogram_default_range (self->catalog->scores, self->catalog->n, low, high);
+  else
+    {
+      *low = 0;
+      *high = 1;
+    }
+}
+
+void
+dassie_explore_model_set_catalog (DassieExploreModel *self,
+                                  DassieCatalog      *catalog)
+{
+  gboolean same_objects;
+  gsize before;
+
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (catalog == self->catalog)
+    return;
+
+  /* The same tables read again (another data set opened for their cutouts): the same rows, so the
+   * user's selection, view and range stay. */
+  same_objects = self->catalog != NULL && catalog != NULL && catalog->n == self->catalog->n &&
+                 g_strcmp0 (catalog->scores_path, self->catalog->scores_path) == 0 &&
+                 g_strcmp0 (catalog->umap_path, self->catalog->umap_path) == 0;
+
+  before = dassie_explore_model_get_n_selected (self);
+  if (catalog != NULL)
+    dassie_catalog_ref (catalog);
+  g_clear_pointer (&self->catalog, dassie_catalog_unref);
+  self->catalog = catalog;
+  if (!same_objects)
+    {
+      g_clear_pointer (&self->selection, dassie_selection_free);
+      if (catalog != NULL)
+        self->selection = dassie_selection_new (catalog->n);
+      self->has_range = FALSE;
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATALOG]);
+  if (!same_objects)
+    {
+      dassie_explore_model_reset_histogram_range (self);
+      fit_view (self);
+    }
+  emit_view_changed (self);
+  selection_changed (self, before);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+DassieCatalog *
+dassie_explore_model_get_catalog (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  return self->catalog;
+}
+
+const DassieView *
+dassie_explore_model_get_view (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  return &self->view;
+}
+
+void
+dassie_explore_model_set_view_area (DassieExploreModel *self,
+                                    double              left,
+                                    double              top,
+                                    double              width,
+                                    double              height)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  dassie_view_set_area (&self->view, left, top, width, height);
+}
+
+void
+dassie_explore_model_pan (DassieExploreModel *self,
+                          double              dx,
+                          double              dy)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (dx == 0 && dy == 0)
+    return;
+  dassie_view_pan (&self->view, dx, dy);
+  emit_view_changed (self);
+}
+
+void
+dassie_explore_model_zoom (DassieExploreModel *self,
+                           double              factor,
+                           double              px,
+                           double              py)
+{
+  double zoom;
+
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  g_return_if_fail (factor > 0);
+
+  /* From a fifth of the whole map to a 100,000th of it: beyond, float coordinates run out. */
+  zoom = dassie_explore_model_get_zoom (self) * factor;
+  if (zoom < 0.2 || zoom > 1e5)
+    return;
+  dassie_view_zoom (&self->view, factor, px, py);
+  emit_view_changed (self);
+}
+
+void
+dassie_explore_model_zoom_centre (DassieExploreModel *self,
+                                  double              factor)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  dassie_explore_model_zoom (self, factor, self->view.left + self->view.width / 2,
+                             self->view.top + self->view.height / 2);
+}
+
+void
+dassie_explore_model_reset_view (DassieExploreModel *self)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  fit_view (self);
+  emit_view_changed (self);
+}
+
+double
+dassie_explore_model_get_zoom (DassieExploreModel *self)
+{
+  double width;
+
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), 1);
+
+  width = self->view.x_max - self->view.x_min;
+  return self->fitted_width > 0 && width > 0 ? self->fitted_width / width : 1;
+}
+
+void
+dassie_explore_model_centre_on (DassieExploreModel *self,
+                                guint               row)
+{
+  double cx, cy, hw, hh;
+
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  g_return_if_fail (self->catalog != NULL && row < self->catalog->n);
+
+  if (!isfinite (self->catalog->x[row]) || !isfinite (self->catalog->y[row]))
+    return;
+  cx = self->catalog->x[row];
+  cy = self->catalog->y[row];
+  hw = (self->view.x_max - self->view.x_min) / 2;
+  hh = (self->view.y_max - self->view.y_min) / 2;
+  self->view.x_min = cx - hw;
+  self->view.x_max = cx + hw;
+  self->view.y_min = cy - hh;
+  self->view.y_max = cy + hh;
+  emit_view_changed (self);
+}
+
+const DassieSelection *
+dassie_explore_model_get_selection (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  return self->selection;
+}
+
+guint
+dassie_explore_model_get_n_selected (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), 0);
+  return self->selection != NULL ? (guint) dassie_selection_get_count (self->selection) : 0;
+}
+
+gsize
+dassie_explore_model_select_lasso (DassieExploreModel *self,
+                                   const double       *pixel_xy,
+                                   gsize               n_vertices,
+                                   DassieSelectMode    mode)
+{
+  g_autofree double *data_xy = NULL;
+  gsize before, inside;
+
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), 0);
+  g_return_val_if_fail (pixel_xy != NULL || n_vertices == 0, 0);
+
+  if (self->catalog == NULL)
+    return 0;
+  before = dassie_explore_model_get_n_selected (self);
+  data_xy = g_new (double, 2 * MAX (n_vertices, 1));
+  dassie_view_polygon_to_data (&self->view, pixel_xy, n_vertices, data_xy);
+  inside = dassie_selection_apply_lasso (self->selection, self->catalog->x, self->catalog->y, data_xy,
+                                         n_vertices, DASSIE_FILL_NONZERO, mode, 0);
+  self->has_range = FALSE;
+  selection_changed (self, before);
+  return inside;
+}
+
+gsize
+dassie_explore_model_select_box (DassieExploreModel *self,
+                                 double              px0,
+                                 double              py0,
+                                 double              px1,
+                                 double              py1,
+                                 DassieSelectMode    mode)
+{
+  double x0, y0, x1, y1;
+  gsize before, inside;
+
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), 0);
+
+  if (self->catalog == NULL)
+    return 0;
+  before = dassie_explore_model_get_n_selected (self);
+  dassie_view_pixel_to_data (&self->view, px0, py0, &x0, &y0);
+  dassie_view_pixel_to_data (&self->view, px1, py1, &x1, &y1);
+  inside = dassie_selection_apply_box (self->selection, self->catalog->x, self->catalog->y, x0, y0, x1, y1, mode);
+  self->has_range = FALSE;
+  selection_changed (self, before);
+  return inside;
+}
+
+gsize
+dassie_explore_model_select_bins (DassieExploreModel *self,
+                                  guint               first_bin,
+                                  guint               last_bin,
+                                  DassieSelectMode    mode)
+{
+  DassieHistogram histogram;
+  double low, high;
+  guint n_bins;
+  gsize before, inside;
+
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), 0);
+
+  if (self->catalog == NULL)
+    return 0;
+  before = dassie_explore_model_get_n_selected (self);
+  dassie_explore_model_get_histogram (self, &histogram);
+  dassie_histogram_get_range (&histogram, &low, &high, &n_bins);
+  first_bin = MIN (first_bin, n_bins - 1);
+  last_bin = CLAMP (last_bin, first_bin, n_bins - 1);
+  inside = dassie_histogram_select_bins (&histogram, first_bin, last_bin, self->selection, mode);
+  /* Only a plain drag leaves the selection exactly a range. */
+  self->has_range = mode == DASSIE_SELECT_REPLACE;
+  self->range_low = dassie_histogram_bin_edge (low, high, n_bins, first_bin);
+  self->range_high = dassie_histogram_bin_edge (low, high, n_bins, last_bin + 1);
+  selection_changed (self, before);
+  return inside;
+}
+
+void
+dassie_explore_model_select_rows (DassieExploreModel *self,
+                                  const guint32      *rows,
+                                  gsize               n,
+                                  DassieSelectMode    mode)
+{
+  gsize before;
+
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  g_return_if_fail (rows != NULL || n == 0);
+
+  if (self->catalog == NULL)
+    return;
+  before = dassie_explore_model_get_n_selected (self);
+  dassie_selection_apply_indices (self->selection, rows, n, mode);
+  self->has_range = FALSE;
+  selection_changed (self, before);
+}
+
+void
+dassie_explore_model_select_none (DassieExploreModel *self)
+{
+  gsize before;
+
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (self->selection == NULL)
+    return;
+  before = dassie_explore_model_get_n_selected (self);
+  dassie_selection_clear (self->selection);
+  self->has_range = FALSE;
+  selection_changed (self, before);
+}
+
+gboolean
+dassie_explore_model_get_selected_range (DassieExploreModel *self,
+                                         double             *low,
+                                         double             *high)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), FALSE);
+
+  if (!self->has_range)
+    return FALSE;
+  *low = self->range_low;
+  *high = self->range_high;
+  return TRUE;
+}
+
+DassieColormap
+dassie_explore_model_get_colormap (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), DASSIE_COLORMAP_VIRIDIS);
+  return self->colormap;
+}
+
+void
+dassie_explore_model_set_colormap (DassieExploreModel *self,
+                                   DassieColormap      colormap)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (colormap == self->colormap)
+    return;
+  self->colormap = colormap;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
+}
+
+void
+dassie_explore_model_get_histogram (DassieExploreModel *self,
+                                    DassieHistogram    *histogram)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  g_return_if_fail (histogram != NULL);
+
+  dassie_histogram_init (histogram);
+  if (self->catalog != NULL)
+    {
+      histogram->values = self->catalog->scores;
+      histogram->n = self->catalog->n;
+    }
+  histogram->range_min = self->histogram_min;
+  histogram->range_max = self->histogram_max;
+  histogram->n_bins = DASSIE_HISTOGRAM_DEFAULT_BINS;
+  histogram->log_counts = self->log_counts;
+  if (self->has_range)
+    {
+      histogram->selected_min = self->range_low;
+      histogram->selected_max = self->range_high;
+    }
+  histogram->selection = self->selection;
+}
+
+void
+dassie_explore_model_set_histogram_range (DassieExploreModel *self,
+                                          double              low,
+                                          double              high)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (!(high > low))
+    return;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (low != self->histogram_min)
+    {
+      self->histogram_min = low;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTOGRAM_MIN]);
+    }
+  if (high != self->histogram_max)
+    {
+      self->histogram_max = high;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTOGRAM_MAX]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+dassie_explore_model_reset_histogram_range (DassieExploreModel *self)
+{
+  double low, high;
+
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  default_histogram_range (self, &low, &high);
+  dassie_explore_model_set_histogram_range (self, low, high);
+}
+
+gboolean
+dassie_explore_model_get_log_counts (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), FALSE);
+  return self->log_counts;
+}
+
+void
+dassie_explore_model_set_log_counts (DassieExploreModel *self,
+                                     gboolean            log_counts)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  log_counts = !!log_counts;
+  if (log_counts == self->log_counts)
+    return;
+  self->log_counts = log_counts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_COUNTS]);
+}
+
+static void
+dassie_explore_model_finalize (GObject *object)
+{
+  DassieExploreModel *self = DASSIE_EXPLORE_MODEL (object);
+
+  g_clear_pointer (&self->catalog, dassie_catalog_unref);
+  g_clear_pointer (&self->selection, dassie_selection_free);
+
+  G_OBJECT_CLASS (dassie_explore_model_parent_class)->finalize (object);
+}
+
+static void
+dassie_explore_model_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  DassieExploreModel *self = DASSIE_EXPLORE_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CATALOG:
+      g_value_set_boxed (value, self->catalog);
+      break;
+    case PROP_N_SELECTED:
+      g_value_set_uint (value, dassie_explore_model_get_n_selected (self));
+      break;
+    case PROP_COLORMAP:
+      g_value_set_string (value, dassie_colormap_to_string (self->colormap));
+      break;
+    case PROP_HISTOGRAM_MIN:
+      g_value_set_double (value, self->histogram_min);
+      break;
+    case PROP_HISTOGRAM_MAX:
+      g_value_set_double (value, self->histogram_max);
+      break;
+    case PROP_LOG_COUNTS:
+      g_value_set_boolean (value, self->log_counts);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dassie_explore_model_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  DassieExploreModel *self = DASSIE_EXPLORE_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_COLORMAP:
+      {
+        DassieColormap colormap;
+
+        if (dassie_colormap_from_string (g_value_get_string (value), &colormap))
+          dassie_explore_model_set_colormap (self, colormap);
+      }
+      break;
+    case PROP_HISTOGRAM_MIN:
+      dassie_explore_model_set_histogram_range (self, g_value_get_double (value), self->histogram_max);
+      break;
+    case PROP_HISTOGRAM_MAX:
+      dassie_explore_model_set_histogram_range (self, self->histogram_min, g_value_get_double (value));
+      break;
+    case PROP_LOG_COUNTS:
+      dassie_explore_model_set_log_counts (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dassie_explore_model_class_init (DassieExploreModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = dassie_explore_model_finalize;
+  object_class->get_property = dassie_explore_model_get_property;
+  object_class->set_property = dassie_explore_model_set_property;
+
+  properties[PROP_CATALOG] = g_param_spec_boxed ("catalog", NULL, NULL, DASSIE_TYPE_CATALOG, ro);
+  properties[PROP_N_SELECTED] = g_param_spec_uint ("n-selected", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_COLORMAP] = g_param_spec_string ("colormap", NULL, NULL, "viridis", rw);
+  properties[PROP_HISTOGRAM_MIN] = g_param_spec_double ("histogram-min", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, rw);
+  properties[PROP_HISTOGRAM_MAX] = g_param_spec_double ("histogram-max", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 1, rw);
+  properties[PROP_LOG_COUNTS] = g_param_spec_boolean ("log-counts", NULL, NULL, FALSE, rw);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[VIEW_CHANGED] =
+    g_signal_new ("view-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+  signals[SELECTION_CHANGED] =
+    g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+dassie_explore_model_init (DassieExploreModel *self)
+{
+  self->colormap = DASSIE_COLORMAP_VIRIDIS;
+  self->histogram_min = 0;
+  self->histogram_max = 1;
+  dassie_view_init (&self->view, 0, 0, 1, 1);
+  self->fitted_width = 1;
+}
+
+DassieExploreModel *
+dassie_explore_model_new (void)
+{
+  return g_object_new (DASSIE_TYPE_EXPLORE_MODEL, NULL);
+}

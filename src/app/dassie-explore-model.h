@@ -1,0 +1,113 @@
+/* dassie-explore-model.h: what the Explore views share: the catalog, the view of the map, the
+ * selection, the colours and the histogram's range
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dassie-catalog.h"
+#include "dassie-plot.h"
+#include "dassie-selection.h"
+
+G_BEGIN_DECLS
+
+#define DASSIE_TYPE_EXPLORE_MODEL (dassie_explore_model_get_type ())
+
+G_DECLARE_FINAL_TYPE (DassieExploreModel, dassie_explore_model, DASSIE, EXPLORE_MODEL, GObject)
+
+/* One model per Explore page; the scatter, the histogram and the grids bind to it, so that a lasso
+ * in the map shows in the histogram and a range dragged in the histogram shows in the map. The
+ * selection holds catalog rows, never pixels: panning and zooming change only the view.
+ *
+ * Signals: "view-changed" (the data range shown in the map), "selection-changed". Properties:
+ * "catalog" (boxed, read-only), "n-selected" (uint, read-only), "colormap" (string: viridis, magma,
+ * plasma, cividis, grey), "histogram-min", "histogram-max" (double), "log-counts" (boolean). */
+
+#define DASSIE_TYPE_CATALOG (dassie_catalog_get_type ())
+GType dassie_catalog_get_type (void) G_GNUC_CONST;
+
+DassieExploreModel    *dassie_explore_model_new                  (void);
+
+/* Replaces the objects: the view fits them, the selection empties, the histogram takes its default
+ * range (0 .. 2 × the mean score); unless @catalog was read from the same tables as the current one
+ * (with another data set for the cutouts), when the rows are the same and all of that stays. */
+void                   dassie_explore_model_set_catalog          (DassieExploreModel *self,
+                                                                  DassieCatalog      *catalog);
+DassieCatalog         *dassie_explore_model_get_catalog          (DassieExploreModel *self);
+
+/* The map's view. The scatter widget sets the pixel area it draws the points in; the rest of the
+ * view (the data range) is shared state. */
+const DassieView      *dassie_explore_model_get_view             (DassieExploreModel *self);
+void                   dassie_explore_model_set_view_area        (DassieExploreModel *self,
+                                                                  double              left,
+                                                                  double              top,
+                                                                  double              width,
+                                                                  double              height);
+void                   dassie_explore_model_pan                  (DassieExploreModel *self,
+                                                                  double              dx,
+                                                                  double              dy);
+/* Magnifies by @factor keeping the data under pixel (px, py) in place. */
+void                   dassie_explore_model_zoom                 (DassieExploreModel *self,
+                                                                  double              factor,
+                                                                  double              px,
+                                                                  double              py);
+/* Around the centre of the view. */
+void                   dassie_explore_model_zoom_centre          (DassieExploreModel *self,
+                                                                  double              factor);
+/* Shows every object again. */
+void                   dassie_explore_model_reset_view           (DassieExploreModel *self);
+/* How much the view is magnified relative to showing every object (1 = fitted). */
+double                 dassie_explore_model_get_zoom             (DassieExploreModel *self);
+/* Centres the view on row @row, keeping the magnification. */
+void                   dassie_explore_model_centre_on            (DassieExploreModel *self,
+                                                                  guint               row);
+
+/* The selection, rows of the catalog (NULL without a catalog). */
+const DassieSelection *dassie_explore_model_get_selection        (DassieExploreModel *self);
+guint                  dassie_explore_model_get_n_selected       (DassieExploreModel *self);
+/* A lasso of @n_vertices (x, y) pixel vertices in the map's view; the points inside by the
+ * non-zero rule. Returns how many points the lasso holds. */
+gsize                  dassie_explore_model_select_lasso         (DassieExploreModel *self,
+                                                                  const double       *pixel_xy,
+                                                                  gsize               n_vertices,
+                                                                  DassieSelectMode    mode);
+/* A box between two pixel corners of the map's view. */
+gsize                  dassie_explore_model_select_box           (DassieExploreModel *self,
+                                                                  double              px0,
+                                                                  double              py0,
+                                                                  double              px1,
+                                                                  double              py1,
+                                                                  DassieSelectMode    mode);
+/* The objects in histogram bins @first_bin .. @last_bin (of the model's histogram range); the
+ * range is remembered so the histogram can highlight it until another kind of selection. */
+gsize                  dassie_explore_model_select_bins          (DassieExploreModel *self,
+                                                                  guint               first_bin,
+                                                                  guint               last_bin,
+                                                                  DassieSelectMode    mode);
+void                   dassie_explore_model_select_rows          (DassieExploreModel *self,
+                                                                  const guint32      *rows,
+                                                                  gsize               n,
+                                                                  DassieSelectMode    mode);
+void                   dassie_explore_model_select_none          (DassieExploreModel *self);
+/* The score range of the last histogram selection (FALSE when the selection came from elsewhere). */
+gboolean               dassie_explore_model_get_selected_range   (DassieExploreModel *self,
+                                                                  double             *low,
+                                                                  double             *high);
+
+DassieColormap         dassie_explore_model_get_colormap         (DassieExploreModel *self);
+void                   dassie_explore_model_set_colormap         (DassieExploreModel *self,
+                                                                  DassieColormap      colormap);
+
+/* The histogram of the scores as the model's settings draw it (values, range, bins, log counts and
+ * the highlighted range); the arrays belong to the catalog. */
+void                   dassie_explore_model_get_histogram        (DassieExploreModel *self,
+                                                                  DassieHistogram    *histogram);
+void                   dassie_explore_model_set_histogram_range  (DassieExploreModel *self,
+                                                                  double              low,
+                                                                  double              high);
+void                   dassie_explore_model_reset_histogram_range (DassieExploreModel *self);
+gboolean               dassie_explore_model_get_log_counts       (DassieExploreModel *self);
+void                   dassie_explore_model_set_log_counts       (DassieExploreModel *self,
+                                                                  gboolean            log_counts);
+
+G_END_DECLS

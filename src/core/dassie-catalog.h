@@ -1,0 +1,77 @@
+/* dassie-catalog.h: the scored objects joined with their UMAP position and their data set cutouts
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <cairo.h>
+#include <gio/gio.h>
+
+#include "dassie-dataset.h"
+#include "dassie-display.h"
+#include "dassie-export.h"
+
+G_BEGIN_DECLS
+
+#define DASSIE_CATALOG_NO_ROW G_MAXUINT32
+
+/* One row per object of a scores run, in the order of scores.fits. The arrays are plain so that plots
+ * and selections read them directly; a catalog is immutable once loaded (or once a caller that built
+ * it with dassie_catalog_new() has called dassie_catalog_rank()), so threads may share it. */
+typedef struct
+{
+  guint          n;
+  char         **ids;            /* n exact ids (a GStrv) */
+  float         *x;              /* n UMAP coordinates; NaN where the embedding lacks the object */
+  float         *y;
+  float         *scores;         /* n median k-NN distances (NaN: no score) */
+  guint32       *ranks;          /* n ranks, 1 = the most anomalous */
+  guint32       *order;          /* n rows from the most anomalous to the most normal */
+  double         score_mean;     /* of the finite scores, 0 when there are none */
+  guint          k;              /* neighbours a row */
+  guint32       *neighbors;      /* n × k rows, nearest first; DASSIE_CATALOG_NO_ROW when unknown */
+  float         *neighbor_dist;  /* n × k distances */
+  DassieDataset *dataset;        /* where the cutouts are, or NULL */
+  int           *objects;        /* n indices into dataset, -1 when it lacks the object */
+  char          *scores_path;
+  char          *umap_path;
+} DassieCatalog;
+
+/* A catalog of @n objects with ids "0" .. "n-1", NaN positions and scores and no neighbours, for
+ * callers that fill the arrays themselves (synthetic data, benchmarks); call dassie_catalog_rank()
+ * when the scores are in. */
+DassieCatalog   *dassie_catalog_new            (guint                       n,
+                                                guint                       k);
+/* Reads scores.fits (dassie_scores_read) and embedding.fits (OBJECT_ID, UMAP), each a file or the
+ * run folder holding it, matches them by id, and finds each object in @dataset (may be NULL). */
+DassieCatalog   *dassie_catalog_load           (const char                 *scores,
+                                                const char                 *embedding,
+                                                DassieDataset              *dataset,
+                                                GCancellable               *cancellable,
+                                                GError                    **error);
+DassieCatalog   *dassie_catalog_ref            (DassieCatalog              *self);
+void             dassie_catalog_unref          (DassieCatalog              *self);
+
+/* Ranks, order and mean from the scores. */
+void             dassie_catalog_rank           (DassieCatalog              *self);
+/* The row of @object_id, or -1. */
+int              dassie_catalog_find_row       (DassieCatalog              *self,
+                                                const char                 *object_id);
+
+/* The cutout of row @row through @options (its raw pixels; FITS orientation), or NULL with an error
+ * when the data set lacks the object. Safe on any thread. */
+cairo_surface_t *dassie_catalog_render_cutout  (DassieCatalog              *self,
+                                                guint                       row,
+                                                const DassieDisplayOptions *options,
+                                                GError                    **error);
+
+/* Writes @rows (in any order; written from the most anomalous) with id, score, rank, UMAP x and y
+ * and each band's file path, in @format. */
+gboolean         dassie_catalog_export         (DassieCatalog              *self,
+                                                const guint32              *rows,
+                                                gsize                       n_rows,
+                                                const char                 *path,
+                                                DassieExportFormat          format,
+                                                GError                    **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieCatalog, dassie_catalog_unref)
+
+G_END_DECLS

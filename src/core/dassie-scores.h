@@ -1,0 +1,89 @@
+/* dassie-scores.h: anomaly scores (median distance to the k nearest neighbours), scores.fits, histogram
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "dassie-vectors.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint         n_rows;
+  guint         k;
+  DassieMetric  metric;
+  char        **ids;            /* n_rows ids (a GStrv) */
+  float        *knn_median;     /* the score: median distance to the k nearest other objects */
+  guint        *neighbor_rows;  /* n_rows × k rows of ids, nearest first */
+  float        *neighbor_dist;  /* n_rows × k distances */
+} DassieScores;
+
+typedef struct
+{
+  char         *run_dir;      /* the scores run folder */
+  char         *input_path;   /* the latents.fits that was scored */
+  guint         n_objects;
+  guint         k;
+  DassieMetric  metric;
+  gboolean      used_hnsw;
+  gboolean      loaded_index; /* an HNSW index saved by an earlier run was reused */
+  double        seconds;
+} DassieScoresResult;
+
+/* The scores verb: loads @input (a latents.fits or an infer run; NULL: the newest infer run), scores
+ * every object with scores.k, scores.metric and scores.index, and writes a scores run: config.json and
+ * scores.fits. An HNSW index is kept in the infer run folder (or, when that cannot be written, in the
+ * scores run) and reused. Progress has the stage "scores"; a cancelled run leaves nothing behind. */
+gboolean      dassie_scores_run             (const DassieConfig      *config,
+                                             const char              *input,
+                                             GCancellable            *cancellable,
+                                             DassieProgressFunc       progress,
+                                             gpointer                 user_data,
+                                             DassieScoresResult      *result,
+                                             GError                 **error);
+void          dassie_scores_result_clear    (DassieScoresResult      *result);
+
+/* Finds every object's k nearest neighbours (itself excluded) as @options say and scores it. */
+DassieScores *dassie_scores_compute         (DassieVectors           *store,
+                                             guint                    k,
+                                             const DassieKnnOptions  *options,
+                                             DassieKnnStats          *stats,
+                                             GCancellable            *cancellable,
+                                             GError                 **error);
+/* Scores from neighbours already found; copies @ids and the neighbours. */
+DassieScores *dassie_scores_new_from_neighbors (const char * const   *ids,
+                                                const DassieNeighbors *neighbors,
+                                                DassieMetric           metric);
+void          dassie_scores_free            (DassieScores            *self);
+
+/* The median as numpy computes it (the mean of the two middle values when @n is even). */
+float         dassie_median                 (const float             *values,
+                                             guint                    n);
+
+/* scores.fits: OBJECT_ID (int64 when every id is an integer, else text), KNN_MEDIAN (1E), NEIGHBOR_IDS
+ * (k ids), NEIGHBOR_DIST (kE); header keys METRIC and KNN_K. Written under a temporary name. */
+gboolean      dassie_scores_write           (const DassieScores      *self,
+                                             const char              *path,
+                                             GError                 **error);
+/* Reads scores.fits, or the one in a scores run folder. */
+DassieScores *dassie_scores_read            (const char              *path,
+                                             GError                 **error);
+
+/* Counts of @values in @n_bins equal bins over [lo, hi], as numpy.histogram counts them (the last bin
+ * includes hi; values outside are not counted). */
+void          dassie_histogram              (const float             *values,
+                                             guint                    n,
+                                             double                   lo,
+                                             double                   hi,
+                                             guint                    n_bins,
+                                             guint                   *counts);
+/* The score histogram the seed notebook draws: @n_bins bins over 0 .. 2 × mean. @edges receives
+ * n_bins + 1 values. */
+void          dassie_scores_histogram       (const float             *scores,
+                                             guint                    n,
+                                             guint                    n_bins,
+                                             guint                   *counts,
+                                             double                  *edges);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieScores, dassie_scores_free)
+
+G_END_DECLS
