@@ -77,7 +77,7 @@ void         dassie_im2col_rows                (const float       *image,
                                                 guint              row_begin,
                                                 guint              row_end,
                                                 float             *col);
-/* The adjoint of dassie_im2col: adds every column entry into @image (which is not cleared). */
+/* The adjoints: add every column entry into @image (which is not cleared); _rows for a band. */
 void         dassie_col2im_rows                (const float       *col,
                                                 guint              channels,
                                                 guint              height,
