@@ -73,7 +73,11 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  GList *windows = gtk_application_get_windows (app);
+  /* A copy: closing a window without a job destroys it and removes it from the application's list. */
+  g_autolist(GtkWindow) windows = g_list_copy (gtk_application_get_windows (app));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
 
   /* Closing the windows lets a running job ask before it is stopped. */
   for (GList *l = windows; l != NULL; l = l->next)

@@ -202,14 +202,18 @@ show_dataset (DassieDataPage *self,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->skipped_group), skipped->len > 0);
 
-  g_list_store_remove_all (self->thumbnails);
-  for (guint i = 0; i < result->textures->len; i++)
-    {
-      const char *id = dassie_dataset_get_object_id (ds, i);
-      g_autoptr(DassieCutoutItem) item = dassie_cutout_item_new (i, id, id, g_ptr_array_index (result->textures, i));
+  {
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-      g_list_store_append (self->thumbnails, item);
-    }
+    /* One splice: a single items-changed for the grid instead of one per thumbnail. */
+    for (guint i = 0; i < result->textures->len; i++)
+      {
+        const char *id = dassie_dataset_get_object_id (ds, i);
+        g_ptr_array_add (items, dassie_cutout_item_new (i, id, id, g_ptr_array_index (result->textures, i)));
+      }
+    g_list_store_splice (self->thumbnails, 0, g_list_model_get_n_items (G_LIST_MODEL (self->thumbnails)),
+                         items->pdata, items->len);
+  }
 
   set_state (self, "loaded");
 }
@@ -236,6 +240,10 @@ load_done (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
+          /* Back to the data set that is still shown, so that nobody trains on the cancelled folder. */
+          g_free (self->folder);
+          self->folder = self->dataset ? g_strdup (dassie_dataset_get_dir (self->dataset)) : NULL;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDER]);
           set_state (self, self->dataset ? "loaded" : "empty");
           return;
         }

@@ -168,10 +168,12 @@ on_grid_rendered (GObject      *object,
   DassieExplorePage *self = DASSIE_EXPLORE_PAGE (object);
   GridRequest *req = user_data;
   g_autoptr(GPtrArray) textures = dassie_cutouts_render_finish (result, NULL);
-  DassieCatalog *catalog = catalog_of (self);
+  DassieCatalog *catalog = NULL;
   g_autoptr(GListStore) store = NULL;
 
-  /* A newer request for this grid replaced this one. */
+  /* A newer request for this grid replaced this one (dispose cancels and clears them all). */
+  if (req->cancellable == self->grid_cancellables[req->grid])
+    catalog = catalog_of (self);
   if (req->cancellable != self->grid_cancellables[req->grid] || textures == NULL || catalog == NULL)
     {
       grid_request_free (req);

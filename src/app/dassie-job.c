@@ -332,6 +332,7 @@ typedef struct
   GTask     *outer;
   gpointer   result;
   GError    *error;
+  GApplication *application;   /* held while the worker runs, so quitting waits for a cancel */
 } JobRun;
 
 /* Main thread: the worker has returned. */
@@ -357,6 +358,11 @@ job_done (gpointer user_data)
 
   g_object_unref (run->outer);
   g_object_unref (run->job);
+  if (run->application != NULL)
+    {
+      g_application_release (run->application);
+      g_object_unref (run->application);
+    }
   g_free (run);
   return G_SOURCE_REMOVE;
 }
@@ -417,6 +423,14 @@ dassie_job_run_async (DassieJob           *self,
   run->job = g_object_ref (self);
   run->outer = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (run->outer, dassie_job_run_async);
+  /* The process must not exit under a worker that is still inside OpenBLAS or cfitsio: the closed
+   * window's job cancels, and the application quits when the worker has returned. */
+  run->application = g_application_get_default ();
+  if (run->application != NULL)
+    {
+      g_object_ref (run->application);
+      g_application_hold (run->application);
+    }
 
   /* Its own thread, not GLib's shared pool: the job lowers the thread's priority. */
   g_thread_unref (g_thread_new ("dassie-job", job_thread, run));

@@ -243,7 +243,6 @@ dassie_window_open_folder (DassieWindow *self,
   dassie_window_set_page (self, "data");
   job = dassie_data_page_open_folder (self->data_page, folder);
   dassie_window_track_job (self, job);
-  g_settings_set_string (self->settings, "last-data-folder", folder);
 }
 
 static gpointer
@@ -264,6 +263,8 @@ demo_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = dassie_job_run_finish (DASSIE_JOB (object), result, &error);
 
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
   if (dir == NULL)
     {
       self->run_all = RUN_ALL_IDLE;
@@ -271,8 +272,6 @@ demo_done (GObject      *object,
         dassie_window_show_error_dialog (self, _("The Demo Data Could Not Be Made"), error);
       return;
     }
-  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
-    return;
   dassie_window_open_folder (self, dir);
 }
 
@@ -387,7 +386,7 @@ download_done (GObject      *object,
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_autofree char *msg = g_strdup_printf (_("Downloaded “%s”, which is not a folder of cutouts"), dir);
+      g_autofree char *msg = g_strdup_printf (_("Downloaded “%s”, which is not a folder of cutouts. Unpack it into a folder of FITS cutouts and open that folder (Ctrl+O)."), dir);
       dassie_window_show_error (self, msg);
       return;
     }
@@ -495,7 +494,7 @@ choose_folder (DassieWindow     *self,
       gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), dir, NULL);
     }
   g_object_set_data (G_OBJECT (chooser), "dassie-folder-chosen", chosen);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_folder_chosen), self);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_folder_chosen), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
@@ -731,6 +730,9 @@ on_data_state (DassieWindow   *self,
 
   dassie_session_set_dataset (self->session, dassie_data_page_get_folder (page),
                               loaded ? dassie_data_page_get_dataset (page) : NULL);
+  /* Only a folder that opened is the one to reopen at the next start. */
+  if (loaded && dassie_data_page_get_folder (page) != NULL)
+    g_settings_set_string (self->settings, "last-data-folder", dassie_data_page_get_folder (page));
 
   if (self->run_all == RUN_ALL_WAIT_DATA && !g_str_equal (state, "loading"))
     {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dassie-nn.h"
+#include "dassie-parallel.h"
 
 /* The element-wise loops are compiled for AVX-512, AVX2+FMA and plain x86-64; the CPU picks one. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -908,15 +909,13 @@ dassie_squared_error (const float *y,
 int
 dassie_nn_blas_threads_single (void)
 {
-  int previous = openblas_get_num_threads ();
-
-  openblas_set_num_threads (1);
-  return previous;
+  dassie_blas_single_begin ();
+  return 1;
 }
 
 void
 dassie_nn_blas_threads_restore (int previous)
 {
   if (previous > 0)
-    openblas_set_num_threads (previous);
+    dassie_blas_single_end ();
 }

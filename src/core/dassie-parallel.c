@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <cblas.h>
+
 #include "dassie-parallel.h"
 
 typedef struct
@@ -59,4 +61,32 @@ dassie_parallel_for (guint           n,
   range_thread (&jobs[0]);
   for (guint t = 1; t < n_threads; t++)
     g_thread_join (threads[t]);
+}
+
+/* OpenBLAS's thread count is process-wide: jobs on different threads (training beside a map
+ * preview) must not save and restore it over each other, so sections nest under one lock. */
+static GMutex blas_lock;
+static int blas_depth;
+static int blas_saved;
+
+void
+dassie_blas_single_begin (void)
+{
+  g_mutex_lock (&blas_lock);
+  if (blas_depth++ == 0)
+    {
+      blas_saved = openblas_get_num_threads ();
+      openblas_set_num_threads (1);
+    }
+  g_mutex_unlock (&blas_lock);
+}
+
+void
+dassie_blas_single_end (void)
+{
+  g_mutex_lock (&blas_lock);
+  g_assert (blas_depth > 0);
+  if (--blas_depth == 0 && blas_saved > 0)
+    openblas_set_num_threads (blas_saved);
+  g_mutex_unlock (&blas_lock);
 }

@@ -18,4 +18,8 @@ void   dassie_parallel_for        (guint           n,
                                    gpointer        user_data);
 guint  dassie_parallel_n_threads  (guint           requested);
 
+/* Brackets work that threads itself and wants OpenBLAS on one thread; nests across threads. */
+void   dassie_blas_single_begin   (void);
+void   dassie_blas_single_end     (void);
+
 G_END_DECLS

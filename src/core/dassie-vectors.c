@@ -96,19 +96,19 @@ _dassie_run_threads (guint            n_threads,
   dassie_parallel_for (run.n_threads, run.n_threads, thread_range, &run);
 }
 
+/* Only one-thread sections are asked for; they nest safely across threads (dassie-parallel). */
 int
 _dassie_blas_threads_push (int n_threads)
 {
-  int saved = openblas_get_num_threads ();
-
-  openblas_set_num_threads (MAX (1, n_threads));
-  return saved;
+  g_assert (n_threads == 1);
+  dassie_blas_single_begin ();
+  return 1;
 }
 
 void
 _dassie_blas_threads_pop (int saved)
 {
-  openblas_set_num_threads (MAX (1, saved));
+  dassie_blas_single_end ();
 }
 
 /* ------------------------------------------------------------------------------------------------ */
