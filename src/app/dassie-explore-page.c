@@ -978,33 +978,123 @@ shown_grid_name (DassieExplorePage *self)
   return name != NULL ? name : grid_names[GRID_ANOMALOUS];
 }
 
-static gboolean
-save_grid (DassieExplorePage  *self,
-           const char         *path,
-           GError            **error)
+/* Everything a plot needs to be drawn away from the widgets: taken on the main thread (the catalog is
+ * immutable and referenced, the selection and view are copies), drawn on a worker. */
+typedef struct
+{
+  char                 *plot;
+  char                 *path;
+  double                width;
+  double                height;
+  DassieCatalog        *catalog;
+  DassieSelection      *selection;
+  DassieView            view;
+  DassieScatter         scatter;
+  DassieHistogram       histogram;
+  char                 *x_label;
+  guint32              *rows;
+  gsize                 n_rows;
+  DassieDisplayOptions  options;
+  Grid                  grid;
+} SaveRequest;
+
+static void
+save_request_free (SaveRequest *req)
+{
+  g_free (req->plot);
+  g_free (req->path);
+  g_clear_pointer (&req->catalog, dassie_catalog_unref);
+  g_clear_pointer (&req->selection, dassie_selection_free);
+  g_free (req->x_label);
+  g_free (req->rows);
+  g_free (req);
+}
+
+static SaveRequest *
+save_request_new (DassieExplorePage  *self,
+                  const char         *plot,
+                  const char         *path,
+                  GError            **error)
 {
   DassieCatalog *catalog = catalog_of (self);
-  g_autoptr(GPtrArray) surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) cairo_surface_destroy);
-  g_autofree guint32 *rows = NULL;
-  g_autofree const char **ids = NULL;
-  g_autofree double *scores = NULL;
-  DassieCutoutGridPlot grid = { 0 };
-  const char *name = shown_grid_name (self);
-  Grid which = GRID_ANOMALOUS;
-  guint columns, n_rows;
-  gsize n;
+  SaveRequest *req;
 
-  for (guint i = 0; i < N_GRIDS; i++)
-    if (g_str_equal (name, grid_names[i]))
-      which = i;
-  rows = grid_rows (self, which, &n);
-  ids = g_new (const char *, MAX (n, 1));
-  scores = g_new (double, MAX (n, 1));
+  if (catalog == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no plot to save yet."));
+      return NULL;
+    }
+  if (!g_str_equal (plot, "map") && !g_str_equal (plot, "histogram") && !g_str_equal (plot, "grid"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("There is no plot called “%s”."), plot);
+      return NULL;
+    }
+
+  req = g_new0 (SaveRequest, 1);
+  req->plot = g_strdup (plot);
+  req->path = g_strdup (path);
+  req->catalog = dassie_catalog_ref (catalog);
+  req->selection = dassie_selection_copy (dassie_explore_model_get_selection (self->model));
+
+  if (g_str_equal (plot, "map"))
+    {
+      int width = gtk_widget_get_width (GTK_WIDGET (self->scatter));
+      int height = gtk_widget_get_height (GTK_WIDGET (self->scatter));
+
+      dassie_scatter_view_describe (self->scatter, &req->scatter);
+      req->view = *req->scatter.view;
+      req->scatter.view = &req->view;
+      req->scatter.selection = req->selection;
+      req->scatter.cache = NULL;   /* the widget's own */
+      req->width = width > 100 ? width : 900;
+      req->height = height > 100 ? height : 700;
+    }
+  else if (g_str_equal (plot, "histogram"))
+    {
+      int width = gtk_widget_get_width (GTK_WIDGET (self->histogram));
+      int height = gtk_widget_get_height (GTK_WIDGET (self->histogram));
+
+      dassie_histogram_view_describe (self->histogram, &req->histogram);
+      req->x_label = g_strdup (req->histogram.x_label);
+      req->histogram.x_label = req->x_label;
+      req->histogram.selection = req->selection;
+      req->width = width > 100 ? width : 900;
+      req->height = height > 100 ? height : 400;
+    }
+  else
+    {
+      const char *name = shown_grid_name (self);
+      g_autofree guint32 *rows = NULL;
+
+      req->grid = GRID_ANOMALOUS;
+      for (guint i = 0; i < N_GRIDS; i++)
+        if (g_str_equal (name, grid_names[i]))
+          req->grid = i;
+      rows = grid_rows (self, req->grid, &req->n_rows);
+      req->rows = g_steal_pointer (&rows);
+      req->options = self->options;
+    }
+
+  return req;
+}
+
+static gboolean
+save_grid (SaveRequest  *req,
+           GError      **error)
+{
+  DassieCatalog *catalog = req->catalog;
+  g_autoptr(GPtrArray) surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) cairo_surface_destroy);
+  g_autofree const char **ids = g_new (const char *, MAX (req->n_rows, 1));
+  g_autofree double *scores = g_new (double, MAX (req->n_rows, 1));
+  DassieCutoutGridPlot grid = { 0 };
+  gsize n = req->n_rows;
+  guint columns, n_rows;
+
   for (gsize i = 0; i < n; i++)
     {
-      g_ptr_array_add (surfaces, dassie_catalog_render_cutout (catalog, rows[i], &self->options, NULL));
-      ids[i] = catalog->ids[rows[i]];
-      scores[i] = catalog->scores[rows[i]];
+      g_ptr_array_add (surfaces, dassie_catalog_render_cutout (catalog, req->rows[i], &req->options, NULL));
+      ids[i] = catalog->ids[req->rows[i]];
+      scores[i] = catalog->scores[req->rows[i]];
     }
   grid.images = (cairo_surface_t * const *) surfaces->pdata;
   grid.ids = ids;
@@ -1012,10 +1102,22 @@ save_grid (DassieExplorePage  *self,
   grid.n = n;
   columns = (guint) MIN (MAX (n, 1), GRID_SAVE_COLUMNS);
   grid.columns = columns;
-  grid.title = which == GRID_ANOMALOUS ? _("The most anomalous objects")
-             : which == GRID_NORMAL ? _("The most normal objects") : _("Selected objects");
+  grid.title = req->grid == GRID_ANOMALOUS ? _("The most anomalous objects")
+             : req->grid == GRID_NORMAL ? _("The most normal objects") : _("Selected objects");
   n_rows = (guint) ((MAX (n, 1) + columns - 1) / columns);
-  return dassie_plot_save_cutout_grid (path, 150.0 * columns + 40, 190.0 * n_rows + 60, &grid, error);
+  return dassie_plot_save_cutout_grid (req->path, 150.0 * columns + 40, 190.0 * n_rows + 60, &grid, error);
+}
+
+/* Any thread: draws the plot into its file (reads FITS files for a grid). */
+static gboolean
+save_request_run (SaveRequest  *req,
+                  GError      **error)
+{
+  if (g_str_equal (req->plot, "map"))
+    return dassie_plot_save_scatter (req->path, req->width, req->height, &req->scatter, error);
+  if (g_str_equal (req->plot, "histogram"))
+    return dassie_plot_save_histogram (req->path, req->width, req->height, &req->histogram, error);
+  return save_grid (req, error);
 }
 
 gboolean
@@ -1024,38 +1126,50 @@ dassie_explore_page_save_plot (DassieExplorePage  *self,
                                const char         *path,
                                GError            **error)
 {
+  SaveRequest *req;
+  gboolean ok;
+
   g_return_val_if_fail (DASSIE_IS_EXPLORE_PAGE (self), FALSE);
   g_return_val_if_fail (plot != NULL && path != NULL, FALSE);
 
-  if (catalog_of (self) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no plot to save yet."));
-      return FALSE;
-    }
-  if (g_str_equal (plot, "map"))
-    {
-      DassieScatter scatter;
-      int width = gtk_widget_get_width (GTK_WIDGET (self->scatter));
-      int height = gtk_widget_get_height (GTK_WIDGET (self->scatter));
+  req = save_request_new (self, plot, path, error);
+  if (req == NULL)
+    return FALSE;
+  ok = save_request_run (req, error);
+  save_request_free (req);
+  return ok;
+}
 
-      dassie_scatter_view_describe (self->scatter, &scatter);
-      return dassie_plot_save_scatter (path, width > 100 ? width : 900, height > 100 ? height : 700, &scatter, error);
-    }
-  if (g_str_equal (plot, "histogram"))
-    {
-      DassieHistogram histogram;
-      int width = gtk_widget_get_width (GTK_WIDGET (self->histogram));
-      int height = gtk_widget_get_height (GTK_WIDGET (self->histogram));
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
 
-      dassie_histogram_view_describe (self->histogram, &histogram);
-      return dassie_plot_save_histogram (path, width > 100 ? width : 900, height > 100 ? height : 400, &histogram,
-                                         error);
-    }
-  if (g_str_equal (plot, "grid"))
-    return save_grid (self, path, error);
+  if (save_request_run (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
 
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("There is no plot called “%s”."), plot);
-  return FALSE;
+static void
+save_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  DassieExplorePage *self = DASSIE_EXPLORE_PAGE (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_path_get_basename (((SaveRequest *) g_task_get_task_data (G_TASK (result)))->path);
+  g_autofree char *message = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    message = g_strdup_printf (_("Saved “%s”"), name);
+  else
+    message = g_strdup_printf (_("The plot could not be saved: %s"), error->message);
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
+    toast (self, message);
 }
 
 static void
@@ -1064,14 +1178,21 @@ save_plot_to (DassieExplorePage *self,
               gpointer           data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_path_get_basename (path);
-  g_autofree char *message = NULL;
+  g_autoptr(GTask) task = NULL;
+  SaveRequest *req = save_request_new (self, data, path, &error);
 
-  if (dassie_explore_page_save_plot (self, data, path, &error))
-    message = g_strdup_printf (_("Saved “%s”"), name);
-  else
-    message = g_strdup_printf (_("The plot could not be saved: %s"), error->message);
-  toast (self, message);
+  if (req == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The plot could not be saved: %s"), error->message);
+      toast (self, message);
+      return;
+    }
+
+  /* A million points as SVG, or a grid read from FITS files, takes long: not on the main thread. */
+  task = g_task_new (self, NULL, save_done, NULL);
+  g_task_set_source_tag (task, save_plot_to);
+  g_task_set_task_data (task, req, (GDestroyNotify) save_request_free);
+  g_task_run_in_thread (task, save_thread);
 }
 
 static void
