@@ -42,6 +42,8 @@ struct _DassieExplorePage
   GtkDropDown          *stretch_dropdown;
   GtkDropDown          *limits_dropdown;
   GtkStringList        *band_list;
+  GtkSpinButton        *range_min_spin;
+  GtkSpinButton        *range_max_spin;
   GtkAdjustment        *range_min_adjustment;
   GtkAdjustment        *range_max_adjustment;
   GtkAdjustment        *count_adjustment;
@@ -1277,6 +1279,16 @@ on_catalog_changed (DassieExplorePage *self)
   gtk_adjustment_set_step_increment (self->range_max_adjustment, (high - low) / 100);
   gtk_adjustment_set_page_increment (self->range_min_adjustment, (high - low) / 10);
   gtk_adjustment_set_page_increment (self->range_max_adjustment, (high - low) / 10);
+  /* Enough decimals to show a step: squared latent distances can be 1e-6 or 1e+3. */
+  if (high > low)
+    {
+      guint digits = (guint) CLAMP (ceil (-log10 ((high - low) / 100)) + 1, 2, 12);
+
+      gtk_spin_button_set_digits (self->range_min_spin, digits);
+      gtk_spin_button_set_digits (self->range_max_spin, digits);
+      gtk_editable_set_width_chars (GTK_EDITABLE (self->range_min_spin), (int) digits + 3);
+      gtk_editable_set_width_chars (GTK_EDITABLE (self->range_max_spin), (int) digits + 3);
+    }
   update_selection_texts (self);
   on_view_changed (self);
 }
@@ -1441,6 +1453,8 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, stretch_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, limits_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, band_list);
+  gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, range_min_spin);
+  gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, range_max_spin);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, range_min_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, range_max_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, count_adjustment);
