@@ -24,7 +24,7 @@ static const char defaults_json[] =
   "  \"data_set\": { \"name\": \"HSCDataSet\", \"crop_to\": false, \"transform\": \"tanh\","
   "                \"nan_mode\": \"quantile\", \"seed\": 42, \"filters\": [] },"
   "  \"infer\": { \"batch_size\": 512, \"model_weights_file\": \"\" },"
-  "  \"scores\": { \"k\": 5, \"metric\": \"sqeuclidean\", \"index\": \"auto\", \"hnsw_threshold\": 200000,"
+  "  \"scores\": { \"k\": 5, \"metric\": \"sqeuclidean\", \"index\": \"auto\", \"hnsw_threshold\": 60000,"
   "              \"hnsw_m\": 24, \"hnsw_ef_construction\": 100, \"hnsw_ef\": 40 },"
   "  \"umap\": { \"n_neighbors\": 15, \"min_dist\": 0.1, \"spread\": 1.0, \"n_epochs\": 0,"
   "            \"learning_rate\": 1.0, \"negative_sample_rate\": 5, \"init\": \"pca\", \"seed\": 42,"

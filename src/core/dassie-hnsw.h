@@ -39,23 +39,15 @@ void        dassie_hnsw_set_ef      (DassieHnsw     *self,
                                      guint           ef);
 /* Up to @k approximate neighbours of @query, nearest first; returns how many were found. Safe to call
  * from several threads at once. */
-guint       dassie_hnsw_search      (DassieHnsw     *self,
-                                     const float    *query,
-                                     guint           k,
-                                     guint          *rows,
-                                     float          *distances);
+/* Up to @k rows of the index nearest to its row @row, nearest first, found from the row's place in
+ * the graph. The order is by the index's own distances, which may be rounded (rows are kept in half
+ * precision where the processor converts them quickly): rank the candidates exactly if that matters.
+ * The row itself is usually the first. Safe to call from several threads at once. */
+guint       dassie_hnsw_neighbours_of (DassieHnsw   *self,
+                                       guint         row,
+                                       guint         k,
+                                       guint        *rows);
 
-/* The same for a query that is row @start_row of the index: the search starts there, in the bottom
- * layer, which is how all-pairs neighbours are found quickly. */
-guint       dassie_hnsw_search_from (DassieHnsw     *self,
-                                     const float    *query,
-                                     guint           start_row,
-                                     guint           k,
-                                     guint          *rows,
-                                     float          *distances);
-
-/* Every row once, in breadth-first order over the graph's bottom layer: neighbours come close
- * together, so that queries in this order find what they read in cache. g_free() it. */
 guint      *dassie_hnsw_locality_order (DassieHnsw  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieHnsw, dassie_hnsw_free)

@@ -50,10 +50,12 @@ typedef struct
   gpointer            progress_data;
 } DassieKnnOptions;
 
-/* What an exact search did, for tests and benchmarks. */
+/* What a search did, for tests and benchmarks. */
 typedef struct
 {
-  guint   n_fallback_rows;  /* rows whose candidates could not be proven complete and were rescanned */
+  /* rows searched again by a full scan: for the exact search, rows whose candidates could not be
+   * proven complete; for HNSW, rows too few neighbours were found for, and stranded or outlying rows */
+  guint   n_fallback_rows;
   gboolean used_hnsw;
   gboolean loaded_index;
 } DassieKnnStats;
