@@ -43,6 +43,36 @@ recall (const DassieNeighbors *approx,
   return hits / (double) ((guint64) exact->n_rows * k);
 }
 
+static const float *sort_scores;
+
+static int
+by_score_descending (const void *a,
+                     const void *b)
+{
+  float x = sort_scores[*(const guint *) a], y = sort_scores[*(const guint *) b];
+
+  return x > y ? -1 : x < y;
+}
+
+/* The @top rows with the highest scores (the middle of the k distances). */
+static guint *
+top_rows (const DassieNeighbors *nb,
+          guint                  top)
+{
+  g_autofree float *scores = g_new (float, nb->n_rows);
+  guint *rows = g_new (guint, nb->n_rows);
+
+  for (guint i = 0; i < nb->n_rows; i++)
+    {
+      scores[i] = nb->distances[(gsize) i * nb->k + nb->k / 2];
+      rows[i] = i;
+    }
+  sort_scores = scores;
+  qsort (rows, nb->n_rows, sizeof (guint), by_score_descending);
+  sort_scores = NULL;
+  return rows;
+}
+
 /* What the anomaly scores (the median of the k distances) lose to the approximation. */
 static void
 print_score_errors (const DassieNeighbors *approx,
@@ -60,6 +90,21 @@ print_score_errors (const DassieNeighbors *approx,
     }
   printf ("hnsw scores:   %u of %u differ from exact; %u by more than 10 %%, %u by more than 100 %%\n",
           differ, exact->n_rows, off_10, off_100);
+
+  /* What the user sees: the most anomalous objects. */
+  for (guint top = 100; top <= 1000; top *= 10)
+    {
+      g_autofree guint *by_exact = top_rows (exact, top);
+      g_autofree guint *by_approx = top_rows (approx, top);
+      g_autoptr(GHashTable) set = g_hash_table_new (NULL, NULL);
+      guint shared = 0;
+
+      for (guint i = 0; i < top; i++)
+        g_hash_table_add (set, GUINT_TO_POINTER (by_exact[i] + 1));
+      for (guint i = 0; i < top; i++)
+        shared += g_hash_table_contains (set, GUINT_TO_POINTER (by_approx[i] + 1));
+      printf ("hnsw scores:   %u of the exact top %u anomalies are in HNSW's top %u\n", shared, top, top);
+    }
 }
 
 int

@@ -210,12 +210,21 @@ pick_squared_l2 (bool half)
   return squared_l2;
 }
 
+/* Values a row takes in the index. hnswlib lays each row between 4-byte link counts, so a half
+ * precision row is padded with a zero to an even length. */
+static size_t
+stored_dim (size_t dim,
+            bool   half)
+{
+  return half ? (dim + 1) & ~(size_t) 1 : dim;
+}
+
 namespace {
 
 class SquaredL2Space : public hnswlib::SpaceInterface<float>
 {
 public:
-  SquaredL2Space (size_t dim, bool half) : dim_ (dim), half_ (half), func_ (pick_squared_l2 (half)) {}
+  SquaredL2Space (size_t dim, bool half) : dim_ (stored_dim (dim, half)), half_ (half), func_ (pick_squared_l2 (half)) {}
   size_t get_data_size () override { return dim_ * (half_ ? sizeof (guint16) : sizeof (float)); }
   hnswlib::DISTFUNC<float> get_dist_func () override { return func_; }
   void *get_dist_func_param () override { return &dim_; }
@@ -275,9 +284,10 @@ half_rows (const float *data,
     return half;
 
   float scale = (float) (1024.0 / max_abs);
-  half.resize ((gsize) n_rows * dim);
+  gsize stride = stored_dim (dim, true);
+  half.resize ((gsize) n_rows * stride, 0);
   for (gsize i = 0; i < n_rows; i++)
-    to_half (data + i * dim, centre.data (), scale, dim, half.data () + i * dim);
+    to_half (data + i * dim, centre.data (), scale, dim, half.data () + i * stride);
 #else
   (void) data;
   (void) n_rows;
@@ -366,7 +376,7 @@ dassie_hnsw_build (const float   *data,
   try
     {
       std::vector<guint16> half = half_rows (data, n_rows, dim);
-      gsize row_bytes = half.empty () ? dim * sizeof (float) : dim * sizeof (guint16);
+      gsize row_bytes = half.empty () ? dim * sizeof (float) : stored_dim (dim, true) * sizeof (guint16);
       const char *rows = half.empty () ? (const char *) data : (const char *) half.data ();
       /* The first rows go in as they come, a sample of the whole that makes the graph's top; the rest
        * by neighbourhood. */
@@ -466,7 +476,7 @@ dassie_hnsw_load (const char  *path,
     return nullptr;
 
   guint64 data_size = got == sizeof header && header[4] > header[5] ? header[4] - header[5] : 0;
-  bool half = data_size == dim * sizeof (guint16);
+  bool half = data_size == stored_dim (dim, true) * sizeof (guint16);
 
   if (!half && data_size != dim * sizeof (float))
     {
