@@ -168,7 +168,7 @@ main (int    argc,
   printf ("hnsw:         %6.2f s  building the index (M %u, ef_construction %u, ef %u), %.2f s reusing it"
           "  peak RSS %.0f MB\n", t_build, options.hnsw_m, options.hnsw_ef_construction, options.hnsw_ef,
           t_reuse, peak_rss_mb ());
-  printf ("hnsw recall@%u: %.4f  (%u stranded or outlying rows searched again exactly)\n", k,
+  printf ("hnsw recall@%u: %.4f  (%u rows searched again exactly: the top 2 %% by score, and stranded ones)\n", k,
           recall (approx, exact), stats.n_fallback_rows);
   print_score_errors (approx, exact);
 

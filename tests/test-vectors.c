@@ -427,8 +427,17 @@ test_hnsw_offset (void)
   }
 }
 
-/* Rows whose k-th neighbour lies far beyond their neighbours' own (outliers, or rows the graph
- * stranded in the wrong place) are searched again exactly, so their scores are exact. */
+/* The rows with the highest scores (outliers), and rows whose k-th neighbour lies far beyond their
+ * neighbours' own, are searched again exactly: the top of the ranking is the exact one. */
+static int
+compare_float_descending (const void *a,
+                          const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return x > y ? -1 : x < y;
+}
+
 static void
 test_hnsw_outliers_exact (void)
 {
@@ -468,6 +477,38 @@ test_hnsw_outliers_exact (void)
       g_assert_cmpmem (approx->distances + (gsize) i * k, k * sizeof (float), exact->distances + (gsize) i * k,
                        k * sizeof (float));
     }
+
+  /* Even a poor graph, that misses many neighbours, gives the exact top of the ranking: every row it
+   * puts among the 100 highest scores has exact neighbours. */
+  g_clear_pointer (&approx, dassie_neighbors_free);
+  dassie_knn_options_clear (&options);
+  dassie_knn_options_init (&options);
+  options.index = DASSIE_INDEX_HNSW;
+  options.metric = DASSIE_METRIC_EUCLIDEAN;
+  options.hnsw_m = 3;
+  options.hnsw_ef_construction = 6;
+  options.hnsw_ef = 1;
+  approx = dassie_vectors_knn_all (store, k, &options, &stats, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree float *middle = g_new (float, n);
+    guint wrong = 0;
+    float bar;
+
+    for (guint i = 0; i < n; i++)
+      {
+        middle[i] = approx->distances[(gsize) i * k + k / 2];
+        wrong += approx->distances[(gsize) i * k + k / 2] != exact->distances[(gsize) i * k + k / 2];
+      }
+    g_test_message ("the poor graph's scores are wrong for %u of %u rows", wrong, n);
+    g_assert_cmpuint (wrong, >, 0);
+    qsort (middle, n, sizeof (float), compare_float_descending);
+    bar = middle[99];
+    for (guint i = 0; i < n; i++)
+      if (approx->distances[(gsize) i * k + k / 2] >= bar)
+        g_assert_cmpmem (approx->distances + (gsize) i * k, k * sizeof (float),
+                         exact->distances + (gsize) i * k, k * sizeof (float));
+  }
   dassie_knn_options_clear (&options);
 }
 
