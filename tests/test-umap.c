@@ -196,7 +196,7 @@ test_clusters (void)
   g_assert_no_error (error);
   g_assert_cmpuint (info.n_epochs, ==, 500);
   g_assert_cmpuint (info.n_neighbors, ==, 15);
-  g_assert_true (info.pca_init);
+  g_assert_cmpint (info.init, ==, DASSIE_UMAP_INIT_PCA);
   for (guint i = 0; i < n * 2; i++)
     g_assert_true (isfinite (embedding[i]));
 
@@ -420,7 +420,7 @@ test_random_fallback (void)
       data[i * dim + d] = (float) (i % 50) * (d + 1);
   embedding = dassie_umap_fit (data, n, dim, &params, &info, NULL, &error);
   g_assert_no_error (error);
-  g_assert_false (info.pca_init);
+  g_assert_cmpint (info.init, ==, DASSIE_UMAP_INIT_RANDOM);
   for (guint i = 0; i < n * 2; i++)
     g_assert_true (isfinite (embedding[i]));
 
@@ -454,6 +454,9 @@ test_config (void)
   g_assert_cmpint (params.index, ==, DASSIE_INDEX_EXACT);
 
   g_assert_true (dassie_config_set_assignment (config, "umap.init=spectral", &error));
+  g_assert_true (dassie_umap_params_from_config (&params, config, &error));
+  g_assert_cmpint (params.init, ==, DASSIE_UMAP_INIT_SPECTRAL);
+  g_assert_true (dassie_config_set_assignment (config, "umap.init=tsne", &error));
   g_assert_false (dassie_umap_params_from_config (&params, config, &error));
   g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
   g_clear_error (&error);
@@ -462,6 +465,110 @@ test_config (void)
   g_assert_true (dassie_config_set_assignment (config, "umap.min_dist=2.5", &error));
   g_assert_false (dassie_umap_params_from_config (&params, config, &error));
   g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+}
+
+/* Spearman's rank correlation of @x and @t (n values each). */
+static double
+rank_correlation (const float *x,
+                  const float *t,
+                  guint        n,
+                  guint        stride)
+{
+  g_autofree double *rx = g_new (double, n);
+  g_autofree double *rt = g_new (double, n);
+  double mean = (n - 1) / 2.0, sxy = 0, sxx = 0, syy = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint below_x = 0, below_t = 0;
+
+      for (guint j = 0; j < n; j++)
+        {
+          below_x += x[(gsize) j * stride] < x[(gsize) i * stride];
+          below_t += t[j] < t[i];
+        }
+      rx[i] = below_x;
+      rt[i] = below_t;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      sxy += (rx[i] - mean) * (rt[i] - mean);
+      sxx += (rx[i] - mean) * (rx[i] - mean);
+      syy += (rt[i] - mean) * (rt[i] - mean);
+    }
+  return sxy / sqrt (sxx * syy);
+}
+
+/* The spectral start follows the data's manifold, where PCA sees only its shadow: points along a
+ * two-turn spiral in a plane of 10-d space. The first Laplacian eigenvector runs along the curve,
+ * so it orders the points as the curve does; the first principal component cannot. */
+static void
+test_spectral_init (void)
+{
+  const guint n = 800, dim = 10;
+  g_autofree float *data = g_new0 (float, (gsize) n * dim);
+  g_autofree float *t = g_new (float, n);
+  g_autofree float *first = NULL;
+  g_autofree float *again = NULL;
+  g_autofree float *pca = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  DassieUmapParams params = test_params (2);
+  DassieUmapInfo info;
+  g_autoptr(GError) error = NULL;
+  double along, along_pca;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double u = i / (double) (n - 1), r = 1 + 2 * u, angle = 4 * G_PI * u;
+
+      t[i] = (float) u;
+      /* The plane is spanned by (1, 1, 0, …)/√2 and (0, 0, 1, 1, 0, …)/√2. */
+      data[(gsize) i * dim + 0] = data[(gsize) i * dim + 1] = (float) (r * cos (angle) / G_SQRT2);
+      data[(gsize) i * dim + 2] = data[(gsize) i * dim + 3] = (float) (r * sin (angle) / G_SQRT2);
+      for (guint d = 0; d < dim; d++)
+        data[(gsize) i * dim + d] += (float) g_rand_double_range (rand, -1e-3, 1e-3);
+    }
+
+  /* Layout steps too small to move anything: what comes back is the start. (The epochs still
+   * count: edges weaker than 1/n_epochs of the strongest are pruned before the start.) */
+  params.init = DASSIE_UMAP_INIT_SPECTRAL;
+  params.learning_rate = 1e-9;
+  first = dassie_umap_fit (data, n, dim, &params, &info, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info.init, ==, DASSIE_UMAP_INIT_SPECTRAL);
+  along = fabs (rank_correlation (first, t, n, 2));
+  g_test_message ("rank correlation with the position along the spiral: spectral %.4f", along);
+  g_assert_cmpfloat (along, >, 0.99);
+
+  /* Seeded: the same start again. */
+  again = dassie_umap_fit (data, n, dim, &params, &info, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (first, n * 2 * sizeof (float), again, n * 2 * sizeof (float));
+
+  params.init = DASSIE_UMAP_INIT_PCA;
+  pca = dassie_umap_fit (data, n, dim, &params, &info, NULL, &error);
+  g_assert_no_error (error);
+  along_pca = MAX (fabs (rank_correlation (pca, t, n, 2)), fabs (rank_correlation (pca + 1, t, n, 2)));
+  g_test_message ("and PCA %.4f", along_pca);
+  g_assert_cmpfloat (along_pca, <, 0.9);
+}
+
+/* A graph in pieces has no single spectral layout; the start falls back to PCA. */
+static void
+test_spectral_pieces (void)
+{
+  const guint n = 600, dim = 8;
+  g_autofree float *data = make_clusters (n, dim, 2, 50.0, 5, NULL);
+  DassieUmapParams params = test_params (2);
+  DassieUmapInfo info;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *embedding = NULL;
+
+  params.init = DASSIE_UMAP_INIT_SPECTRAL;
+  params.n_epochs = 20;
+  embedding = dassie_umap_fit (data, n, dim, &params, &info, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info.init, ==, DASSIE_UMAP_INIT_PCA);
 }
 
 int
@@ -479,6 +586,8 @@ main (int    argc,
   g_test_add_func ("/core/umap/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/core/umap/random-fallback", test_random_fallback);
   g_test_add_func ("/core/umap/config", test_config);
+  g_test_add_func ("/core/umap/spectral-init", test_spectral_init);
+  g_test_add_func ("/core/umap/spectral-pieces", test_spectral_pieces);
 
   return g_test_run ();
 }

@@ -33,7 +33,7 @@ _dassie_cli_umap (DassieCliContext  *ctx,
     { "min-dist", 0, 0, G_OPTION_ARG_DOUBLE, &min_dist, N_("Smallest distance between embedded points (umap.min_dist)"), "D" },
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Epochs; 0 picks 500 up to 10,000 objects and 200 above (umap.n_epochs)"), "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Random seed (umap.seed)"), "N" },
-    { "init", 0, 0, G_OPTION_ARG_STRING, &init, N_("pca or random (umap.init)"), N_("INIT") },
+    { "init", 0, 0, G_OPTION_ARG_STRING, &init, N_("pca, spectral or random (umap.init)"), N_("INIT") },
     { NULL }
   };
 

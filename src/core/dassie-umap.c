@@ -68,7 +68,16 @@ dassie_umap_params_init (DassieUmapParams *params)
 const char *
 dassie_umap_init_to_string (DassieUmapInit init)
 {
-  return init == DASSIE_UMAP_INIT_RANDOM ? "random" : "pca";
+  switch (init)
+    {
+    case DASSIE_UMAP_INIT_RANDOM:
+      return "random";
+    case DASSIE_UMAP_INIT_SPECTRAL:
+      return "spectral";
+    case DASSIE_UMAP_INIT_PCA:
+    default:
+      return "pca";
+    }
 }
 
 gboolean
@@ -98,10 +107,12 @@ dassie_umap_params_from_config (DassieUmapParams    *params,
     params->init = DASSIE_UMAP_INIT_PCA;
   else if (g_strcmp0 (init, "random") == 0)
     params->init = DASSIE_UMAP_INIT_RANDOM;
+  else if (g_strcmp0 (init, "spectral") == 0)
+    params->init = DASSIE_UMAP_INIT_SPECTRAL;
   else
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("Unknown UMAP initialisation “%s” in umap.init; use pca or random"), init ? init : "");
+                   _("Unknown UMAP initialisation “%s” in umap.init; use pca, spectral or random"), init ? init : "");
       return FALSE;
     }
 
@@ -609,6 +620,300 @@ random_init (guint64  seed,
 
   for (gsize i = 0; i < (gsize) n * 2; i++)
     embedding[i] = (float) g_rand_double_range (rand, -10.0, 10.0);
+}
+
+/* Whether every vertex of @g can reach every other. */
+static gboolean
+graph_connected (const Graph *g)
+{
+  g_autofree guint *stack = g_new (guint, MAX (g->n, 1));
+  g_autofree guint8 *seen = g_new0 (guint8, MAX (g->n, 1));
+  guint top = 0, reached = 1;
+
+  if (g->n == 0)
+    return FALSE;
+  seen[0] = 1;
+  stack[top++] = 0;
+  while (top > 0)
+    {
+      guint v = stack[--top];
+
+      for (guint e = g->rows[v]; e < g->rows[v + 1]; e++)
+        if (!seen[g->cols[e]])
+          {
+            seen[g->cols[e]] = 1;
+            stack[top++] = g->cols[e];
+            reached++;
+          }
+    }
+  return reached == g->n;
+}
+
+/* y = D^-1/2 W D^-1/2 x for the @m columns of x (row-major n × m), with @s = D^-1/2. */
+static void
+normalized_adjacency (const Graph  *g,
+                      const double *s,
+                      const double *x,
+                      guint         m,
+                      double       *y)
+{
+  for (guint i = 0; i < g->n; i++)
+    {
+      double acc[6] = { 0 };
+
+      for (guint e = g->rows[i]; e < g->rows[i + 1]; e++)
+        {
+          double w = g->vals[e] * s[g->cols[e]];
+          const double *xj = x + (gsize) g->cols[e] * m;
+
+          for (guint c = 0; c < m; c++)
+            acc[c] += w * xj[c];
+        }
+      for (guint c = 0; c < m; c++)
+        y[(gsize) i * m + c] = s[i] * acc[c];
+    }
+}
+
+/* Column @c of the n × @width row-major block @a, minus its part along the unit vector @u; the same
+ * multiple of @u comes off @aa (A·a, or NULL), as u is an eigenvector of A with eigenvalue 1. */
+static void
+project_out (double       *a,
+             double       *aa,
+             guint         n,
+             guint         width,
+             guint         c,
+             const double *u)
+{
+  double dot = 0;
+
+  for (guint i = 0; i < n; i++)
+    dot += a[(gsize) i * width + c] * u[i];
+  for (guint i = 0; i < n; i++)
+    {
+      a[(gsize) i * width + c] -= dot * u[i];
+      if (aa != NULL)
+        aa[(gsize) i * width + c] -= dot * u[i];
+    }
+}
+
+/* Orthonormalises the first @count columns of @s (n rows of @stride) in place by Gram–Schmidt,
+ * twice over, doing the same to @as so that it stays A·s. Columns that turn out dependent are
+ * dropped; returns how many are kept (moved to the front). */
+static guint
+orthonormalize_block (double *s,
+                      double *as,
+                      guint   n,
+                      guint   stride,
+                      guint   count)
+{
+  double coef[16];
+  guint kept = 0;
+
+  g_assert (count <= G_N_ELEMENTS (coef));
+  for (guint c = 0; c < count; c++)
+    {
+      double before = cblas_ddot (n, s + c, stride, s + c, stride), norm;
+
+      for (guint pass = 0; pass < 2 && kept > 0; pass++)
+        {
+          cblas_dgemv (CblasRowMajor, CblasTrans, n, kept, 1.0, s, stride, s + c, stride, 0.0, coef, 1);
+          cblas_dgemv (CblasRowMajor, CblasNoTrans, n, kept, -1.0, s, stride, coef, 1, 1.0, s + c, stride);
+          cblas_dgemv (CblasRowMajor, CblasNoTrans, n, kept, -1.0, as, stride, coef, 1, 1.0, as + c, stride);
+        }
+      norm = cblas_ddot (n, s + c, stride, s + c, stride);
+      if (!(norm > 1e-20 * before) || norm == 0)
+        continue;
+      if (c != kept)
+        {
+          cblas_dcopy (n, s + c, stride, s + kept, stride);
+          cblas_dcopy (n, as + c, stride, as + kept, stride);
+        }
+      cblas_dscal (n, 1 / sqrt (norm), s + kept, stride);
+      cblas_dscal (n, 1 / sqrt (norm), as + kept, stride);
+      kept++;
+    }
+  return kept;
+}
+
+/* umap-learn's spectral layout: the eigenvectors of the normalized Laplacian I − D^-1/2 W D^-1/2
+ * with the smallest eigenvalues after the trivial one, that is of D^-1/2 W D^-1/2 with the largest.
+ * Found by LOBPCG (Knyazev's locally optimal block conjugate gradient) on a block of three, with
+ * the trivial eigenvector D^1/2·1 projected out throughout, to umap-learn's tolerance of 1e-4.
+ * FALSE when the graph falls apart into pieces (umap-learn then lays out each piece apart; the
+ * caller starts from PCA instead), or on cancel. */
+#define SPECTRAL_BLOCK 3
+#define SPECTRAL_TOLERANCE 1e-4
+#define SPECTRAL_MAX_ITERATIONS 1000
+
+static gboolean
+spectral_init (const Graph  *g,
+               guint64       seed,
+               float        *embedding,
+               GCancellable *cancellable)
+{
+  const guint n = g->n, m = SPECTRAL_BLOCK, width = 3 * SPECTRAL_BLOCK;
+  guint32 seeds[2] = { (guint32) seed, (guint32) (seed >> 32) };
+  g_autoptr(GRand) rand = g_rand_new_with_seed_array (seeds, 2);
+  g_autofree double *s = g_new (double, MAX (n, 1));
+  g_autofree double *u = g_new (double, MAX (n, 1));
+  g_autofree double *x = g_new (double, (gsize) MAX (n, 1) * m);
+  g_autofree double *ax = g_new (double, (gsize) MAX (n, 1) * m);
+  g_autofree double *basis = g_new (double, (gsize) MAX (n, 1) * width);
+  g_autofree double *abasis = g_new (double, (gsize) MAX (n, 1) * width);
+  g_autofree double *p = g_new0 (double, (gsize) MAX (n, 1) * m);
+  g_autofree double *ap = g_new0 (double, (gsize) MAX (n, 1) * m);
+  g_autofree double *r = g_new (double, (gsize) MAX (n, 1) * m);
+  g_autofree double *ar = g_new (double, (gsize) MAX (n, 1) * m);
+  double gram[9 * SPECTRAL_BLOCK * SPECTRAL_BLOCK], values[3 * SPECTRAL_BLOCK];
+  double vectors[9 * SPECTRAL_BLOCK * SPECTRAL_BLOCK], ritz[3 * SPECTRAL_BLOCK * SPECTRAL_BLOCK];
+  double lambda[SPECTRAL_BLOCK];
+  double u_norm = 0;
+  gboolean have_p = FALSE;
+
+  if (n < 2 * SPECTRAL_BLOCK + 2 || !graph_connected (g))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double degree = 0;
+
+      for (guint e = g->rows[i]; e < g->rows[i + 1]; e++)
+        degree += g->vals[e];
+      if (!(degree > 0))
+        return FALSE;
+      s[i] = 1 / sqrt (degree);
+      u[i] = sqrt (degree);
+      u_norm += degree;
+    }
+  for (guint i = 0; i < n; i++)
+    u[i] /= sqrt (u_norm);
+
+  /* A seeded random start, without the trivial direction, orthonormal. */
+  for (gsize i = 0; i < (gsize) n * m; i++)
+    x[i] = g_rand_double_range (rand, -1, 1);
+  for (guint c = 0; c < m; c++)
+    project_out (x, NULL, n, m, c, u);
+  normalized_adjacency (g, s, x, m, ax);
+  if (orthonormalize_block (x, ax, n, m, m) < m)
+    return FALSE;
+
+  /* Stops at the tolerance; if it is not reached, the best approximation still makes a good start. */
+  for (guint iteration = 0; iteration < SPECTRAL_MAX_ITERATIONS; iteration++)
+    {
+      guint k;
+      double worst = 0;
+
+      /* Rounding lets the trivial direction back in, and it has the largest eigenvalue. */
+      for (guint c = 0; c < m; c++)
+        {
+          project_out (x, ax, n, m, c, u);
+          if (have_p)
+            project_out (p, ap, n, m, c, u);
+        }
+
+      if (iteration % 16 == 0 && g_cancellable_is_cancelled (cancellable))
+        return FALSE;
+
+      /* Ritz values, residuals R = AX − XΛ, and whether the two wanted ones have settled. */
+      for (guint c = 0; c < m; c++)
+        {
+          double xax = 0;
+
+          for (guint i = 0; i < n; i++)
+            xax += x[(gsize) i * m + c] * ax[(gsize) i * m + c];
+          lambda[c] = xax;
+        }
+
+      /* The basis [X, R, P] and A times it. */
+      for (guint i = 0; i < n; i++)
+        for (guint c = 0; c < m; c++)
+          {
+            double residual = ax[(gsize) i * m + c] - lambda[c] * x[(gsize) i * m + c];
+
+            basis[(gsize) i * width + c] = x[(gsize) i * m + c];
+            abasis[(gsize) i * width + c] = ax[(gsize) i * m + c];
+            basis[(gsize) i * width + m + c] = residual;
+            basis[(gsize) i * width + 2 * m + c] = have_p ? p[(gsize) i * m + c] : 0;
+            abasis[(gsize) i * width + 2 * m + c] = have_p ? ap[(gsize) i * m + c] : 0;
+          }
+      for (guint c = 0; c < 2; c++)
+        {
+          double norm = 0;
+
+          for (guint i = 0; i < n; i++)
+            norm += basis[(gsize) i * width + m + c] * basis[(gsize) i * width + m + c];
+          worst = MAX (worst, sqrt (norm));
+        }
+      if (worst < SPECTRAL_TOLERANCE)
+        break;
+      for (guint c = m; c < 2 * m; c++)
+        project_out (basis, NULL, n, width, c, u);
+
+      /* A·R, computed; A·X and A·P are carried along. */
+      for (guint i = 0; i < n; i++)
+        for (guint c = 0; c < m; c++)
+          r[(gsize) i * m + c] = basis[(gsize) i * width + m + c];
+      normalized_adjacency (g, s, r, m, ar);
+      for (guint i = 0; i < n; i++)
+        for (guint c = 0; c < m; c++)
+          abasis[(gsize) i * width + m + c] = ar[(gsize) i * m + c];
+
+      /* X is orthonormal already and stays the first m columns. */
+      k = orthonormalize_block (basis, abasis, n, width, have_p ? width : 2 * m);
+      if (k <= m)
+        break;
+
+      /* Rayleigh–Ritz in the basis: the m largest eigenpairs of its k × k Gram matrix. */
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, k, k, n, 1.0, basis, width, abasis, width, 0.0,
+                   gram, k);
+      for (guint a = 0; a < k; a++)
+        for (guint b = a + 1; b < k; b++)
+          gram[a * k + b] = gram[b * k + a] = 0.5 * (gram[a * k + b] + gram[b * k + a]);
+      jacobi_eigen (gram, k, values, vectors);
+      {
+        guint order[3 * SPECTRAL_BLOCK];
+
+        for (guint a = 0; a < k; a++)
+          order[a] = a;
+        for (guint a = 1; a < k; a++)
+          for (guint b = a; b > 0 && values[order[b - 1]] < values[order[b]]; b--)
+            {
+              guint t = order[b];
+
+              order[b] = order[b - 1];
+              order[b - 1] = t;
+            }
+        for (guint a = 0; a < k; a++)
+          for (guint c = 0; c < m; c++)
+            ritz[a * m + c] = vectors[a * k + order[c]];
+      }
+
+      /* X = basis·C, and P = (the basis past X)·(C past X); the same for A·. */
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0, basis, width, ritz, m, 0.0, x, m);
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0, abasis, width, ritz, m, 0.0, ax, m);
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k - m, 1.0, basis + m, width, ritz + m * m, m,
+                   0.0, p, m);
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k - m, 1.0, abasis + m, width, ritz + m * m,
+                   m, 0.0, ap, m);
+      have_p = TRUE;
+    }
+
+  /* The two leading nontrivial eigenvectors, scaled as umap-learn scales them (the caller then
+   * rescales to [0, 10]); a tiny seeded jitter separates points that coincide. */
+  {
+    double largest = 0;
+
+    for (guint i = 0; i < n; i++)
+      for (guint c = 0; c < 2; c++)
+        largest = MAX (largest, fabs (x[(gsize) i * m + c]));
+    if (!(largest > 0))
+      return FALSE;
+    for (guint i = 0; i < n; i++)
+      for (guint c = 0; c < 2; c++)
+        embedding[(gsize) i * 2 + c] = (float) (10.0 * x[(gsize) i * m + c] / largest +
+                                                 g_rand_double_range (rand, -1e-4, 1e-4));
+  }
+  return TRUE;
 }
 
 /* 10 (e − min) / (max − min) per coordinate. FALSE when a coordinate does not vary. */
@@ -1212,16 +1517,36 @@ fit_all (const float             *data,
   g_clear_pointer (&knn_idx, g_free);
   g_clear_pointer (&knn_dist, g_free);
 
+  /* umap-learn prunes the weak edges before it starts the layout, spectral start included. */
+  prune_and_schedule (&graph, n_epochs, params->negative_sample_rate, &lay);
+
   embedding = g_new (float, (gsize) n * 2);
-  info->pca_init = params->init == DASSIE_UMAP_INIT_PCA && pca_init (data, n, dim, embedding) &&
-                   rescale_to_ten (embedding, n);
-  if (!info->pca_init)
+  info->init = params->init;
+  if (info->init == DASSIE_UMAP_INIT_SPECTRAL)
+    {
+      gboolean found;
+
+      /* Its BLAS calls are thin (n × 9); threads only wait on each other there. */
+      dassie_blas_single_begin ();
+      found = spectral_init (&graph, params->seed, embedding, cancellable) && rescale_to_ten (embedding, n);
+      dassie_blas_single_end ();
+      if (!found)
+        info->init = DASSIE_UMAP_INIT_PCA;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      layout_clear (&lay);
+      graph_clear (&graph);
+      return NULL;
+    }
+  if (info->init == DASSIE_UMAP_INIT_PCA && !(pca_init (data, n, dim, embedding) && rescale_to_ten (embedding, n)))
+    info->init = DASSIE_UMAP_INIT_RANDOM;
+  if (info->init == DASSIE_UMAP_INIT_RANDOM)
     {
       random_init (params->seed, n, embedding);
       rescale_to_ten (embedding, n);
     }
 
-  prune_and_schedule (&graph, n_epochs, params->negative_sample_rate, &lay);
   lay.n_heads = n;
   lay.head_rows = graph.rows;
   lay.tails = graph.cols;
@@ -1546,7 +1871,7 @@ umap_json (const DassieUmapParams *params,
   json_builder_set_member_name (b, "negative_sample_rate");
   json_builder_add_int_value (b, params->negative_sample_rate);
   json_builder_set_member_name (b, "init");
-  json_builder_add_string_value (b, info->pca_init ? "pca" : "random");
+  json_builder_add_string_value (b, dassie_umap_init_to_string (info->init));
   json_builder_set_member_name (b, "seed");
   json_builder_add_int_value (b, (gint64) params->seed);
   json_builder_set_member_name (b, "threads");

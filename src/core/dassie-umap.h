@@ -14,6 +14,8 @@ typedef enum
 {
   DASSIE_UMAP_INIT_PCA,     /* the first two principal components, rescaled to [0, 10] */
   DASSIE_UMAP_INIT_RANDOM,  /* uniform in [−10, 10], rescaled the same way */
+  DASSIE_UMAP_INIT_SPECTRAL, /* umap-learn's default: the graph Laplacian's first nontrivial
+                              * eigenvectors; PCA where the graph falls apart into pieces */
 } DassieUmapInit;
 
 /* Called on the worker thread every few epochs. @embedding is a copy of the current n_rows × 2
@@ -56,7 +58,7 @@ typedef struct
   guint    n_fit;            /* points the layout was fitted on */
   guint    n_transformed;    /* points placed by transform */
   guint    n_edges;          /* directed edges left after pruning */
-  gboolean pca_init;         /* FALSE when the random start was used */
+  DassieUmapInit init;       /* the start used: the one asked for, or what it fell back to */
   double   seconds_neighbors;
   double   seconds_layout;
   double   seconds_transform;
