@@ -1526,6 +1526,9 @@ fit_all (const float             *data,
     {
       gboolean found;
 
+      /* Seconds at 100k points: say so, at the end of the neighbours' share of the bar. */
+      report (reporter, 1.0, _("finding the spectral start"), NULL, 0);
+
       /* Its BLAS calls are thin (n × 9); threads only wait on each other there. */
       dassie_blas_single_begin ();
       found = spectral_init (&graph, params->seed, embedding, cancellable) && rescale_to_ten (embedding, n);
