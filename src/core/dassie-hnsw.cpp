@@ -180,10 +180,9 @@ to_half (const float  *x,
 }
 #endif
 
-/* Half-precision storage halves what a search pulls from memory, which is what a build waits on;
- * it needs the F16C conversions, so other processors keep single precision. */
+/* The processor runs the AVX2 kernels, and converts to and from half precision (F16C). */
 static bool
-can_store_half (void)
+has_avx2_f16c (void)
 {
 #if defined(DASSIE_HNSW_X86)
   __builtin_cpu_init ();
@@ -197,14 +196,12 @@ static hnswlib::DISTFUNC<float>
 pick_squared_l2 (bool half)
 {
 #if defined(DASSIE_HNSW_X86)
-  bool avx512 = __builtin_cpu_supports ("avx512f");
-
-  if (half)
-    return avx512 ? squared_l2_avx512<guint16> : squared_l2_avx2<guint16>;
-  if (avx512 && __builtin_cpu_supports ("f16c") && __builtin_cpu_supports ("fma"))
-    return squared_l2_avx512<float>;
-  if (can_store_half ())
-    return squared_l2_avx2<float>;
+  if (has_avx2_f16c ())
+    {
+      if (__builtin_cpu_supports ("avx512f"))
+        return half ? squared_l2_avx512<guint16> : squared_l2_avx512<float>;
+      return half ? squared_l2_avx2<guint16> : squared_l2_avx2<float>;
+    }
 #endif
   g_assert (!half);
   return squared_l2;
@@ -256,7 +253,8 @@ dassie_hnsw_free (DassieHnsw *self)
 
 /* The rows in half precision, moved to the centre and scaled to about ±1024 so that the rounding is
  * relative to the spread of the data, not to where it sits. Neither changes which rows are nearest.
- * Empty when the processor cannot convert, or the data does not fit. */
+ * Half precision halves what a search pulls from memory, which is what a build waits on. Empty when
+ * the processor cannot convert, or the data does not fit. */
 static std::vector<guint16>
 half_rows (const float *data,
            guint        n_rows,
@@ -265,7 +263,7 @@ half_rows (const float *data,
   std::vector<guint16> half;
 
 #if defined(DASSIE_HNSW_X86)
-  if (n_rows == 0 || !can_store_half ())
+  if (n_rows == 0 || !has_avx2_f16c ())
     return half;
 
   std::vector<double> sum (dim, 0.0);
@@ -485,7 +483,7 @@ dassie_hnsw_load (const char  *path,
                    path);
       return nullptr;
     }
-  if (half && !can_store_half ())
+  if (half && !has_avx2_f16c ())
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    _("The HNSW index %s was made on a processor with half-precision conversions; it will be built again"),

@@ -622,6 +622,9 @@ random_init (guint64  seed,
     embedding[i] = (float) g_rand_double_range (rand, -10.0, 10.0);
 }
 
+/* The spectral start's block of eigenvector estimates: the two wanted and one to guard them. */
+#define SPECTRAL_BLOCK 3
+
 /* Whether every vertex of @g can reach every other. */
 static gboolean
 graph_connected (const Graph *g)
@@ -657,9 +660,10 @@ normalized_adjacency (const Graph  *g,
                       guint         m,
                       double       *y)
 {
+  g_assert (m <= SPECTRAL_BLOCK);
   for (guint i = 0; i < g->n; i++)
     {
-      double acc[6] = { 0 };
+      double acc[SPECTRAL_BLOCK] = { 0 };
 
       for (guint e = g->rows[i]; e < g->rows[i + 1]; e++)
         {
@@ -741,7 +745,6 @@ orthonormalize_block (double *s,
  * the trivial eigenvector D^1/2·1 projected out throughout, to umap-learn's tolerance of 1e-4.
  * FALSE when the graph falls apart into pieces (umap-learn then lays out each piece apart; the
  * caller starts from PCA instead), or on cancel. */
-#define SPECTRAL_BLOCK 3
 #define SPECTRAL_TOLERANCE 1e-4
 #define SPECTRAL_MAX_ITERATIONS 1000
 

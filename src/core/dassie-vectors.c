@@ -1741,7 +1741,8 @@ hnsw_query_thread (guint    thread_index,
  *
  * Also searched again: rows whose k-th neighbour lies far beyond their neighbours' own. An HNSW build
  * on well separated groups now and then links a row only into another group, from where its search
- * never finds its own; that lifts its neighbours' view of it too little to show in the top. */
+ * never finds its own group; its score is then too high, though not always high enough to be among
+ * the top. */
 #define TOP_RECHECKED_FRACTION 0.02
 #define TOP_RECHECKED_MIN 500
 #define STRANDED_RATIO 2.0   /* in distance; squared below */
@@ -1805,14 +1806,14 @@ mark_top_rows (const DassieNeighbors *nb,
     marked[order[r]] = TRUE;
 }
 
-static gboolean
+/* Returns the number of rows searched again, or -1 with @error set. */
+static gint
 recheck_rows (DassieVectors    *self,
-                       DassieNeighbors  *result,
-                       DassieMetric      metric,
-                       guint             n_threads,
-                       guint            *n_rechecked,
-                       GCancellable     *cancellable,
-                       GError          **error)
+              DassieNeighbors  *result,
+              DassieMetric      metric,
+              guint             n_threads,
+              GCancellable     *cancellable,
+              GError          **error)
 {
   guint k = result->k;
   g_autofree double *kth = g_new (double, MAX (self->n_rows, 1));
@@ -1832,9 +1833,8 @@ recheck_rows (DassieVectors    *self,
       if (marked[i] || kth[i] > STRANDED_RATIO * STRANDED_RATIO * median_of_few (around, k))
         g_array_append_val (rows, i);
     }
-  *n_rechecked += rows->len;
   if (rows->len == 0)
-    return TRUE;
+    return 0;
 
   queries = g_new (float, (gsize) rows->len * self->dim);
   for (guint r = 0; r < rows->len; r++)
@@ -1843,7 +1843,7 @@ recheck_rows (DassieVectors    *self,
   exact = dassie_vectors_search (self, queries, rows->len, (const guint *) rows->data, k, metric, n_threads,
                                  NULL, cancellable, error);
   if (exact == NULL)
-    return FALSE;
+    return -1;
   for (guint r = 0; r < rows->len; r++)
     {
       gsize i = g_array_index (rows, guint, r);
@@ -1851,7 +1851,7 @@ recheck_rows (DassieVectors    *self,
       memcpy (result->indices + i * k, exact->indices + (gsize) r * k, k * sizeof (guint));
       memcpy (result->distances + i * k, exact->distances + (gsize) r * k, k * sizeof (float));
     }
-  return TRUE;
+  return (gint) rows->len;
 }
 
 /* Progress of one phase of a job, mapped into [from, to] of the whole. */
@@ -1987,9 +1987,14 @@ hnsw_knn_all (DassieVectors           *self,
   dassie_eta_start (&hq.eta);
   _dassie_run_threads (n_threads, hnsw_query_thread, &hq);
   g_free (hq.order);
-  if (!hq.cancelled &&
-      !recheck_rows (self, result, options->metric, n_threads, (guint *) &hq.n_fallback, cancellable, error))
-    return NULL;
+  if (!hq.cancelled)
+    {
+      gint rechecked = recheck_rows (self, result, options->metric, n_threads, cancellable, error);
+
+      if (rechecked < 0)
+        return NULL;
+      hq.n_fallback += rechecked;
+    }
 
   if (!finish_search (hq.cancelled, hq.n_fallback, TRUE, loaded, cancellable, stats, error))
     return NULL;
