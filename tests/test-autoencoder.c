@@ -209,41 +209,88 @@ test_gradients (void)
   assert_tensors_close (model, grad, "grads.safetensors", 1e-3);
 }
 
-/* Chunks of the batch, not threads, fix the order of every sum: any thread count gives the same bits. */
+/* Chunks of the batch, not threads, fix the order of every sum, and OpenBLAS runs on one thread
+ * inside the model: any thread count of ours or of OpenBLAS gives the same bits. */
 static void
-test_threads_same_bits (void)
+test_threads_same_bits_here (void)
 {
   g_autoptr(DassieSafetensors) io = open_fixture ("io.safetensors");
   g_autofree float *input = read_fixture_tensor (io, "input", NULL);
   g_autofree float *batch = g_new (float, 12 * 3 * 32 * 32);
   g_autofree float *grad_1 = NULL;
-  g_autofree float *grad_3 = NULL;
-  double loss_1 = 0, loss_3 = -1;
+  double loss_1 = 0;
 
   /* Twelve samples: the two of the fixture, shifted and scaled. */
   for (guint i = 0; i < 12 * 3 * 32 * 32; i++)
     batch[i] = input[(i + 37 * (i / (3 * 32 * 32))) % (2 * 3 * 32 * 32)] * (1.0f - 0.05f * (i / (3 * 32 * 32)));
 
-  for (guint threads = 1; threads <= 3; threads += 2)
+  for (guint threads = 1; threads <= 4; threads++)
     {
       g_autoptr(DassieAutoencoder) model = parity_model (threads);
-      float *grad = g_new (float, dassie_autoencoder_get_n_params (model));
+      gsize size = dassie_autoencoder_get_n_params (model) * sizeof (float);
+      g_autofree float *grad = g_new (float, dassie_autoencoder_get_n_params (model));
       double loss = dassie_autoencoder_loss_and_grad (model, batch, 12, grad);
 
       if (threads == 1)
         {
-          grad_1 = grad;
+          grad_1 = g_steal_pointer (&grad);
           loss_1 = loss;
+          continue;
         }
-      else
-        {
-          grad_3 = grad;
-          loss_3 = loss;
-          g_assert_cmpmem (grad_1, dassie_autoencoder_get_n_params (model) * sizeof (float),
-                           grad_3, dassie_autoencoder_get_n_params (model) * sizeof (float));
-        }
+      g_test_message ("%u threads against 1", threads);
+      g_assert_cmpmem (grad_1, size, grad, size);
+      g_assert_cmpfloat (loss_1, ==, loss);
     }
-  g_assert_cmpfloat (loss_1, ==, loss_3);
+}
+
+/* The same on every OpenBLAS kernel this processor can run (OPENBLAS_CORETYPE picks one; Debian's
+ * OpenBLAS has them all) and with OpenBLAS's own pool at one thread or at four: the kernels that split
+ * a product unevenly by thread are exactly the ones that once broke this on AVX-512 machines. */
+static void
+test_threads_same_bits (void)
+{
+  struct { const char *name; gboolean runs; } cores[] = {
+    { NULL, TRUE },                   /* whatever OpenBLAS picks here */
+    { "Prescott", TRUE },             /* SSE3: every x86-64 processor */
+#if defined(__x86_64__) || defined(__i386__)
+    { "Sandybridge", __builtin_cpu_supports ("avx") },
+    { "Haswell", __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma") },
+    { "Zen", __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma") },
+    { "SkylakeX", __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+                  && __builtin_cpu_supports ("avx512dq") && __builtin_cpu_supports ("avx512vl") },
+#endif
+  };
+  const char *pools[] = { "1", "4" };
+  g_autofree char *saved_core = g_strdup (g_getenv ("OPENBLAS_CORETYPE"));
+  g_autofree char *saved_pool = g_strdup (g_getenv ("OPENBLAS_NUM_THREADS"));
+
+  for (guint c = 0; c < G_N_ELEMENTS (cores); c++)
+    for (guint p = 0; p < G_N_ELEMENTS (pools); p++)
+      {
+        if (!cores[c].runs)
+          continue;
+        /* The child inherits the environment: OpenBLAS reads both when it loads. */
+        if (cores[c].name != NULL)
+          g_setenv ("OPENBLAS_CORETYPE", cores[c].name, TRUE);
+        else if (saved_core != NULL)
+          g_setenv ("OPENBLAS_CORETYPE", saved_core, TRUE);
+        else
+          g_unsetenv ("OPENBLAS_CORETYPE");
+        g_setenv ("OPENBLAS_NUM_THREADS", pools[p], TRUE);
+        g_test_message ("OPENBLAS_CORETYPE=%s OPENBLAS_NUM_THREADS=%s",
+                        cores[c].name ? cores[c].name : "(as set)", pools[p]);
+        g_test_trap_subprocess ("/core/autoencoder/threads-same-bits/here", 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed ();
+      }
+
+  if (saved_core != NULL)
+    g_setenv ("OPENBLAS_CORETYPE", saved_core, TRUE);
+  else
+    g_unsetenv ("OPENBLAS_CORETYPE");
+  if (saved_pool != NULL)
+    g_setenv ("OPENBLAS_NUM_THREADS", saved_pool, TRUE);
+  else
+    g_unsetenv ("OPENBLAS_NUM_THREADS");
 }
 
 static void
@@ -293,6 +340,7 @@ main (int    argc,
   g_test_add_func ("/core/autoencoder/parity/forward", test_forward);
   g_test_add_func ("/core/autoencoder/parity/gradients", test_gradients);
   g_test_add_func ("/core/autoencoder/threads-same-bits", test_threads_same_bits);
+  g_test_add_func ("/core/autoencoder/threads-same-bits/here", test_threads_same_bits_here);
   g_test_add_func ("/core/autoencoder/parity/sgd-steps", test_sgd_steps);
   g_test_add_func ("/core/autoencoder/parity/adam-steps", test_adam_steps);
 
