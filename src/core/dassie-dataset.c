@@ -312,19 +312,23 @@ probe_image (const char *path,
                                   naxes[0], naxes[1], MAX_IMAGE_SIDE, MAX_IMAGE_SIDE);
         }
 
-      /* A compressed file's size says nothing about its image's; cfitsio finds truncation there. */
-      if (compression == NULL)
-        {
-          LONGLONG headstart = 0, datastart = 0, dataend = 0;
+      /* cfitsio's size of the file is the decompressed size for .gz, so truncation shows the same way. */
+      {
+        LONGLONG headstart = 0, datastart = 0, dataend = 0;
+        LONGLONG size = fptr->Fptr->logfilesize;
 
-          fits_get_hduaddrll (fptr, &headstart, &datastart, &dataend, &status);
-          if (status == 0 && dataend > st.st_size)
-            {
-              fits_close_file (fptr, &status);
-              return g_strdup_printf (_("truncated: %lld of %lld bytes present; download or copy it again"),
-                                      (long long) st.st_size, (long long) dataend);
-            }
-        }
+        fits_get_hduaddrll (fptr, &headstart, &datastart, &dataend, &status);
+        if (status == 0 && dataend > size)
+          {
+            fits_close_file (fptr, &status);
+            if (compression != NULL)
+              return g_strdup_printf (_("truncated: compressed with %s, it holds %lld of the %lld bytes its "
+                                        "header describes; download or copy it again"),
+                                      compression, (long long) size, (long long) dataend);
+            return g_strdup_printf (_("truncated: %lld of %lld bytes present; download or copy it again"),
+                                    (long long) size, (long long) dataend);
+          }
+      }
 
       *width = naxes[0];
       *height = naxes[1];
@@ -347,6 +351,9 @@ probe_image (const char *path,
       }
     fits_close_file (fptr, &ignored);
   }
+  if (compression != NULL)
+    return g_strdup_printf (_("compressed with %s and holds no 2-D image once decompressed; if it was cut "
+                              "short, download or copy it again"), compression);
   return g_strdup (_("holds no 2-D image"));
 }
 
