@@ -661,6 +661,26 @@ test_manifest (void)
   g_assert_cmpuint (dassie_dataset_get_n_bands (ds), ==, 2);
   g_assert_cmpstr (dassie_dataset_get_object_id (ds, 0), ==, "36411452835238206");
   g_assert_true (g_str_has_suffix (dassie_dataset_get_file (ds, 0, 1), "cutouts/b.fits"));
+  g_assert_cmpuint (dassie_dataset_get_skipped (ds)->len, ==, 0);
+  g_clear_pointer (&ds, dassie_dataset_unref);
+
+  /* Objects beside the listed ones but not in manifest.fits are reported, not silently left out: three
+   * plain files in cutouts/ and one HSC object of two bands; another band of the listed object is not
+   * another object. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("extra-%u.fits", i);
+      g_autofree char *path = g_build_filename (sub, name, NULL);
+      write_image (path, 8, 8, pix, FALSE);
+    }
+  write_hsc_object (dir, "99", "G", 0, 8, 8);
+  write_hsc_object (dir, "99", "R", 1, 8, 8);
+  write_hsc_object (dir, "36411452835238206", "I", 2, 8, 8);
+  ds = dassie_dataset_open (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_dataset_get_n_objects (ds), ==, 1);
+  g_assert_cmpuint (dassie_dataset_get_skipped (ds)->len, ==, 1);
+  g_assert_nonnull (strstr (find_reason (ds, "manifest.fits"), "4 objects in the folder are not in manifest.fits"));
 
   dassie_remove_tree (dir, NULL);
 }
