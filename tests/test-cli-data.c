@@ -25,6 +25,23 @@ run_scan (const char  *dir,
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+/* Runs dassie-cli scan DIR --json, checks its exit status and returns what it printed. */
+static JsonNode *
+run_scan_json (const char *dir,
+               int         expected_status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonNode *root;
+
+  g_assert_cmpint (run_scan (dir, TRUE, &out, &err), ==, expected_status);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return root;
+}
+
 static JsonObject *
 find_skipped (JsonArray  *skipped,
               const char *path_part)
@@ -70,9 +87,7 @@ test_scan_nothing_usable (void)
   g_clear_pointer (&err, g_free);
 
   /* --json: the same list, and the error. */
-  g_assert_cmpint (run_scan (dir, TRUE, &out, &err), ==, 1);
-  root = json_from_string (out, &error);
-  g_assert_no_error (error);
+  root = run_scan_json (dir, 1);
   obj = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (obj, "objects"), ==, 0);
   g_assert_nonnull (strstr (json_object_get_string_member (obj, "error"), "No usable object"));
@@ -108,15 +123,11 @@ test_scan_unlisted_objects (void)
   g_assert_no_error (error);
 
   /* Every demo file is listed: nothing is reported. */
-  g_assert_cmpint (run_scan (dir, TRUE, &out, &err), ==, 0);
-  root = json_from_string (out, &error);
-  g_assert_no_error (error);
+  root = run_scan_json (dir, 0);
   obj = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (obj, "objects"), ==, 6);
   g_assert_null (find_skipped (json_object_get_array_member (obj, "skipped"), "manifest.fits"));
   g_clear_pointer (&root, json_node_unref);
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
 
   /* Two more objects (three bands each) copied in beside them, not in manifest.fits. */
   d = g_dir_open (dir, 0, &error);
@@ -135,17 +146,13 @@ test_scan_unlisted_objects (void)
         g_assert_no_error (error);
       }
 
-  g_assert_cmpint (run_scan (dir, TRUE, &out, &err), ==, 0);
-  root = json_from_string (out, &error);
-  g_assert_no_error (error);
+  root = run_scan_json (dir, 0);
   obj = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (obj, "objects"), ==, 6);
   entry = find_skipped (json_object_get_array_member (obj, "skipped"), "manifest.fits");
   g_assert_nonnull (entry);
   g_assert_nonnull (strstr (json_object_get_string_member (entry, "reason"),
                             "2 objects in the folder are not in manifest.fits"));
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (run_scan (dir, FALSE, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "2 objects in the folder are not in manifest.fits"));
