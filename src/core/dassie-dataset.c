@@ -992,15 +992,6 @@ set_no_objects_error (GError     **error,
 
       g_string_append_printf (message, "\n“%s”: %s", first->path, first->reason);
     }
-  if (skipped->len > 1)
-    {
-      g_string_append_c (message, '\n');
-      g_string_append_printf (message,
-                              ngettext ("… and %u more; the Data page and “dassie-cli scan” list every reason",
-                                        "… and %u more; the Data page and “dassie-cli scan” list every reason",
-                                        skipped->len - 1),
-                              skipped->len - 1);
-    }
   g_set_error_literal (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS, message->str);
 }
 
@@ -1077,7 +1068,8 @@ read_and_check (DassieDataset       *self,
 
   if (self->objects->len == 0)
     {
-      g_autofree char *summary = g_strdup_printf (_("No usable object in “%s”: all %u were skipped"), self->dir, n);
+      g_autofree char *summary = g_strdup_printf (_("No usable object in “%s”: all %u were skipped (the Data page "
+                                                    "and “dassie-cli scan” list the reasons)"), self->dir, n);
 
       set_no_objects_error (error, self->skipped, summary);
       return FALSE;
@@ -1348,7 +1340,8 @@ dataset_open (const char                  *dir,
 
   if (self->objects->len == 0)
     {
-      g_autofree char *summary = g_strdup_printf (_("No usable object in “%s”: every file was skipped"), dir);
+      g_autofree char *summary = g_strdup_printf (_("No usable object in “%s”: every file was skipped (see the "
+                                                    "list of skipped files)"), dir);
 
       set_no_objects_error (error, self->skipped, summary);
       return NULL;
