@@ -2,9 +2,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <fitsio.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <unistd.h>
 
 #include "dassie-dataset.h"
 #include "dassie-fileutil.h"
@@ -400,6 +403,223 @@ test_unusable_folders (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* One 1×1 cutout among 64×64 ones is skipped, naming its size; it does not shrink the others. */
+static void
+test_odd_size_skipped (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieDataset) ds = NULL;
+  g_autofree float *pix = g_new (float, 2 * 64 * 64);
+  const char *reason;
+  guint zero = 0;
+
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", i);
+      write_hsc_object (dir, id, "G", 0, 64, 64);
+      write_hsc_object (dir, id, "R", 1, 64, 64);
+    }
+  /* Object 4's R band alone is 1×1: the reason names that file. */
+  write_hsc_object (dir, "4", "G", 0, 64, 64);
+  write_hsc_object (dir, "4", "R", 1, 1, 1);
+
+  ds = dassie_dataset_open (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_dataset_get_width (ds), ==, 64);
+  g_assert_cmpuint (dassie_dataset_get_height (ds), ==, 64);
+  g_assert_cmpuint (dassie_dataset_get_n_objects (ds), ==, 3);
+  g_assert_cmpint (dassie_dataset_find_object (ds, "4"), ==, -1);
+  reason = find_reason (ds, "4_test_HSC-R");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "1×1 pixels, smaller than the 64×64 crop"));
+  g_assert_null (find_reason (ds, "4_test_HSC-G"));
+
+  /* The kept objects are read whole: the last pixel is (63, 63). */
+  g_assert_true (dassie_dataset_read_objects (ds, &zero, 1, FALSE, pix, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (pix[64 * 64 - 1], ==, 63 + 1000.0f * 63);
+
+  dassie_remove_tree (dir, NULL);
+}
+
+/* A hand-written header (cfitsio would write the claimed data) for a BITPIX -32 image. */
+static void
+write_header_only (const char *path,
+                   long        width,
+                   long        height)
+{
+  g_autoptr(GString) header = g_string_new (NULL);
+  const char *cards[] = { "SIMPLE  =                    T", "BITPIX  =                  -32",
+                          "NAXIS   =                    2", NULL, NULL, "END" };
+  g_autofree char *naxis1 = g_strdup_printf ("NAXIS1  = %20ld", width);
+  g_autofree char *naxis2 = g_strdup_printf ("NAXIS2  = %20ld", height);
+
+  cards[3] = naxis1;
+  cards[4] = naxis2;
+  for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
+    g_string_append_printf (header, "%-80s", cards[i]);
+  while (header->len < 2880)
+    g_string_append_c (header, ' ');
+  g_assert_true (g_file_set_contents (path, header->str, header->len, NULL));
+}
+
+static void
+test_huge_header (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *huge = g_build_filename (dir, "1_test_HSC-G.fits", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieDataset) ds = NULL;
+  const char *reason;
+  int fd;
+
+  /* The header alone, as its only object: an error naming the file and the size it claims. */
+  write_header_only (huge, 1000000, 1000000);
+  g_assert_null (dassie_dataset_open (dir, NULL, NULL, &error));
+  g_assert_error (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS);
+  g_assert_nonnull (strstr (error->message, huge));
+  g_assert_nonnull (strstr (error->message, "1000000×1000000"));
+  g_clear_error (&error);
+
+  /* Its data present (a sparse 4 TB file) must not be allocated for either. */
+  fd = g_open (huge, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  if (ftruncate (fd, 2880 + G_GINT64_CONSTANT (4000000000000)) == 0)
+    {
+      g_assert_null (dassie_dataset_open (dir, NULL, NULL, &error));
+      g_assert_error (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS);
+      g_assert_nonnull (strstr (error->message, "1000000×1000000"));
+      g_clear_error (&error);
+    }
+  else
+    g_test_message ("no sparse 4 TB file here (%s); checked the header alone", g_strerror (errno));
+  close (fd);
+
+  /* Beside a good object it is skipped with the same reason. */
+  write_hsc_object (dir, "2", "G", 0, 16, 16);
+  ds = dassie_dataset_open (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_dataset_get_n_objects (ds), ==, 1);
+  reason = find_reason (ds, "1_test_HSC-G");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "1000000×1000000"));
+
+  dassie_remove_tree (dir, NULL);
+}
+
+/* Tile compression (fpack's .fits.fz), lossless so that pixels can be compared exactly. */
+static void
+write_fz_object (const char *dir,
+                 const char *id,
+                 const char *band,
+                 guint       band_code,
+                 guint       size)
+{
+  g_autofree char *name = g_strdup_printf ("!%s/%s_test_HSC-%s.fits.fz", dir, id, band);
+  g_autofree float *pix = g_new (float, (gsize) size * size);
+  long naxes[2] = { size, size };
+  fitsfile *fptr = NULL;
+  int status = 0;
+
+  for (guint y = 0; y < size; y++)
+    for (guint x = 0; x < size; x++)
+      pix[y * size + x] = x + 1000.0f * y + 1e6f * band_code;
+  fits_create_file (&fptr, name, &status);
+  fits_set_compression_type (fptr, GZIP_1, &status);
+  fits_set_quantize_level (fptr, 0.0f, &status);
+  fits_create_img (fptr, FLOAT_IMG, 2, naxes, &status);
+  fits_write_img (fptr, TFLOAT, 1, (LONGLONG) size * size, pix, &status);
+  fits_close_file (fptr, &status);
+  g_assert_cmpint (status, ==, 0);
+}
+
+static void
+test_compressed (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieDataset) ds = NULL;
+  g_autofree char *xz = g_build_filename (dir, "4_test_HSC-G.fits.xz", NULL);
+  g_autofree char *broken = g_build_filename (dir, "5_test_HSC-G.fits.gz", NULL);
+  g_autofree char *contents = NULL;
+  float pix[3 * 2 * 16 * 16];
+  guint all[3];
+  gsize length = 0;
+
+  /* 1: gzip (cfitsio compresses a name ending in .gz); 2: fpack; 3: plain. */
+  for (guint b = 0; b < 2; b++)
+    {
+      const char *band = b == 0 ? "G" : "R";
+      g_autofree char *gz = g_strdup_printf ("%s/1_test_HSC-%s.fits.gz", dir, band);
+      g_autofree float *img = g_new (float, 16 * 16);
+
+      for (guint y = 0; y < 16; y++)
+        for (guint x = 0; x < 16; x++)
+          img[y * 16 + x] = x + 1000.0f * y + 1e6f * b;
+      write_image (gz, 16, 16, img, TRUE);
+      write_fz_object (dir, "2", band, b, 16);
+      write_hsc_object (dir, "3", band, b, 16, 16);
+    }
+  {
+    g_autofree char *gz = g_build_filename (dir, "1_test_HSC-G.fits.gz", NULL);
+
+    /* Really gzip, and much shorter than the image it holds. */
+    g_assert_true (g_file_get_contents (gz, &contents, &length, NULL));
+    g_assert_cmpmem (contents, 2, "\x1f\x8b", 2);
+    g_assert_cmpuint (length, <, 2880);
+    /* 5: the same, cut short. */
+    g_assert_true (g_file_set_contents (broken, contents, length / 2, NULL));
+    write_hsc_object (dir, "5", "R", 1, 16, 16);
+  }
+  /* 6: gzip cut short inside its pixels (noise, so that the pixels are most of the file). */
+  {
+    g_autofree char *gz = g_build_filename (dir, "6_test_HSC-G.fits.gz", NULL);
+    g_autofree float *noise = g_new (float, 64 * 64);
+    g_autofree char *whole = NULL;
+    GRand *rand = g_rand_new_with_seed (3);
+
+    for (guint i = 0; i < 64 * 64; i++)
+      noise[i] = (float) g_rand_double (rand);
+    g_rand_free (rand);
+    write_image (gz, 64, 64, noise, TRUE);
+    g_assert_true (g_file_get_contents (gz, &whole, &length, NULL));
+    g_assert_true (g_file_set_contents (gz, whole, length * 3 / 4, NULL));
+    write_hsc_object (dir, "6", "R", 1, 16, 16);
+  }
+  /* 4: xz, which cfitsio does not read. */
+  g_assert_true (g_file_set_contents (xz, "\xfd" "7zXZ\0\0\0\0\0\0\0\0", 14, NULL));
+  write_hsc_object (dir, "4", "R", 1, 16, 16);
+
+  ds = dassie_dataset_open (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_dataset_get_n_objects (ds), ==, 3);
+  g_assert_cmpuint (dassie_dataset_get_n_bands (ds), ==, 2);
+  g_assert_true (g_str_has_suffix (dassie_dataset_get_file (ds, dassie_dataset_find_object (ds, "1"), 0), ".fits.gz"));
+  g_assert_true (g_str_has_suffix (dassie_dataset_get_file (ds, dassie_dataset_find_object (ds, "2"), 1), ".fits.fz"));
+
+  for (guint i = 0; i < 3; i++)
+    all[i] = (guint) dassie_dataset_find_object (ds, (const char *[]) { "1", "2", "3" }[i]);
+  g_assert_true (dassie_dataset_read_objects (ds, all, 3, FALSE, pix, NULL, &error));
+  g_assert_no_error (error);
+  for (guint o = 0; o < 3; o++)
+    for (guint b = 0; b < 2; b++)
+      for (guint y = 0; y < 16; y++)
+        for (guint x = 0; x < 16; x++)
+          g_assert_cmpfloat (pix[((o * 2 + b) * 16 + y) * 16 + x], ==, x + 1000.0f * y + 1e6f * b);
+
+  g_assert_nonnull (strstr (find_reason (ds, "4_test_HSC-G.fits.xz"), "xz"));
+  /* A damaged compressed file is not called a good one, nor a good one truncated. */
+  g_assert_nonnull (strstr (find_reason (ds, "5_test_HSC-G.fits.gz"), "gzip"));
+  g_assert_nonnull (strstr (find_reason (ds, "5_test_HSC-G.fits.gz"), "download or copy it again"));
+  g_assert_nonnull (strstr (find_reason (ds, "6_test_HSC-G.fits.gz"), "gzip"));
+  g_assert_nonnull (strstr (find_reason (ds, "6_test_HSC-G.fits.gz"), "download or copy it again"));
+  g_assert_null (find_reason (ds, "1_test_HSC"));
+  g_assert_null (find_reason (ds, "2_test_HSC"));
+
+  dassie_remove_tree (dir, NULL);
+}
+
 static void
 test_manifest (void)
 {
@@ -441,6 +661,26 @@ test_manifest (void)
   g_assert_cmpuint (dassie_dataset_get_n_bands (ds), ==, 2);
   g_assert_cmpstr (dassie_dataset_get_object_id (ds, 0), ==, "36411452835238206");
   g_assert_true (g_str_has_suffix (dassie_dataset_get_file (ds, 0, 1), "cutouts/b.fits"));
+  g_assert_cmpuint (dassie_dataset_get_skipped (ds)->len, ==, 0);
+  g_clear_pointer (&ds, dassie_dataset_unref);
+
+  /* Objects beside the listed ones but not in manifest.fits are reported, not silently left out: three
+   * plain files in cutouts/ and one HSC object of two bands; another band of the listed object is not
+   * another object. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("extra-%u.fits", i);
+      g_autofree char *path = g_build_filename (sub, name, NULL);
+      write_image (path, 8, 8, pix, FALSE);
+    }
+  write_hsc_object (dir, "99", "G", 0, 8, 8);
+  write_hsc_object (dir, "99", "R", 1, 8, 8);
+  write_hsc_object (dir, "36411452835238206", "I", 2, 8, 8);
+  ds = dassie_dataset_open (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_dataset_get_n_objects (ds), ==, 1);
+  g_assert_cmpuint (dassie_dataset_get_skipped (ds)->len, ==, 1);
+  g_assert_nonnull (strstr (find_reason (ds, "manifest.fits"), "4 objects in the folder are not in manifest.fits"));
 
   dassie_remove_tree (dir, NULL);
 }
@@ -491,6 +731,9 @@ main (int    argc,
   g_test_add_func ("/core/dataset/nan-modes-transforms", test_nan_modes_and_transforms);
   g_test_add_func ("/core/dataset/bad-inputs", test_bad_inputs);
   g_test_add_func ("/core/dataset/unusable-folders", test_unusable_folders);
+  g_test_add_func ("/core/dataset/odd-size-skipped", test_odd_size_skipped);
+  g_test_add_func ("/core/dataset/huge-header", test_huge_header);
+  g_test_add_func ("/core/dataset/compressed", test_compressed);
   g_test_add_func ("/core/dataset/manifest", test_manifest);
   g_test_add_func ("/core/dataset/split", test_split);
   return g_test_run ();

@@ -2,8 +2,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <fitsio.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "dassie-fileutil.h"
 #include "dassie-table.h"
@@ -86,6 +92,81 @@ test_text_ids_and_errors (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* A full disk, for real: cfitsio writes its "-" (standard output) to /dev/full, which answers ENOSPC.
+ * The error says so in the system's words, names the file, and is G_IO_ERROR_NO_SPACE for the app. */
+static void
+test_disk_full (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      float pixels[64 * 64] = { 0 };
+      long naxes[2] = { 64, 64 };
+      fitsfile *fptr = NULL;
+      int status = 0;
+      int full = open ("/dev/full", O_WRONLY);
+      int saved_stdout = dup (1);
+
+      g_assert_cmpint (full, >=, 0);
+      g_assert_cmpint (dup2 (full, 1), ==, 1);
+      fits_create_file (&fptr, "-", &status);
+      fits_create_img (fptr, FLOAT_IMG, 2, naxes, &status);
+      fits_write_img (fptr, TFLOAT, 1, 64 * 64, pixels, &status);
+      fits_close_file (fptr, &status);
+      g_assert_cmpint (status, !=, 0);
+      _dassie_table_fail (status, "/results/scores.fits", "write", &error);
+      dup2 (saved_stdout, 1);
+
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_assert_nonnull (strstr (error->message, g_strerror (ENOSPC)));
+      g_assert_nonnull (strstr (error->message, "/results/scores.fits"));
+      return;
+    }
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/full");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* The table writer's own failure (a file size limit: EFBIG) says why in the system's words, names the
+ * file, and leaves no temporary file behind. */
+static void
+test_write_error_says_why (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_dir_make_tmp ("dassie-table-XXXXXX", &error);
+      g_autofree char *path = g_build_filename (dir, "latents.fits", NULL);
+      g_autofree float *data = g_new0 (float, 2000 * 64);
+      g_auto(GStrv) ids = g_new0 (char *, 2001);
+      struct rlimit limit = { 16384, 16384 };
+      g_autoptr(GDir) d = NULL;
+
+      for (guint i = 0; i < 2000; i++)
+        ids[i] = g_strdup_printf ("%u", i);
+      signal (SIGXFSZ, SIG_IGN);
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+
+      g_assert_false (dassie_table_write_vectors (path, (const char * const *) ids, 2000, "LATENT", data, 64, &error));
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, g_strerror (EFBIG)));
+      d = g_dir_open (dir, 0, NULL);
+      g_assert_null (g_dir_read_name (d));
+
+      dassie_remove_tree (dir, NULL);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -93,5 +174,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/table/integer-ids", test_integer_ids);
   g_test_add_func ("/core/table/text-ids-and-errors", test_text_ids_and_errors);
+  g_test_add_func ("/core/table/disk-full", test_disk_full);
+  g_test_add_func ("/core/table/write-error-says-why", test_write_error_says_why);
   return g_test_run ();
 }

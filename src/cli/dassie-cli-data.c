@@ -60,6 +60,85 @@ _dassie_cli_make_demo (DassieCliContext  *ctx,
   return 0;
 }
 
+static void
+add_skipped_json (JsonBuilder *b,
+                  GPtrArray   *skipped)
+{
+  json_builder_set_member_name (b, "skipped");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      DassieSkippedFile *s = g_ptr_array_index (skipped, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, s->path);
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, s->reason);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+/* The summary with --json; without a data set (nothing usable) it still lists every skipped file. */
+static void
+print_scan_json (const char    *dir,
+                 DassieDataset *dataset,
+                 GPtrArray     *skipped,
+                 const GError  *error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, dir);
+  json_builder_set_member_name (b, "objects");
+  json_builder_add_int_value (b, dataset ? dassie_dataset_get_n_objects (dataset) : 0);
+  if (dataset != NULL)
+    {
+      guint n_bands = dassie_dataset_get_n_bands (dataset);
+
+      json_builder_set_member_name (b, "bands");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n_bands; i++)
+        json_builder_add_string_value (b, dassie_dataset_get_band (dataset, i));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "width");
+      json_builder_add_int_value (b, dassie_dataset_get_width (dataset));
+      json_builder_set_member_name (b, "height");
+      json_builder_add_int_value (b, dassie_dataset_get_height (dataset));
+      json_builder_set_member_name (b, "ids_are_integers");
+      json_builder_add_boolean_value (b, dassie_dataset_ids_are_integers (dataset));
+    }
+  else
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, error->message);
+    }
+  add_skipped_json (b, skipped);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_skipped_text (GPtrArray *skipped)
+{
+  g_print (_("Skipped:   %u files\n"), skipped->len);
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      DassieSkippedFile *s = g_ptr_array_index (skipped, i);
+      g_print ("  %s: %s\n", s->path, s->reason);
+    }
+}
+
 int
 _dassie_cli_scan (DassieCliContext  *ctx,
                   int                argc,
@@ -68,8 +147,8 @@ _dassie_cli_scan (DassieCliContext  *ctx,
   g_autoptr(GOptionContext) context = g_option_context_new (_("DIR"));
   g_autoptr(GError) error = NULL;
   g_autoptr(DassieDataset) dataset = NULL;
+  g_autoptr(GPtrArray) skipped = NULL;
   DassieDatasetOptions options;
-  GPtrArray *skipped;
   guint n_bands;
 
   g_option_context_set_summary (context,
@@ -85,63 +164,31 @@ _dassie_cli_scan (DassieCliContext  *ctx,
 
   if (!dassie_dataset_options_from_config (&options, ctx->config, &error))
     return _dassie_cli_fail (error);
-  dataset = dassie_dataset_open_with_progress (argv[1], &options, ctx->cancellable,
-                                               _dassie_cli_progress, ctx, &error);
+  dataset = dassie_dataset_open_full (argv[1], &options, ctx->cancellable, _dassie_cli_progress, ctx,
+                                      &skipped, &error);
   dassie_dataset_options_clear (&options);
-  if (dataset == NULL)
-    return _dassie_cli_fail (error);
   _dassie_cli_progress_done (ctx);
 
-  skipped = dassie_dataset_get_skipped (dataset);
-  n_bands = dassie_dataset_get_n_bands (dataset);
+  /* When nothing is usable the list of skipped files is the answer, so it is printed all the same. */
+  if (dataset == NULL)
+    {
+      if (skipped != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          if (ctx->json)
+            print_scan_json (argv[1], NULL, skipped, error);
+          else
+            print_skipped_text (skipped);
+        }
+      return _dassie_cli_fail (error);
+    }
 
   if (ctx->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, argv[1]);
-      json_builder_set_member_name (b, "objects");
-      json_builder_add_int_value (b, dassie_dataset_get_n_objects (dataset));
-      json_builder_set_member_name (b, "bands");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < n_bands; i++)
-        json_builder_add_string_value (b, dassie_dataset_get_band (dataset, i));
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "width");
-      json_builder_add_int_value (b, dassie_dataset_get_width (dataset));
-      json_builder_set_member_name (b, "height");
-      json_builder_add_int_value (b, dassie_dataset_get_height (dataset));
-      json_builder_set_member_name (b, "ids_are_integers");
-      json_builder_add_boolean_value (b, dassie_dataset_ids_are_integers (dataset));
-      json_builder_set_member_name (b, "skipped");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < skipped->len; i++)
-        {
-          DassieSkippedFile *s = g_ptr_array_index (skipped, i);
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "path");
-          json_builder_add_string_value (b, s->path);
-          json_builder_set_member_name (b, "reason");
-          json_builder_add_string_value (b, s->reason);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-
-      root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      text = json_generator_to_data (gen, NULL);
-      g_print ("%s\n", text);
+      print_scan_json (argv[1], dataset, skipped, NULL);
       return 0;
     }
 
+  n_bands = dassie_dataset_get_n_bands (dataset);
   g_print (_("Data set:  %s\n"), argv[1]);
   g_print (_("Objects:   %u\n"), dassie_dataset_get_n_objects (dataset));
   g_print (_("Bands:     "));
@@ -149,11 +196,6 @@ _dassie_cli_scan (DassieCliContext  *ctx,
     g_print ("%s%s", i ? ", " : "", *dassie_dataset_get_band (dataset, i) ? dassie_dataset_get_band (dataset, i) : _("one band"));
   g_print ("\n");
   g_print (_("Size:      %u × %u pixels\n"), dassie_dataset_get_width (dataset), dassie_dataset_get_height (dataset));
-  g_print (_("Skipped:   %u files\n"), skipped->len);
-  for (guint i = 0; i < skipped->len; i++)
-    {
-      DassieSkippedFile *s = g_ptr_array_index (skipped, i);
-      g_print ("  %s: %s\n", s->path, s->reason);
-    }
+  print_skipped_text (skipped);
   return 0;
 }

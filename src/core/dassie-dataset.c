@@ -15,6 +15,12 @@
 
 /* Above this many bytes of pixels the data set is read from disk on demand instead of kept. */
 #define CACHE_LIMIT_BYTES (G_GINT64_CONSTANT (3) << 30)
+/* A cutout larger than this (16384 × 16384, 1 GB as float32) is a damaged header, not an image to read. */
+#define MAX_IMAGE_PIXELS (G_GINT64_CONSTANT (1) << 28)
+#define MAX_IMAGE_SIDE 16384
+/* Objects whose side is at least this fraction of the most common side are kept and set the crop; HSC's
+ * cutout service makes cutouts of one request a pixel or two apart. Smaller ones are skipped. */
+#define CROP_TOLERANCE 0.9
 
 typedef struct
 {
@@ -23,6 +29,7 @@ typedef struct
   float  *nan_fill;   /* per band: the value that replaces NaN under DASSIE_NAN_QUANTILE */
   guint   width;      /* the smallest of its bands */
   guint   height;
+  guint   smallest_band;
 } DatasetObject;
 
 struct _DassieDataset
@@ -197,7 +204,49 @@ dassie_transform_apply (DassieTransform transform,
 
 /* ---- file checks ---------------------------------------------------------------------------- */
 
+/* The whole-file compression of @path from its first bytes ("gzip", ...), or NULL for none; @readable
+ * says whether cfitsio decompresses it (it does gzip, bzip2, zip and compress, not xz or zstd).
+ * Tile-compressed .fz files are plain FITS and return NULL. */
+static const char *
+file_compression (const char *path,
+                  gboolean   *readable)
+{
+  static const struct { const char *magic; gsize length; const char *name; gboolean readable; } kinds[] = {
+    { "\x1f\x8b", 2, "gzip", TRUE },
+    { "BZh", 3, "bzip2", TRUE },
+    { "PK\x03\x04", 4, "zip", TRUE },
+    { "\x1f\x9d", 2, "compress", TRUE },
+    { "\xfd" "7zXZ", 5, "xz", FALSE },
+    { "\x28\xb5\x2f\xfd", 4, "zstd", FALSE },
+  };
+  guchar head[8] = { 0 };
+  gssize n = 0;
+  FILE *file = g_fopen (path, "rb");
+
+  if (file != NULL)
+    {
+      n = (gssize) fread (head, 1, sizeof head, file);
+      fclose (file);
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    if ((gsize) n >= kinds[k].length && memcmp (head, kinds[k].magic, kinds[k].length) == 0)
+      {
+        *readable = kinds[k].readable;
+        return kinds[k].name;
+      }
+  *readable = TRUE;
+  return NULL;
+}
+
+static char *
+unreadable_compression_reason (const char *compression)
+{
+  return g_strdup_printf (_("compressed with %s, which cfitsio cannot read; decompress it first, or "
+                            "compress it with gzip or fpack instead"), compression);
+}
+
 /* Moves to the first HDU with a 2-D image (HSC cutouts have an empty primary HDU) and returns its size.
+ * Compressed files (.fits.gz, tile-compressed .fits.fz) are read through cfitsio as they are.
  * On failure returns a reason a person can act on. */
 static char *
 probe_image (const char *path,
@@ -209,12 +258,17 @@ probe_image (const char *path,
   int status = 0;
   int n_hdus = 0;
   struct stat st;
+  const char *compression;
+  gboolean readable = TRUE;
 
   if (g_stat (path, &st) != 0)
     return g_strdup_printf (_("cannot be read: %s"), g_strerror (errno));
   if (st.st_size == 0)
     return g_strdup (_("the file is empty"));
-  if (st.st_size < 2880)
+  compression = file_compression (path, &readable);
+  if (!readable)
+    return unreadable_compression_reason (compression);
+  if (compression == NULL && st.st_size < 2880)
     return g_strdup (_("too short to be a FITS file (a FITS file is at least 2880 bytes)"));
 
   if (fits_open_diskfile (&fptr, path, READONLY, &status) != 0)
@@ -222,6 +276,9 @@ probe_image (const char *path,
       char text[FLEN_STATUS] = "";
 
       fits_get_errstatus (status, text);
+      if (compression != NULL)
+        return g_strdup_printf (_("compressed with %s but could not be decompressed (%s); it may be "
+                                  "incomplete: download or copy it again"), compression, text);
       if (status == FILE_NOT_OPENED)
         return g_strdup (_("cannot be opened"));
       return g_strdup_printf (_("not a readable FITS file (%s)"), text);
@@ -244,15 +301,32 @@ probe_image (const char *path,
       if (status != 0 || naxes[0] < 1 || naxes[1] < 1 || (naxis == 3 && naxes[2] != 1))
         continue;
 
+      if (naxes[0] > MAX_IMAGE_SIDE || naxes[1] > MAX_IMAGE_SIDE ||
+          (gint64) naxes[0] * naxes[1] > MAX_IMAGE_PIXELS)
+        {
+          int ignored = 0;
+
+          fits_close_file (fptr, &ignored);
+          return g_strdup_printf (_("its header claims a %ld×%ld image, larger than any cutout (at most "
+                                    "%d×%d pixels are read); the header is damaged or this is not a cutout"),
+                                  naxes[0], naxes[1], MAX_IMAGE_SIDE, MAX_IMAGE_SIDE);
+        }
+
+      /* cfitsio's size of the file is the decompressed size for .gz, so truncation shows the same way. */
       {
         LONGLONG headstart = 0, datastart = 0, dataend = 0;
+        LONGLONG size = fptr->Fptr->logfilesize;
 
         fits_get_hduaddrll (fptr, &headstart, &datastart, &dataend, &status);
-        if (status == 0 && dataend > st.st_size)
+        if (status == 0 && dataend > size)
           {
             fits_close_file (fptr, &status);
+            if (compression != NULL)
+              return g_strdup_printf (_("truncated: compressed with %s, it holds %lld of the %lld bytes its "
+                                        "header describes; download or copy it again"),
+                                      compression, (long long) size, (long long) dataend);
             return g_strdup_printf (_("truncated: %lld of %lld bytes present; download or copy it again"),
-                                    (long long) st.st_size, (long long) dataend);
+                                    (long long) size, (long long) dataend);
           }
       }
 
@@ -277,6 +351,9 @@ probe_image (const char *path,
       }
     fits_close_file (fptr, &ignored);
   }
+  if (compression != NULL)
+    return g_strdup_printf (_("compressed with %s and holds no 2-D image once decompressed; if it was cut "
+                              "short, download or copy it again"), compression);
   return g_strdup (_("holds no 2-D image"));
 }
 
@@ -421,12 +498,33 @@ get_candidate (GHashTable *candidates,
   return c;
 }
 
+/* FITS names, with the whole-file compressions cfitsio reads (.fz is tile compression inside FITS). */
 static gboolean
 is_fits_name (const char *name)
 {
-  return g_str_has_suffix (name, ".fits") || g_str_has_suffix (name, ".fit") ||
-         g_str_has_suffix (name, ".fts") || g_str_has_suffix (name, ".FITS") ||
-         g_str_has_suffix (name, ".fits.gz");
+  static const char *const suffixes[] = {
+    ".fits", ".fit", ".fts", ".FITS", ".fits.gz", ".fit.gz", ".fits.fz", ".fits.bz2", ".fits.Z", ".fits.zip",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    if (g_str_has_suffix (name, suffixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* FITS files compressed in a way cfitsio cannot read: skipped with a reason, never silently ignored. */
+static const char *
+unreadable_compression_of_name (const char *name)
+{
+  static const struct { const char *suffix; const char *name; } kinds[] = {
+    { ".fits.xz", "xz" }, { ".fits.zst", "zstd" }, { ".fits.lz4", "lz4" }, { ".fits.7z", "7-Zip" },
+    { ".fits.rar", "RAR" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_has_suffix (name, kinds[i].suffix))
+      return kinds[i].name;
+  return NULL;
 }
 
 /* Reads manifest.fits (object_id, filter, filename) as Hyrax writes it. Returns FALSE if unusable. */
@@ -625,7 +723,7 @@ hsc_name_regex (void)
   static GRegex *regex;
 
   if (g_once_init_enter (&regex))
-    g_once_init_leave (&regex, g_regex_new ("^([0-9]+)_.*_HSC-([A-Za-z0-9]+)\\.fits$", G_REGEX_OPTIMIZE, 0, NULL));
+    g_once_init_leave (&regex, g_regex_new ("^([0-9]+)_.*_HSC-([A-Za-z0-9]+)\\.fits(\\.gz|\\.fz|\\.bz2|\\.Z|\\.zip)?$", G_REGEX_OPTIMIZE, 0, NULL));
   return regex;
 }
 
@@ -645,6 +743,16 @@ scan_folder (const char *dir,
       g_autoptr(GMatchInfo) match = NULL;
       g_autofree char *path = NULL;
 
+      const char *compression = unreadable_compression_of_name (name);
+
+      if (compression != NULL)
+        {
+          g_autofree char *unreadable = g_build_filename (dir, name, NULL);
+          g_autofree char *reason = unreadable_compression_reason (compression);
+
+          add_skipped (skipped, unreadable, reason);
+          continue;
+        }
       if (!is_fits_name (name) || g_str_equal (name, "manifest.fits"))
         continue;
       path = g_build_filename (dir, name, NULL);
@@ -802,7 +910,7 @@ read_range (guint    begin,
   DassieDataset *self = w->self;
   guint nb = self->bands->len;
   gsize plane = (gsize) self->width * self->height;
-  g_autofree float *scratch = w->pixels ? NULL : g_new (float, plane);
+  g_autofree float *scratch = w->pixels ? NULL : g_try_new (float, plane);
 
   for (guint i = begin; i < end; i++)
     {
@@ -810,6 +918,12 @@ read_range (guint    begin,
 
       if (g_cancellable_is_cancelled (w->cancellable))
         return;
+      if (w->pixels == NULL && scratch == NULL)
+        {
+          w->reasons[i] = g_strdup_printf ("%s: %s", obj->files[0], _("not enough memory to read it"));
+          report_read_progress (w);
+          continue;
+        }
 
       for (guint b = 0; b < nb; b++)
         {
@@ -861,6 +975,24 @@ rebuild_index (DassieDataset *self)
       g_ptr_array_add (id_list, obj->id);
     }
   self->ids_are_integers = dassie_ids_are_integers ((const char * const *) id_list->pdata, id_list->len);
+}
+
+/* "No usable object" errors name the first skipped file and its reason, so that a data set of one bad
+ * file (or one reason for all) is explained wherever the error is shown. */
+static void
+set_no_objects_error (GError     **error,
+                      GPtrArray   *skipped,
+                      const char  *summary)
+{
+  g_autoptr(GString) message = g_string_new (summary);
+
+  if (skipped->len > 0)
+    {
+      DassieSkippedFile *first = g_ptr_array_index (skipped, 0);
+
+      g_string_append_printf (message, "\n“%s”: %s", first->path, first->reason);
+    }
+  g_set_error_literal (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS, message->str);
 }
 
 /* Reads every object once, checking it and keeping its pixels when they fit in memory; objects that
@@ -936,12 +1068,126 @@ read_and_check (DassieDataset       *self,
 
   if (self->objects->len == 0)
     {
-      g_set_error (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS,
-                   _("No usable object in “%s”: all %u were skipped (the Data page and “dassie-cli scan” "
-                     "list the reasons)"), self->dir, n);
+      g_autofree char *summary = g_strdup_printf (_("No usable object in “%s”: all %u were skipped (the Data page "
+                                                    "and “dassie-cli scan” list the reasons)"), self->dir, n);
+
+      set_no_objects_error (error, self->skipped, summary);
       return FALSE;
     }
   return TRUE;
+}
+
+/* The crop's side when data_set.crop_to is not set: the smallest side among the objects whose side is
+ * near the most common one (ties go to the smaller side, which keeps more objects). One odd small cutout
+ * must not shrink every other object to its size. */
+static guint
+choose_crop_side (GPtrArray *objects)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint mode = 0, mode_count = 0;
+  guint side = G_MAXUINT;
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      DatasetObject *obj = g_ptr_array_index (objects, i);
+      gpointer k = GUINT_TO_POINTER (MIN (obj->width, obj->height));
+
+      g_hash_table_insert (counts, k, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, k)) + 1));
+    }
+
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      guint k = GPOINTER_TO_UINT (key), count = GPOINTER_TO_UINT (value);
+
+      if (count > mode_count || (count == mode_count && k < mode))
+        mode = k, mode_count = count;
+    }
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      DatasetObject *obj = g_ptr_array_index (objects, i);
+      guint obj_side = MIN (obj->width, obj->height);
+
+      if (obj_side >= CROP_TOLERANCE * mode)
+        side = MIN (side, obj_side);
+    }
+  return side;
+}
+
+/* Files in the folder (and in the folders manifest.fits points into) that manifest.fits does not list
+ * are left out, as Hyrax does; one entry says how many objects that is. */
+static void
+report_unlisted_objects (const char *dir,
+                         const char *manifest,
+                         GHashTable *candidates,
+                         GPtrArray  *order,
+                         GPtrArray  *skipped)
+{
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) unlisted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer folder;
+
+  g_hash_table_add (folders, g_canonicalize_filename (dir, NULL));
+  g_hash_table_add (listed, g_canonicalize_filename (manifest, NULL));
+  for (guint i = 0; i < order->len; i++)
+    {
+      Candidate *c = g_ptr_array_index (order, i);
+      GHashTableIter files;
+      gpointer path;
+
+      g_hash_table_iter_init (&files, c->band_files);
+      while (g_hash_table_iter_next (&files, NULL, &path))
+        {
+          char *canonical = g_canonicalize_filename (path, NULL);
+
+          g_hash_table_add (folders, g_path_get_dirname (canonical));
+          g_hash_table_add (listed, canonical);
+        }
+    }
+
+  g_hash_table_iter_init (&iter, folders);
+  while (g_hash_table_iter_next (&iter, &folder, NULL))
+    {
+      g_autoptr(GDir) d = g_dir_open (folder, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autoptr(GMatchInfo) match = NULL;
+          g_autofree char *path = NULL;
+          char *id;
+
+          if (!is_fits_name (name))
+            continue;
+          path = g_build_filename (folder, name, NULL);
+          if (g_hash_table_contains (listed, path) || g_file_test (path, G_FILE_TEST_IS_DIR))
+            continue;
+          /* Another band of a listed object is not another object. */
+          id = g_regex_match (hsc_name_regex (), name, 0, &match) ? g_match_info_fetch (match, 1)
+                                                                   : g_steal_pointer (&path);
+          if (g_hash_table_contains (candidates, id))
+            g_free (id);
+          else
+            g_hash_table_add (unlisted, id);
+        }
+    }
+
+  if (g_hash_table_size (unlisted) > 0)
+    {
+      guint n = g_hash_table_size (unlisted);
+      g_autofree char *reason =
+        g_strdup_printf (ngettext ("%u object in the folder is not in manifest.fits and was left out; add it "
+                                   "to manifest.fits, or remove manifest.fits to use every file",
+                                   "%u objects in the folder are not in manifest.fits and were left out; add "
+                                   "them to manifest.fits, or remove manifest.fits to use every file", n), n);
+
+      add_skipped (skipped, manifest, reason);
+    }
 }
 
 static DassieDataset *
@@ -950,6 +1196,7 @@ dataset_open (const char                  *dir,
               GCancellable                *cancellable,
               DassieProgressFunc           progress,
               gpointer                     user_data,
+              GPtrArray                  **skipped_out,
               GError                     **error)
 {
   g_autoptr(DassieDataset) self = NULL;
@@ -961,8 +1208,6 @@ dataset_open (const char                  *dir,
   g_autofree char *manifest = NULL;
   ProbeWork probe = { 0 };
   guint nb;
-  guint min_side = G_MAXUINT;
-  guint min_w = G_MAXUINT, min_h = G_MAXUINT;
 
   d = g_dir_open (dir, 0, &local_error);
   if (d == NULL)
@@ -981,13 +1226,17 @@ dataset_open (const char                  *dir,
   self->bands = g_ptr_array_new_with_free_func (g_free);
   self->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) dataset_object_free);
   self->skipped = g_ptr_array_new_with_free_func ((GDestroyNotify) skipped_file_free);
+  if (skipped_out != NULL)
+    *skipped_out = g_ptr_array_ref (self->skipped);
 
   candidates = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) candidate_free);
   order = g_ptr_array_new ();
 
   manifest = g_build_filename (dir, "manifest.fits", NULL);
-  if (!g_file_test (manifest, G_FILE_TEST_IS_REGULAR) ||
-      !read_manifest (dir, manifest, candidates, order, self->skipped))
+  if (g_file_test (manifest, G_FILE_TEST_IS_REGULAR) &&
+      read_manifest (dir, manifest, candidates, order, self->skipped))
+    report_unlisted_objects (dir, manifest, candidates, order, self->skipped);
+  else
     scan_folder (dir, d, candidates, order, self->skipped);
 
   g_ptr_array_sort (order, compare_candidates);
@@ -1072,13 +1321,14 @@ dataset_open (const char                  *dir,
       obj->height = G_MAXUINT;
       for (guint b = 0; b < nb; b++)
         {
+          guint w = probe.widths[i * nb + b], h = probe.heights[i * nb + b];
+
           obj->files[b] = g_strdup (g_hash_table_lookup (c->band_files, g_ptr_array_index (self->bands, b)));
-          obj->width = MIN (obj->width, probe.widths[i * nb + b]);
-          obj->height = MIN (obj->height, probe.heights[i * nb + b]);
+          if (MIN (w, h) < MIN (obj->width, obj->height))
+            obj->smallest_band = b;
+          obj->width = MIN (obj->width, w);
+          obj->height = MIN (obj->height, h);
         }
-      min_w = MIN (min_w, obj->width);
-      min_h = MIN (min_h, obj->height);
-      min_side = MIN (min_side, MIN (obj->width, obj->height));
       g_ptr_array_add (self->objects, obj);
     }
 
@@ -1090,41 +1340,50 @@ dataset_open (const char                  *dir,
 
   if (self->objects->len == 0)
     {
-      g_set_error (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS,
-                   _("No usable object in “%s”: every file was skipped (see the list of skipped files)"), dir);
+      g_autofree char *summary = g_strdup_printf (_("No usable object in “%s”: every file was skipped (see the "
+                                                    "list of skipped files)"), dir);
+
+      set_no_objects_error (error, self->skipped, summary);
       return NULL;
     }
 
-  /* The crop: data_set.crop_to, or the smallest common square (Hyrax's HSCDataSet). */
+  /* The crop: data_set.crop_to, or the common size of the objects (Hyrax's HSCDataSet takes the smallest,
+   * which lets one odd cutout shrink all the others); objects smaller than it are skipped. */
   if (options->crop_width > 0 && options->crop_height > 0)
     {
       self->width = options->crop_width;
       self->height = options->crop_height;
-
-      for (guint i = 0; i < self->objects->len; )
-        {
-          DatasetObject *obj = g_ptr_array_index (self->objects, i);
-
-          if (obj->width < self->width || obj->height < self->height)
-            {
-              g_autofree char *reason = g_strdup_printf (_("%u×%u pixels, smaller than data_set.crop_to %u×%u"),
-                                                         obj->width, obj->height, self->width, self->height);
-              add_skipped (self->skipped, obj->files[0], reason);
-              g_ptr_array_remove_index (self->objects, i);
-              continue;
-            }
-          i++;
-        }
-      if (self->objects->len == 0)
-        {
-          g_set_error (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_NO_OBJECTS,
-                       _("Every image in “%s” is smaller than data_set.crop_to (%u×%u)"), dir,
-                       self->width, self->height);
-          return NULL;
-        }
     }
   else
-    self->width = self->height = min_side;
+    self->width = self->height = choose_crop_side (self->objects);
+
+  for (guint i = 0; i < self->objects->len; )
+    {
+      DatasetObject *obj = g_ptr_array_index (self->objects, i);
+
+      if (obj->width < self->width || obj->height < self->height)
+        {
+          g_autofree char *reason =
+            options->crop_width > 0
+            ? g_strdup_printf (_("%u×%u pixels, smaller than data_set.crop_to %u×%u"),
+                               obj->width, obj->height, self->width, self->height)
+            : g_strdup_printf (_("%u×%u pixels, smaller than the %u×%u crop"),
+                               obj->width, obj->height, self->width, self->height);
+
+          add_skipped (self->skipped, obj->files[obj->smallest_band], reason);
+          g_ptr_array_remove_index (self->objects, i);
+          continue;
+        }
+      i++;
+    }
+  if (self->objects->len == 0)
+    {
+      g_autofree char *summary = g_strdup_printf (_("Every image in “%s” is smaller than data_set.crop_to (%u×%u)"),
+                                                  dir, self->width, self->height);
+
+      set_no_objects_error (error, self->skipped, summary);
+      return NULL;
+    }
 
   if (!read_and_check (self, cancellable, progress, user_data, error))
     return NULL;
@@ -1149,17 +1408,31 @@ dassie_dataset_open_with_progress (const char                  *dir,
                                    gpointer                     user_data,
                                    GError                     **error)
 {
+  return dassie_dataset_open_full (dir, options, cancellable, progress, user_data, NULL, error);
+}
+
+DassieDataset *
+dassie_dataset_open_full (const char                  *dir,
+                          const DassieDatasetOptions  *options,
+                          GCancellable                *cancellable,
+                          DassieProgressFunc           progress,
+                          gpointer                     user_data,
+                          GPtrArray                  **skipped,
+                          GError                     **error)
+{
   DassieDatasetOptions defaults;
 
   g_return_val_if_fail (dir != NULL, NULL);
 
+  if (skipped != NULL)
+    *skipped = NULL;
   if (options == NULL)
     {
       dassie_dataset_options_init (&defaults);
       options = &defaults;
     }
 
-  return dataset_open (dir, options, cancellable, progress, user_data, error);
+  return dataset_open (dir, options, cancellable, progress, user_data, skipped, error);
 }
 
 DassieDataset *

@@ -35,7 +35,7 @@ typedef enum
 
 typedef struct
 {
-  guint           crop_width;   /* 0: the smallest common square */
+  guint           crop_width;   /* 0: the common square of most objects (smaller ones are skipped) */
   guint           crop_height;
   DassieTransform transform;
   DassieNanMode   nan_mode;
@@ -72,6 +72,15 @@ DassieDataset  *dassie_dataset_open_with_progress  (const char                  
                                                     GCancellable                *cancellable,
                                                     DassieProgressFunc           progress,
                                                     gpointer                     user_data,
+                                                    GError                     **error);
+/* The same; @skipped (when not NULL) receives the skipped files (DassieSkippedFile*) whether or not any
+ * object is usable, so that a caller can list why nothing was; NULL when the folder cannot be read. */
+DassieDataset  *dassie_dataset_open_full           (const char                  *dir,
+                                                    const DassieDatasetOptions  *options,
+                                                    GCancellable                *cancellable,
+                                                    DassieProgressFunc           progress,
+                                                    gpointer                     user_data,
+                                                    GPtrArray                  **skipped,
                                                     GError                     **error);
 DassieDataset  *dassie_dataset_ref                 (DassieDataset               *self);
 void            dassie_dataset_unref               (DassieDataset               *self);

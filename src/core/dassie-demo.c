@@ -278,10 +278,9 @@ write_fits (const char  *path,
   fits_close_file (fptr, &status);
   if (status != 0)
     {
-      char text[FLEN_STATUS] = "";
-      fits_get_errstatus (status, text);
+      dassie_fits_fail (status, path, _("write"), &error);
       g_unlink (temp);
-      return g_strdup_printf (_("Could not write “%s”: %s"), path, text);
+      return g_strdup (error->message);
     }
   if (!dassie_rename_into_place (temp, path, &error))
     return g_strdup (error->message);
@@ -555,10 +554,8 @@ write_manifest (const char  *dir,
 
   if (status != 0)
     {
-      char text[FLEN_STATUS] = "";
-      fits_get_errstatus (status, text);
+      dassie_fits_fail (status, path, _("write"), error);
       g_unlink (temp);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write “%s”: %s"), path, text);
       return FALSE;
     }
   return dassie_rename_into_place (temp, path, error);

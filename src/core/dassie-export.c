@@ -680,11 +680,8 @@ dassie_export_fits (const DassieObjectList  *list,
 
   if (status != 0)
     {
-      char text[FLEN_STATUS] = "";
-
+      dassie_fits_fail (status, path, _("write"), error);
       g_unlink (temp);
-      fits_get_errstatus (status, text);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write “%s”: %s"), path, text);
       return FALSE;
     }
   return dassie_rename_into_place (temp, path, error);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fitsio.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -151,4 +152,31 @@ dassie_copy_file (const char  *source,
   if (!g_file_get_contents (source, &contents, &length, error))
     return FALSE;
   return dassie_write_file_atomic (dest, contents, length, error);
+}
+
+gboolean
+dassie_fits_fail (int          status,
+                  const char  *path,
+                  const char  *what,
+                  GError     **error)
+{
+  int saved = errno;
+  char text[FLEN_STATUS] = "";
+
+  fits_get_errstatus (status, text);
+  /* cfitsio reports a failed fwrite or fopen by status alone; errno still holds the system's reason. */
+  if (saved != 0 && (status == WRITE_ERROR || status == FILE_NOT_CREATED || status == FILE_NOT_CLOSED))
+    {
+      if (saved == ENOSPC || saved == EDQUOT)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Could not write “%s”: %s. Free some space or choose another folder."),
+                     path, g_strerror (saved));
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Could not %s “%s”: %s (%s)"),
+                     what, path, g_strerror (saved), text);
+      return FALSE;
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not %s “%s”: %s"), what, path, text);
+  return FALSE;
 }

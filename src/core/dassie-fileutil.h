@@ -22,5 +22,12 @@ gboolean  dassie_remove_tree        (const char  *path,
 gboolean  dassie_copy_file          (const char  *source,
                                      const char  *dest,
                                      GError     **error);
+/* Sets @error from a cfitsio @status: "Could not @what “@path”: …". When the system refused a write or
+ * a create (a full disk, a read-only folder) the error says so in the system's words and carries the
+ * matching GIOErrorEnum, so call it before anything that may change errno. Returns FALSE. */
+gboolean  dassie_fits_fail          (int          status,
+                                     const char  *path,
+                                     const char  *what,
+                                     GError     **error);
 
 G_END_DECLS

@@ -40,19 +40,6 @@ dassie_ids_are_integers (const char * const *ids,
   return n > 0;
 }
 
-static gboolean
-fits_fail (int          status,
-           const char  *path,
-           const char  *what,
-           GError     **error)
-{
-  char text[FLEN_STATUS] = "";
-
-  fits_get_errstatus (status, text);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not %s “%s”: %s"), what, path, text);
-  return FALSE;
-}
-
 gboolean
 dassie_table_write_vectors (const char          *path,
                             const char * const  *ids,
@@ -106,13 +93,15 @@ dassie_table_write_vectors (const char          *path,
   return dassie_rename_into_place (temp, path, error);
 
 fail:
+  /* The error first: errno still says why the write failed. */
+  dassie_fits_fail (status, path, _("write"), error);
   if (fptr != NULL)
     {
       int ignored = 0;
       fits_close_file (fptr, &ignored);
     }
   g_unlink (temp);
-  return fits_fail (status, path, _("write"), error);
+  return FALSE;
 }
 
 char *
@@ -165,7 +154,7 @@ _dassie_table_fail (int          status,
                     const char  *what,
                     GError     **error)
 {
-  return fits_fail (status, path, what, error);
+  return dassie_fits_fail (status, path, what, error);
 }
 
 /* Reads the OBJECT_ID column as exact text, whether it is stored as 64-bit integers or as text. */
@@ -187,7 +176,7 @@ _dassie_table_read_ids (void        *fits,
   fits_get_colnum (fptr, CASEINSEN, (char *) "OBJECT_ID", &colnum, &status);
   fits_get_eqcoltype (fptr, colnum, &typecode, &repeat, &width, &status);
   if (status != 0)
-    return fits_fail (status, path, _("read the OBJECT_ID column of"), error);
+    return dassie_fits_fail (status, path, _("read the OBJECT_ID column of"), error);
 
   ids = g_new0 (char *, n_rows + 1);
   if (typecode == TSTRING)
@@ -225,7 +214,7 @@ _dassie_table_read_ids (void        *fits,
   if (status != 0)
     {
       g_strfreev (ids);
-      return fits_fail (status, path, _("read the OBJECT_ID column of"), error);
+      return dassie_fits_fail (status, path, _("read the OBJECT_ID column of"), error);
     }
 
   *ids_out = ids;
@@ -258,7 +247,7 @@ dassie_table_read_vectors (const char   *path,
 
   fits_open_table (&fptr, path, READONLY, &status);
   if (status != 0)
-    return fits_fail (status, path, _("open the table"), error);
+    return dassie_fits_fail (status, path, _("open the table"), error);
 
   fits_get_hdu_type (fptr, &hdutype, &status);
   fits_get_num_rowsll (fptr, &nrows, &status);
@@ -272,7 +261,7 @@ dassie_table_read_vectors (const char   *path,
                        _("“%s” does not hold a FITS binary table"), path);
           return FALSE;
         }
-      return fits_fail (status, path, _("read"), error);
+      return dassie_fits_fail (status, path, _("read"), error);
     }
 
   fits_get_colnum (fptr, CASEINSEN, (char *) column, &colnum, &status);
@@ -306,7 +295,7 @@ dassie_table_read_vectors (const char   *path,
     fits_read_col (fptr, TFLOAT, colnum, 1, 1, nrows * repeat, NULL, values, NULL, &status);
   fits_close_file (fptr, &status);
   if (status != 0)
-    return fits_fail (status, path, _("read"), error);
+    return dassie_fits_fail (status, path, _("read"), error);
 
   *ids = g_steal_pointer (&read_ids);
   *n_rows = (guint) nrows;

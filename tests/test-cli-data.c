@@ -1,0 +1,171 @@
+/* test-cli-data.c: "dassie-cli scan" says what it skipped and why, also when nothing is usable
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <sys/wait.h>
+
+#include "dassie-demo.h"
+#include "dassie-fileutil.h"
+
+/* Runs dassie-cli scan DIR [--json]; returns the exit status, standard output and error. */
+static int
+run_scan (const char  *dir,
+          gboolean     json,
+          char       **out,
+          char       **err)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("DASSIE_CLI"), "scan", "--quiet", dir, json ? "--json" : NULL, NULL };
+  int status = -1;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* Runs dassie-cli scan DIR --json, checks its exit status and returns what it printed. */
+static JsonNode *
+run_scan_json (const char *dir,
+               int         expected_status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonNode *root;
+
+  g_assert_cmpint (run_scan (dir, TRUE, &out, &err), ==, expected_status);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return root;
+}
+
+static JsonObject *
+find_skipped (JsonArray  *skipped,
+              const char *path_part)
+{
+  for (guint i = 0; i < json_array_get_length (skipped); i++)
+    {
+      JsonObject *s = json_array_get_object_element (skipped, i);
+
+      if (strstr (json_object_get_string_member (s, "path"), path_part) != NULL)
+        return s;
+    }
+  return NULL;
+}
+
+static void
+test_scan_nothing_usable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dassie-cli-data-XXXXXX", &error);
+  g_autofree char *empty = g_build_filename (dir, "1_x_HSC-G.fits", NULL);
+  g_autofree char *text = g_build_filename (dir, "2_x_HSC-G.fits", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) csv = g_string_new ("object_id,ra,dec\n");
+  JsonObject *obj;
+  JsonArray *skipped;
+
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  while (csv->len < 4000)
+    g_string_append (csv, "36411452835238206,30.59,-6.28\n");
+  g_assert_true (g_file_set_contents (text, csv->str, csv->len, NULL));
+
+  /* Text: the error on standard error, and still every file with its reason. */
+  g_assert_cmpint (run_scan (dir, FALSE, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "No usable object"));
+  g_assert_nonnull (strstr (out, "Skipped:   2 files"));
+  g_assert_nonnull (strstr (out, empty));
+  g_assert_nonnull (strstr (out, "empty"));
+  g_assert_nonnull (strstr (out, text));
+  g_assert_nonnull (strstr (out, "not a readable FITS file"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --json: the same list, and the error. */
+  root = run_scan_json (dir, 1);
+  obj = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (obj, "objects"), ==, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (obj, "error"), "No usable object"));
+  skipped = json_object_get_array_member (obj, "skipped");
+  g_assert_cmpuint (json_array_get_length (skipped), ==, 2);
+  g_assert_nonnull (strstr (json_object_get_string_member (find_skipped (skipped, "1_x_HSC-G"), "reason"), "empty"));
+  g_assert_nonnull (strstr (json_object_get_string_member (find_skipped (skipped, "2_x_HSC-G"), "reason"),
+                            "not a readable FITS file"));
+
+  dassie_remove_tree (dir, NULL);
+}
+
+static void
+test_scan_unlisted_objects (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *work = g_dir_make_tmp ("dassie-cli-data-XXXXXX", &error);
+  g_autofree char *dir = g_build_filename (work, "demo", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDir) d = NULL;
+  g_autofree char *one_file = NULL;
+  DassieDemoOptions options;
+  JsonObject *obj;
+  JsonObject *entry;
+  const char *name;
+
+  dassie_demo_options_init (&options);
+  options.n_objects = 6;
+  options.size = 16;
+  g_assert_true (dassie_demo_generate (dir, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Every demo file is listed: nothing is reported. */
+  root = run_scan_json (dir, 0);
+  obj = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (obj, "objects"), ==, 6);
+  g_assert_null (find_skipped (json_object_get_array_member (obj, "skipped"), "manifest.fits"));
+  g_clear_pointer (&root, json_node_unref);
+
+  /* Two more objects (three bands each) copied in beside them, not in manifest.fits. */
+  d = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (d)) != NULL && one_file == NULL)
+    if (g_str_has_suffix (name, "_HSC-G.fits"))
+      one_file = g_build_filename (dir, name, NULL);
+  g_assert_nonnull (one_file);
+  for (guint i = 0; i < 2; i++)
+    for (guint b = 0; b < 3; b++)
+      {
+        g_autofree char *copy_name = g_strdup_printf ("%u_extra_HSC-%s.fits", 900 + i, (const char *[]) { "G", "R", "I" }[b]);
+        g_autofree char *copy = g_build_filename (dir, copy_name, NULL);
+
+        g_assert_true (dassie_copy_file (one_file, copy, &error));
+        g_assert_no_error (error);
+      }
+
+  root = run_scan_json (dir, 0);
+  obj = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (obj, "objects"), ==, 6);
+  entry = find_skipped (json_object_get_array_member (obj, "skipped"), "manifest.fits");
+  g_assert_nonnull (entry);
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "reason"),
+                            "2 objects in the folder are not in manifest.fits"));
+
+  g_assert_cmpint (run_scan (dir, FALSE, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "2 objects in the folder are not in manifest.fits"));
+
+  dassie_remove_tree (work, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/cli-data/scan-nothing-usable", test_scan_nothing_usable);
+  g_test_add_func ("/core/cli-data/scan-unlisted-objects", test_scan_unlisted_objects);
+  return g_test_run ();
+}
