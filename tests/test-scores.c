@@ -60,12 +60,28 @@ test_hand_made (void)
 static void
 test_median (void)
 {
-  const float odd[] = { 5, 1, 3 };
-  const float even[] = { 4, 1, 3, 2 };
+  const double odd[] = { 5, 1, 3 };
+  const double even[] = { 4, 1, 3, 2 };
 
   g_assert_cmpfloat (dassie_median (odd, 3), ==, 3);
   g_assert_cmpfloat (dassie_median (even, 4), ==, 2.5f);
   g_assert_cmpfloat (dassie_median (odd, 1), ==, 5);
+}
+
+/* More values than dassie_median() sorts on the stack: 0 .. n-1 in a scrambled order. */
+static void
+test_median_many (void)
+{
+  double values[201];
+
+  for (guint n = 200; n <= 201; n++)
+    {
+      for (guint i = 0; i < n; i++)
+        values[i] = (i * 37) % n;
+      g_assert_cmpfloat (dassie_median (values, n), ==, (n - 1) / 2.0);
+      /* The input is left as it was. */
+      g_assert_cmpfloat (values[1], ==, 37 % n);
+    }
 }
 
 static void
@@ -183,6 +199,7 @@ main (int    argc,
 
   g_test_add_func ("/core/scores/hand-made", test_hand_made);
   g_test_add_func ("/core/scores/median", test_median);
+  g_test_add_func ("/core/scores/median-many", test_median_many);
   g_test_add_func ("/core/scores/round-trip", test_round_trip);
   g_test_add_func ("/core/scores/read-errors", test_read_errors);
   g_test_add_func ("/core/scores/histogram", test_histogram);

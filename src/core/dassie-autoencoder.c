@@ -689,7 +689,6 @@ run (DassieAutoencoder *self,
   g_autofree double *chunk_loss = NULL;
   guint n_workers;
   double total = 0;
-  int blas_threads = -1;
 
   /* Up to four chunks for batches up to 32, chunks of eight samples above. */
   job->chunk = job->want_grad ? CLAMP ((job->n + 3) / 4, 1, MAX_TRAIN_CHUNK) : FORWARD_CHUNK;
@@ -703,13 +702,13 @@ run (DassieAutoencoder *self,
   ensure_workspaces (self, n_workers, job->want_grad ? job->n_chunks : 0);
 
   if (n_workers > 1)
-    blas_threads = dassie_nn_blas_threads_single ();
+    dassie_blas_single_begin ();
   /* One range per worker, so that each index owns one workspace. */
   dassie_parallel_for (n_workers, n_workers, run_worker, job);
   if (job->want_grad)
     dassie_parallel_for (n_workers, n_workers, reduce_worker, job);
   if (n_workers > 1)
-    dassie_nn_blas_threads_restore (blas_threads);
+    dassie_blas_single_end ();
 
   for (guint c = 0; c < job->n_chunks; c++)
     total += chunk_loss[c];

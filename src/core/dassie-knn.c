@@ -728,7 +728,6 @@ dassie_vectors_knn_all_exact (DassieVectors       *self,
   AllPairs ap = { 0 };
   guint n;
   guint t = 0;
-  int saved_blas;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (metric <= DASSIE_METRIC_COSINE, NULL);
@@ -764,11 +763,11 @@ dassie_vectors_knn_all_exact (DassieVectors       *self,
   ap.progress_data = progress_data;
   dassie_eta_start (&ap.eta);
 
-  saved_blas = _dassie_blas_threads_push (1);
+  dassie_blas_single_begin ();
   _dassie_run_threads (n_threads, all_pairs_scan_thread, &ap);
   if (!ap.cancelled)
     _dassie_run_threads (n_threads, all_pairs_refine_thread, &ap);
-  _dassie_blas_threads_pop (saved_blas);
+  dassie_blas_single_end ();
 
   for (guint i = 0; i < n_threads; i++)
     heaps_clear (&ap.heaps[i]);
@@ -893,10 +892,9 @@ dassie_vectors_search (DassieVectors   *self,
   n_threads = MIN (dassie_parallel_n_threads (n_threads), MAX (n_blocks, 1));
   if (n_threads > 1)
     {
-      int saved_blas = _dassie_blas_threads_push (1);
-
+      dassie_blas_single_begin ();
       _dassie_run_threads (n_threads, search_thread, &s);
-      _dassie_blas_threads_pop (saved_blas);
+      dassie_blas_single_end ();
     }
   else
     search_thread (0, 1, &s);

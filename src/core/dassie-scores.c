@@ -15,29 +15,46 @@
 #include "dassie-vectors-private.h"
 
 static int
-compare_floats (const void *a,
-                const void *b)
+compare_doubles (const void *a,
+                 const void *b)
 {
-  float x = *(const float *) a, y = *(const float *) b;
+  double x = *(const double *) a, y = *(const double *) b;
 
   return (x > y) - (x < y);
 }
 
-float
-dassie_median (const float *values,
-               guint        n)
+double
+dassie_median (const double *values,
+               guint         n)
 {
-  g_autofree float *sorted = NULL;
+  double few[64];
+  g_autofree double *many = NULL;
+  double *sorted;
 
   g_return_val_if_fail (values != NULL || n == 0, NAN);
 
   if (n == 0)
     return NAN;
-  sorted = g_memdup2 (values, sizeof (float) * n);
-  qsort (sorted, n, sizeof (float), compare_floats);
+  /* Called once per row with n = k: no allocation for the usual k. */
+  sorted = n <= G_N_ELEMENTS (few) ? few : (many = g_new (double, n));
+  memcpy (sorted, values, sizeof (double) * n);
+  qsort (sorted, n, sizeof (double), compare_doubles);
   if (n % 2 == 1)
     return sorted[n / 2];
-  return (float) (((double) sorted[n / 2 - 1] + (double) sorted[n / 2]) / 2.0);
+  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+}
+
+/* The median of row @i of @neighbors' distances. @scratch holds k values. */
+static float
+row_median (const DassieNeighbors *neighbors,
+            guint                  i,
+            double                *scratch)
+{
+  const float *d = neighbors->distances + (gsize) i * neighbors->k;
+
+  for (guint c = 0; c < neighbors->k; c++)
+    scratch[c] = d[c];
+  return (float) dassie_median (scratch, neighbors->k);
 }
 
 DassieScores *
@@ -46,6 +63,7 @@ dassie_scores_new_from_neighbors (const char * const    *ids,
                                   DassieMetric           metric)
 {
   DassieScores *self;
+  g_autofree double *scratch = NULL;
   guint n, k;
 
   g_return_val_if_fail (ids != NULL, NULL);
@@ -63,8 +81,9 @@ dassie_scores_new_from_neighbors (const char * const    *ids,
   self->knn_median = g_new (float, MAX (n, 1));
   self->neighbor_rows = g_memdup2 (neighbors->indices, sizeof (guint) * MAX ((gsize) n * k, 1));
   self->neighbor_dist = g_memdup2 (neighbors->distances, sizeof (float) * MAX ((gsize) n * k, 1));
+  scratch = g_new (double, MAX (k, 1));
   for (guint i = 0; i < n; i++)
-    self->knn_median[i] = dassie_median (neighbors->distances + (gsize) i * k, k);
+    self->knn_median[i] = row_median (neighbors, i, scratch);
   return self;
 }
 
@@ -434,22 +453,6 @@ squared_scale (DassieMetric metric,
   return metric == DASSIE_METRIC_EUCLIDEAN ? (double) d * d : d;
 }
 
-/* The median of @n values (sorted in place; n is k, small). */
-static double
-median_of_few (double *values,
-               guint   n)
-{
-  for (guint a = 1; a < n; a++)
-    for (guint b = a; b > 0 && values[b - 1] > values[b]; b--)
-      {
-        double t = values[b];
-
-        values[b] = values[b - 1];
-        values[b - 1] = t;
-      }
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
 static gint
 compare_keys_descending (gconstpointer a,
                          gconstpointer b,
@@ -469,15 +472,13 @@ mark_top_rows (const DassieNeighbors *nb,
                guint                  n_top,
                gboolean              *marked)
 {
-  guint k = nb->k;
   g_autofree float *middle = g_new (float, MAX (nb->n_rows, 1));
   g_autofree guint *order = g_new (guint, MAX (nb->n_rows, 1));
+  g_autofree double *scratch = g_new (double, MAX (nb->k, 1));
 
   for (guint i = 0; i < nb->n_rows; i++)
     {
-      const float *d = nb->distances + (gsize) i * k;
-
-      middle[i] = k % 2 ? d[k / 2] : 0.5f * (d[k / 2 - 1] + d[k / 2]);
+      middle[i] = row_median (nb, i, scratch);
       order[i] = i;
     }
   g_qsort_with_data (order, (gint) nb->n_rows, sizeof (guint), compare_keys_descending, middle);
@@ -511,7 +512,7 @@ _dassie_scores_recheck_top (DassieVectors    *store,
     {
       for (guint c = 0; c < k; c++)
         around[c] = kth[result->indices[(gsize) i * k + c]];
-      if (marked[i] || kth[i] > STRANDED_RATIO * STRANDED_RATIO * median_of_few (around, k))
+      if (marked[i] || kth[i] > STRANDED_RATIO * STRANDED_RATIO * dassie_median (around, k))
         g_array_append_val (rows, i);
     }
   if (rows->len == 0)

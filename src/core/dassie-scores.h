@@ -56,7 +56,7 @@ DassieScores *dassie_scores_new_from_neighbors (const char * const   *ids,
 void          dassie_scores_free            (DassieScores            *self);
 
 /* The median as numpy computes it (the mean of the two middle values when @n is even). */
-float         dassie_median                 (const float             *values,
+double        dassie_median                 (const double            *values,
                                              guint                    n);
 
 /* scores.fits: OBJECT_ID (int64 when every id is an integer, else text), KNN_MEDIAN (1E), NEIGHBOR_IDS

@@ -21,10 +21,6 @@ typedef void (*DassieThreadFunc) (guint    thread_index,
 void           _dassie_run_threads          (guint            n_threads,
                                              DassieThreadFunc func,
                                              gpointer         user_data);
-/* Sets OpenBLAS's thread count and returns the previous one, so that threads which each call sgemm do
- * not also start OpenBLAS's threads; give the result back to _dassie_blas_threads_pop(). */
-int            _dassie_blas_threads_push    (int              n_threads);
-void           _dassie_blas_threads_pop     (int              saved);
 
 /* A store over someone else's matrix, without ids: for UMAP's samples and embeddings. The matrix must
  * outlive the store. */

@@ -47,21 +47,6 @@ _dassie_run_threads (guint            n_threads,
   dassie_parallel_for (run.n_threads, run.n_threads, thread_range, &run);
 }
 
-/* Only one-thread sections are asked for; they nest safely across threads (dassie-parallel). */
-int
-_dassie_blas_threads_push (int n_threads)
-{
-  g_assert (n_threads == 1);
-  dassie_blas_single_begin ();
-  return 1;
-}
-
-void
-_dassie_blas_threads_pop (int saved)
-{
-  dassie_blas_single_end ();
-}
-
 /* ------------------------------------------------------------------------------------------------ */
 /* metrics and options                                                                              */
 
