@@ -1,4 +1,4 @@
-/* dassie-knn-hnsw.c: every row's k nearest neighbours through an HNSW index, kept beside the latents
+/* dassie-knn-hnsw.c: every row's k nearest neighbours through an HNSW index kept beside the latents, or exactly
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -178,13 +178,13 @@ hnsw_save_with_meta (DassieVectors *self,
     g_warning ("%s", error != NULL ? error->message : path);
 }
 
-DassieNeighbors *
-_dassie_vectors_knn_all_hnsw (DassieVectors           *self,
-                              guint                    k,
-                              const DassieKnnOptions  *options,
-                              DassieKnnStats          *stats,
-                              GCancellable            *cancellable,
-                              GError                 **error)
+static DassieNeighbors *
+hnsw_knn_all (DassieVectors           *self,
+              guint                    k,
+              const DassieKnnOptions  *options,
+              DassieKnnStats          *stats,
+              GCancellable            *cancellable,
+              GError                 **error)
 {
   g_autoptr(DassieNeighbors) result = NULL;
   g_autoptr(DassieHnsw) index = NULL;
@@ -246,3 +246,39 @@ _dassie_vectors_knn_all_hnsw (DassieVectors           *self,
   return g_steal_pointer (&result);
 }
 
+/* ------------------------------------------------------------------------------------------------ */
+/* which search runs                                                                                 */
+
+DassieNeighbors *
+dassie_vectors_knn_all (DassieVectors           *self,
+                        guint                    k,
+                        const DassieKnnOptions  *options,
+                        DassieKnnStats          *stats,
+                        GCancellable            *cancellable,
+                        GError                 **error)
+{
+  gboolean use_hnsw;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  switch (options->index)
+    {
+    case DASSIE_INDEX_EXACT:
+      use_hnsw = FALSE;
+      break;
+    case DASSIE_INDEX_HNSW:
+      use_hnsw = TRUE;
+      break;
+    case DASSIE_INDEX_AUTO:
+    default:
+      use_hnsw = self->n_rows >= options->hnsw_threshold;
+      break;
+    }
+
+  if (!use_hnsw)
+    return dassie_vectors_knn_all_exact (self, k, options->metric, options->n_threads, options->progress,
+                                         options->progress_data, stats, cancellable, error);
+
+  return hnsw_knn_all (self, k, options, stats, cancellable, error);
+}

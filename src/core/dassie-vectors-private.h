@@ -128,14 +128,6 @@ gboolean       _dassie_knn_finish_search    (gboolean         cancelled,
                                              DassieKnnStats  *stats,
                                              GError         **error);
 
-/* Every row's k nearest through an HNSW index (dassie-knn-hnsw.c). */
-DassieNeighbors *_dassie_vectors_knn_all_hnsw (DassieVectors           *self,
-                                               guint                    k,
-                                               const DassieKnnOptions  *options,
-                                               DassieKnnStats          *stats,
-                                               GCancellable            *cancellable,
-                                               GError                 **error);
-
 /* The scores policy (dassie-scores.c): searches again exactly the rows of an approximate @result whose
  * scores are the highest, and those stranded far from their neighbours. Returns the number of rows
  * searched again, or -1 with @error set. */

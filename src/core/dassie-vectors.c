@@ -1,4 +1,4 @@
-/* dassie-vectors.c: the vector store (object ids and a float32 matrix), metrics, working vectors, which search runs
+/* dassie-vectors.c: the vector store (object ids and a float32 matrix), metrics, options, working vectors
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -606,40 +606,7 @@ _dassie_knn_finish_search (gboolean         cancelled,
 }
 
 /* ------------------------------------------------------------------------------------------------ */
-
-DassieNeighbors *
-dassie_vectors_knn_all (DassieVectors           *self,
-                        guint                    k,
-                        const DassieKnnOptions  *options,
-                        DassieKnnStats          *stats,
-                        GCancellable            *cancellable,
-                        GError                 **error)
-{
-  gboolean use_hnsw;
-
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (options != NULL, NULL);
-
-  switch (options->index)
-    {
-    case DASSIE_INDEX_EXACT:
-      use_hnsw = FALSE;
-      break;
-    case DASSIE_INDEX_HNSW:
-      use_hnsw = TRUE;
-      break;
-    case DASSIE_INDEX_AUTO:
-    default:
-      use_hnsw = self->n_rows >= options->hnsw_threshold;
-      break;
-    }
-
-  if (!use_hnsw)
-    return dassie_vectors_knn_all_exact (self, k, options->metric, options->n_threads, options->progress,
-                                         options->progress_data, stats, cancellable, error);
-
-  return _dassie_vectors_knn_all_hnsw (self, k, options, stats, cancellable, error);
-}
+/* neighbour lists                                                                                   */
 
 DassieNeighbors *
 dassie_neighbors_new (guint n_rows,
