@@ -16,23 +16,23 @@
 
 typedef struct
 {
-  DassieVectors   *self;
+  DassieVectors       *self;
   const DassieWorking *w;
-  DassieHnsw      *index;
-  guint           *order;      /* rows in an order that keeps the graph's reads in cache */
-  guint            k;
-  DassieMetric     metric;
-  DassieNeighbors *result;
-  gint             next_block;
-  gint             done_rows;
-  gint             n_fallback;
-  GCancellable    *cancellable;
-  gint             cancelled;
-  DassieProgressFunc progress;
-  gpointer         progress_data;
-  double           from;        /* where the queries start in the job's progress */
-  DassieEta        eta;
-  gint64           last_report;
+  DassieHnsw          *index;
+  guint               *order; /* rows in an order that keeps the graph's reads in cache */
+  guint                k;
+  DassieMetric         metric;
+  DassieNeighbors     *result;
+  gint                 next_block;
+  gint                 done_rows;
+  gint                 n_fallback;
+  GCancellable        *cancellable;
+  gint                 cancelled;
+  DassieProgressFunc   progress;
+  gpointer             progress_data;
+  double               from;  /* where the queries start in the job's progress */
+  DassieEta            eta;
+  gint64               last_report;
 } HnswQuery;
 
 static void

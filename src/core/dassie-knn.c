@@ -585,27 +585,27 @@ refine_row (const DassieVectors *self,
 
 typedef struct
 {
-  DassieVectors      *self;
+  DassieVectors       *self;
   const DassieWorking *w;
-  guint               k;
-  guint               kc;
-  DassieMetric        metric;
-  guint               n_blocks;
-  guint               n_tasks;
-  guint              *task_i;
-  guint              *task_j;
-  gint                next_task;
-  gint                done_tasks;
-  Heaps              *heaps;       /* one per thread */
-  DassieNeighbors    *result;
-  gint                next_row_block;
-  gint                n_fallback;
-  GCancellable       *cancellable;
-  gint                cancelled;
-  DassieProgressFunc  progress;
-  gpointer            progress_data;
-  DassieEta           eta;
-  gint64              last_report;
+  guint                k;
+  guint                kc;
+  DassieMetric         metric;
+  guint                n_blocks;
+  guint                n_tasks;
+  guint               *task_i;
+  guint               *task_j;
+  gint                 next_task;
+  gint                 done_tasks;
+  Heaps               *heaps; /* one per thread */
+  DassieNeighbors     *result;
+  gint                 next_row_block;
+  gint                 n_fallback;
+  GCancellable        *cancellable;
+  gint                 cancelled;
+  DassieProgressFunc   progress;
+  gpointer             progress_data;
+  DassieEta            eta;
+  gint64               last_report;
 } AllPairs;
 
 static void
@@ -786,22 +786,22 @@ dassie_vectors_knn_all_exact (DassieVectors       *self,
 
 typedef struct
 {
-  DassieVectors   *self;
+  DassieVectors       *self;
   const DassieWorking *w;
-  const float     *queries;
-  guint            n_queries;
-  const guint     *exclude;
-  guint            k;
-  DassieMetric     metric;
-  float           *qw;
-  float           *qn;
-  double          *q_norm;
-  Heaps            heaps;
-  DassieNeighbors *result;
-  gint             next_block;
-  gint             n_fallback;
-  GCancellable    *cancellable;
-  gint             cancelled;
+  const float         *queries;
+  guint                n_queries;
+  const guint         *exclude;
+  guint                k;
+  DassieMetric         metric;
+  float               *qw;
+  float               *qn;
+  double              *q_norm;
+  Heaps                heaps;
+  DassieNeighbors     *result;
+  gint                 next_block;
+  gint                 n_fallback;
+  GCancellable        *cancellable;
+  gint                 cancelled;
 } Search;
 
 static void
