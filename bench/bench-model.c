@@ -114,7 +114,6 @@ main (int    argc,
   double best_train = G_MAXDOUBLE, best_infer = G_MAXDOUBLE;
   struct rusage usage;
   g_autofree char *load_average = NULL;
-  int blas;
 
   threads = dassie_parallel_n_threads (threads);
   model = dassie_autoencoder_new (&config, &error);
@@ -130,7 +129,7 @@ main (int    argc,
   for (gsize i = 0; i < (gsize) n_objects * sample; i++)
     data[i] = (float) g_rand_double_range (rand, -1, 1);
 
-  blas = dassie_nn_blas_threads_single ();
+  dassie_blas_single_begin ();
 
   /* Training: forward, backward and an SGD step per batch of 32. */
   dassie_autoencoder_loss_and_grad (model, data, train_batch, grad);
@@ -171,7 +170,7 @@ main (int    argc,
   infer_rate = done / elapsed;
   infer_cpu = (cpu_seconds () - c0) / done;
 
-  dassie_nn_blas_threads_restore (blas);
+  dassie_blas_single_end ();
   getrusage (RUSAGE_SELF, &usage);
   if (!g_file_get_contents ("/proc/loadavg", &load_average, NULL, NULL))
     load_average = g_strdup ("unknown\n");

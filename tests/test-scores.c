@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "dassie-fileutil.h"
+#include "dassie-plot.h"
 #include "dassie-scores.h"
 
 /* Six points on a line; their neighbours and squared distances worked out by hand below. */
@@ -59,12 +60,28 @@ test_hand_made (void)
 static void
 test_median (void)
 {
-  const float odd[] = { 5, 1, 3 };
-  const float even[] = { 4, 1, 3, 2 };
+  const double odd[] = { 5, 1, 3 };
+  const double even[] = { 4, 1, 3, 2 };
 
   g_assert_cmpfloat (dassie_median (odd, 3), ==, 3);
   g_assert_cmpfloat (dassie_median (even, 4), ==, 2.5f);
   g_assert_cmpfloat (dassie_median (odd, 1), ==, 5);
+}
+
+/* More values than dassie_median() sorts on the stack: 0 .. n-1 in a scrambled order. */
+static void
+test_median_many (void)
+{
+  double values[201];
+
+  for (guint n = 200; n <= 201; n++)
+    {
+      for (guint i = 0; i < n; i++)
+        values[i] = (i * 37) % n;
+      g_assert_cmpfloat (dassie_median (values, n), ==, (n - 1) / 2.0);
+      /* The input is left as it was. */
+      g_assert_cmpfloat (values[1], ==, 37 % n);
+    }
 }
 
 static void
@@ -121,14 +138,23 @@ static void
 test_histogram (void)
 {
   const float values[] = { 0, 0.5f, 1, 1.5f, 2, 2.5f, 3, 4, -1 };
-  guint counts[3];
-  guint hundred[100];
+  DassieHistogram three, scored;
+  DassieHistogramBins three_bins, scored_bins;
+  const guint64 *counts;
+  const guint64 *hundred;
   double edges[101];
   float scores[50];
   guint total = 0;
 
   /* Bins [0, 1), [1, 2), [2, 3]: the right edge is in the last bin; 4 and −1 are out. */
-  dassie_histogram (values, G_N_ELEMENTS (values), 0, 3, 3, counts);
+  dassie_histogram_init (&three);
+  three.values = values;
+  three.n = G_N_ELEMENTS (values);
+  three.range_min = 0;
+  three.range_max = 3;
+  three.n_bins = 3;
+  dassie_histogram_compute (&three, &three_bins);
+  counts = three_bins.counts;
   g_assert_cmpuint (counts[0], ==, 2);
   g_assert_cmpuint (counts[1], ==, 2);
   g_assert_cmpuint (counts[2], ==, 3);
@@ -136,7 +162,14 @@ test_histogram (void)
   /* Scores 1 .. 50: mean 25.5, so 100 bins over [0, 51] of width 0.51. */
   for (guint i = 0; i < 50; i++)
     scores[i] = i + 1;
-  dassie_scores_histogram (scores, 50, 100, hundred, edges);
+  dassie_histogram_init (&scored);
+  scored.values = scores;
+  scored.n = 50;
+  scored.n_bins = 100;
+  dassie_histogram_compute (&scored, &scored_bins);
+  hundred = scored_bins.counts;
+  for (guint b = 0; b <= 100; b++)
+    edges[b] = dassie_histogram_bin_edge (scored_bins.low, scored_bins.high, scored_bins.n_bins, b);
   g_assert_cmpfloat_with_epsilon (edges[0], 0.0, 1e-12);
   g_assert_cmpfloat_with_epsilon (edges[100], 51.0, 1e-12);
   g_assert_cmpfloat_with_epsilon (edges[1], 0.51, 1e-12);
@@ -153,6 +186,9 @@ test_histogram (void)
   g_assert_cmpuint (total, ==, 50);
   /* 1.0 lies in [0.51, 1.02). */
   g_assert_cmpuint (hundred[1], ==, 1);
+
+  dassie_histogram_bins_clear (&three_bins);
+  dassie_histogram_bins_clear (&scored_bins);
 }
 
 int
@@ -163,6 +199,7 @@ main (int    argc,
 
   g_test_add_func ("/core/scores/hand-made", test_hand_made);
   g_test_add_func ("/core/scores/median", test_median);
+  g_test_add_func ("/core/scores/median-many", test_median_many);
   g_test_add_func ("/core/scores/round-trip", test_round_trip);
   g_test_add_func ("/core/scores/read-errors", test_read_errors);
   g_test_add_func ("/core/scores/histogram", test_histogram);

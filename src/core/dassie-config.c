@@ -601,50 +601,6 @@ dassie_config_save_file (const DassieConfig  *self,
   return dassie_write_file_atomic (path, json, strlen (json), error);
 }
 
-gboolean
-dassie_config_has_key (const DassieConfig *self,
-                       const char         *key)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  return lookup (self->root, key) != NULL;
-}
-
-static void
-collect_keys (JsonNode   *node,
-              const char *prefix,
-              GPtrArray  *keys)
-{
-  JsonObject *obj = json_node_get_object (node);
-  g_autoptr(GList) members = json_object_get_members (obj);
-
-  for (const GList *l = members; l != NULL; l = l->next)
-    {
-      JsonNode *child = json_object_get_member (obj, l->data);
-      g_autofree char *key = prefix ? g_strdup_printf ("%s.%s", prefix, (const char *) l->data)
-                                    : g_strdup (l->data);
-
-      if (JSON_NODE_HOLDS_OBJECT (child))
-        collect_keys (child, key, keys);
-      else
-        g_ptr_array_add (keys, g_steal_pointer (&key));
-    }
-}
-
-GStrv
-dassie_config_list_keys (const DassieConfig *self)
-{
-  GPtrArray *keys;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  keys = g_ptr_array_new ();
-  collect_keys (self->root, NULL, keys);
-  g_ptr_array_add (keys, NULL);
-  return (GStrv) g_ptr_array_free (keys, FALSE);
-}
-
 char *
 dassie_config_get_as_string (const DassieConfig *self,
                              const char         *key)

@@ -45,9 +45,6 @@ gboolean      dassie_config_save_file        (const DassieConfig  *self,
                                               GError             **error);
 char         *dassie_config_to_json          (const DassieConfig  *self);
 
-gboolean      dassie_config_has_key          (const DassieConfig  *self,
-                                              const char          *key);
-GStrv         dassie_config_list_keys        (const DassieConfig  *self);
 char         *dassie_config_get_as_string    (const DassieConfig  *self,
                                               const char          *key);
 gboolean      dassie_config_set_from_string  (DassieConfig        *self,

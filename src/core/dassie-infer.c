@@ -199,15 +199,14 @@ dassie_infer (const DassieConfig  *config,
   for (guint done = 0; done < n; done += (guint) batch_size)
     {
       guint count = MIN ((guint) batch_size, n - done);
-      int blas_threads;
 
       if (!dassie_dataset_read_objects (set, indices + done, count, TRUE, batch, cancellable, error))
         goto fail;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
-      blas_threads = dassie_nn_blas_threads_single ();
+      dassie_blas_single_begin ();
       dassie_autoencoder_encode (model, batch, count, latents + (gsize) done * model_config.latent_dim);
-      dassie_nn_blas_threads_restore (blas_threads);
+      dassie_blas_single_end ();
 
       if (progress != NULL)
         {

@@ -905,17 +905,3 @@ dassie_squared_error (const float *y,
     }
   return sum;
 }
-
-int
-dassie_nn_blas_threads_single (void)
-{
-  dassie_blas_single_begin ();
-  return 1;
-}
-
-void
-dassie_nn_blas_threads_restore (int previous)
-{
-  if (previous > 0)
-    dassie_blas_single_end ();
-}

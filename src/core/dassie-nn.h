@@ -204,9 +204,4 @@ double       dassie_squared_error              (const float       *y,
                                                 float              scale,
                                                 float             *dy);
 
-/* The layers run many single-threaded sgemm calls side by side: OpenBLAS must not start its own
- * threads meanwhile. Returns the previous setting for dassie_nn_blas_threads_restore(). */
-int          dassie_nn_blas_threads_single     (void);
-void         dassie_nn_blas_threads_restore    (int                previous);
-
 G_END_DECLS

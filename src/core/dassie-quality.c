@@ -116,7 +116,6 @@ dassie_trustworthiness (const float  *x,
   Trust tr = { 0 };
   double total = 0;
   double n = n_rows;
-  int saved_blas;
 
   g_return_val_if_fail (x != NULL && y != NULL, -1);
   g_return_val_if_fail (dim > 0 && y_dim > 0, -1);
@@ -164,9 +163,9 @@ dassie_trustworthiness (const float  *x,
   tr.penalty = penalty;
   tr.cancellable = cancellable;
 
-  saved_blas = _dassie_blas_threads_push (1);
+  dassie_blas_single_begin ();
   _dassie_run_threads (n_threads, trust_thread, &tr);
-  _dassie_blas_threads_pop (saved_blas);
+  dassie_blas_single_end ();
 
   if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
     return -1;

@@ -1,4 +1,4 @@
-/* dassie-scores.h: anomaly scores (median distance to the k nearest neighbours), scores.fits, histogram
+/* dassie-scores.h: anomaly scores (median distance to the k nearest neighbours), scores.fits
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -56,7 +56,7 @@ DassieScores *dassie_scores_new_from_neighbors (const char * const   *ids,
 void          dassie_scores_free            (DassieScores            *self);
 
 /* The median as numpy computes it (the mean of the two middle values when @n is even). */
-float         dassie_median                 (const float             *values,
+double        dassie_median                 (const double            *values,
                                              guint                    n);
 
 /* scores.fits: OBJECT_ID (int64 when every id is an integer, else text), KNN_MEDIAN (1E), NEIGHBOR_IDS
@@ -67,22 +67,6 @@ gboolean      dassie_scores_write           (const DassieScores      *self,
 /* Reads scores.fits, or the one in a scores run folder. */
 DassieScores *dassie_scores_read            (const char              *path,
                                              GError                 **error);
-
-/* Counts of @values in @n_bins equal bins over [lo, hi], as numpy.histogram counts them (the last bin
- * includes hi; values outside are not counted). */
-void          dassie_histogram              (const float             *values,
-                                             guint                    n,
-                                             double                   lo,
-                                             double                   hi,
-                                             guint                    n_bins,
-                                             guint                   *counts);
-/* The score histogram the seed notebook draws: @n_bins bins over 0 .. 2 × mean. @edges receives
- * n_bins + 1 values. */
-void          dassie_scores_histogram       (const float             *scores,
-                                             guint                    n,
-                                             guint                    n_bins,
-                                             guint                   *counts,
-                                             double                  *edges);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieScores, dassie_scores_free)
 

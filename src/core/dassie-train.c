@@ -851,7 +851,6 @@ dassie_train (const DassieConfig       *config,
   guint start_sample;
   gint64 loop_start;
   double loop_seconds;
-  int blas_threads;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (config != NULL, FALSE);
@@ -924,9 +923,9 @@ dassie_train (const DassieConfig       *config,
   start_epoch = t.epoch;
   start_sample = t.next_sample;
   loop_start = g_get_monotonic_time ();
-  blas_threads = dassie_nn_blas_threads_single ();
+  dassie_blas_single_begin ();
   ok = train_loop (&t, error);
-  dassie_nn_blas_threads_restore (blas_threads);
+  dassie_blas_single_end ();
   loop_seconds = (g_get_monotonic_time () - loop_start) / 1e6;
 
   result->epochs_done = t.epoch;

@@ -109,12 +109,6 @@ gboolean         dassie_vectors_lookup         (DassieVectors           *self,
 /* A SHA-256 of the ids and the matrix, to know whether a saved index belongs to this store. */
 char            *dassie_vectors_get_checksum   (DassieVectors           *self);
 
-/* The distance between two vectors, computed in double precision. */
-double           dassie_metric_distance        (DassieMetric             metric,
-                                                const float             *x,
-                                                const float             *y,
-                                                guint                    dim);
-
 /* Exact k nearest neighbours of every row among the other rows (the row itself excluded). */
 DassieNeighbors *dassie_vectors_knn_all_exact  (DassieVectors           *self,
                                                 guint                    k,
