@@ -40,7 +40,8 @@ case "${1:-}" in
     shift
     if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
       echo "dev.sh: no display found; running Dassie under xvfb-run (a virtual screen)."
-      exec xvfb-run -a env GSK_RENDERER=cairo ./_build/src/app/dassie --demo "$@"
+      # Nothing reads the accessibility tree of a virtual screen, and a minimal system has no at-spi.
+      exec xvfb-run -a env GSK_RENDERER=cairo GTK_A11Y=none ./_build/src/app/dassie --demo "$@"
     fi
     exec ./_build/src/app/dassie --demo "$@"
     ;;
