@@ -1,4 +1,4 @@
-/* test-cli-data.c: "dassie-cli scan" says what it skipped and why, also when nothing is usable
+/* test-cli-data.c: the CLI says what it skipped: "dassie-cli scan" lists why (also when nothing is usable), other verbs how many
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -160,6 +160,107 @@ test_scan_unlisted_objects (void)
   dassie_remove_tree (work, NULL);
 }
 
+/* Runs dassie-cli with @args; checks that it succeeds and returns its standard error. */
+static char *
+run_cli (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  char *err = NULL;
+  int status = -1;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("DASSIE_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_nonnull (argv->pdata[0]);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("dassie-cli %s failed: %s", args[0], err);
+  return err;
+}
+
+/* train, infer and pipeline go on without the files they could not read, and say how many there were. */
+static void
+test_verbs_say_skipped (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *work = g_dir_make_tmp ("dassie cli data XXXXXX", &error);
+  g_autofree char *dir = g_build_filename (work, "demo", NULL);
+  g_autofree char *clean = g_build_filename (work, "clean", NULL);
+  g_autofree char *results = g_build_filename (work, "results", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GDir) d = NULL;
+  DassieDemoOptions options;
+  const char *name;
+  guint n_damaged = 0;
+
+  dassie_demo_options_init (&options);
+  options.n_objects = 12;
+  options.size = 16;
+  g_assert_true (dassie_demo_generate (dir, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Two objects lose their G image to an empty file. */
+  d = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (d)) != NULL && n_damaged < 2)
+    if (g_str_has_suffix (name, "_HSC-G.fits"))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        g_assert_true (g_file_set_contents (path, "", 0, &error));
+        n_damaged++;
+      }
+  g_assert_cmpuint (n_damaged, ==, 2);
+  /* The folder's name has spaces: the command it suggests is quoted for the shell. */
+  {
+    g_autofree char *quoted = g_shell_quote (dir);
+    expected = g_strdup_printf ("2 files were skipped (run “dassie-cli scan %s” for the reasons)", quoted);
+  }
+
+  {
+    const char *args[] = { "train", "--data", dir, "--results", results, "--quiet", "--set", "train.epochs=1",
+                           "--set", "data_loader.batch_size=4", NULL };
+
+    err = run_cli (args);
+    g_assert_nonnull (strstr (err, expected));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "infer", "--data", dir, "--results", results, "--json", NULL };
+
+    err = run_cli (args);
+    g_assert_nonnull (strstr (err, expected));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "pipeline", "--data", dir, "--results", results, "--quiet", "--set", "train.epochs=1",
+                           "--set", "data_loader.batch_size=4", "--set", "umap.n_epochs=10", NULL };
+
+    err = run_cli (args);
+    /* Once: infer reads the same folder. */
+    g_assert_nonnull (strstr (err, expected));
+    g_assert_null (strstr (strstr (err, expected) + 1, expected));
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* A folder where nothing was skipped: not a word about it. */
+  g_assert_true (dassie_demo_generate (clean, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  {
+    const char *args[] = { "infer", "--data", clean, "--results", results, "--quiet", NULL };
+
+    err = run_cli (args);
+    g_assert_null (strstr (err, "skipped"));
+  }
+
+  dassie_remove_tree (work, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -167,5 +268,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/cli-data/scan-nothing-usable", test_scan_nothing_usable);
   g_test_add_func ("/core/cli-data/scan-unlisted-objects", test_scan_unlisted_objects);
+  g_test_add_func ("/core/cli-data/verbs-say-skipped", test_verbs_say_skipped);
   return g_test_run ();
 }

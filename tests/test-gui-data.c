@@ -98,20 +98,59 @@ test_generated_with_skipped (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* A skipped file's row on screen: its title is the file's name and its subtitle holds @reason. */
+static GtkWidget *
+find_skipped_row (GtkWidget  *root,
+                  const char *name,
+                  const char *reason)
+{
+  g_autoptr(GPtrArray) rows = dassie_test_find_widgets (root, ADW_TYPE_ACTION_ROW, NULL, NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+      if (gtk_widget_get_mapped (row) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name) == 0 &&
+          subtitle != NULL && strstr (subtitle, reason) != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+static gboolean
+label_shows (GtkWidget *widget,
+             gpointer   user_data)
+{
+  return gtk_widget_get_mapped (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), user_data) != NULL;
+}
+
 static void
 test_bad_folder (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("dassie-gui-XXXXXX", &error);
   g_autofree char *junk = g_build_filename (dir, "image.fits", NULL);
+  g_autofree char *empty = g_build_filename (dir, "36411452835238206_x_HSC-G.fits", NULL);
   DassieWindow *window = new_window ();
   DassieDataPage *page = dassie_window_get_data_page (window);
 
+  /* An empty cutout, and a file whose name does not follow the HSC names of the rest. */
   g_assert_true (g_file_set_contents (junk, "", 0, NULL));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
   dassie_window_open_folder (window, dir);
   g_assert_true (dassie_test_wait_for (page_settled, page, 30));
   g_assert_cmpstr (dassie_data_page_get_state (page), ==, "error");
   g_assert_nonnull (strstr (dassie_data_page_get_error (page), dir));
+
+  /* Nothing is usable, and the page lists every file with its reason, as text (the reason has "<"). */
+  dassie_test_settle (0.2);
+  g_assert_nonnull (find_skipped_row (GTK_WIDGET (window), "36411452835238206_x_HSC-G.fits", "the file is empty"));
+  g_assert_nonnull (find_skipped_row (GTK_WIDGET (window), "image.fits", "<object id>"));
+  g_assert_nonnull (dassie_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, label_shows,
+                                             "<object id>_…_HSC-<band>.fits like the rest"));
+  g_assert_nonnull (dassie_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, label_shows, "No usable object"));
 
   dassie_test_save_screenshot (GTK_WIDGET (window), "data-page-error");
 

@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "dassie-cutout-grid.h"
 #include "dassie-cutout-item.h"
@@ -20,6 +21,8 @@ struct _DassieDataPage
   GtkStack         *stack;
   AdwStatusPage    *loading_status;
   AdwStatusPage    *error_status;
+  AdwPreferencesGroup *error_skipped_group;
+  GtkListBox       *error_skipped_list;
   GtkLabel         *summary_label;
   AdwActionRow     *folder_row;
   AdwActionRow     *objects_row;
@@ -53,10 +56,13 @@ typedef struct
   DassieDatasetOptions  options;
 } LoadRequest;
 
+/* A data set and its thumbnails; or, when no object is usable, the error and the skipped files. */
 typedef struct
 {
   DassieDataset *dataset;
   GPtrArray     *textures;   /* GdkTexture*, one per thumbnail */
+  GError        *error;
+  GPtrArray     *skipped;    /* DassieSkippedFile* */
 } LoadResult;
 
 static void
@@ -72,6 +78,8 @@ load_result_free (LoadResult *res)
 {
   g_clear_pointer (&res->dataset, dassie_dataset_unref);
   g_clear_pointer (&res->textures, g_ptr_array_unref);
+  g_clear_error (&res->error);
+  g_clear_pointer (&res->skipped, g_ptr_array_unref);
   g_free (res);
 }
 
@@ -85,16 +93,29 @@ load_thread (DassieJob     *job,
   LoadRequest *req = data;
   g_autoptr(DassieDataset) dataset = NULL;
   g_autoptr(GPtrArray) textures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) skipped = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree float *cube = NULL;
   DassieDisplayOptions display;
   guint n, nb, w, h, n_thumbs;
   DassieEta eta;
   LoadResult *result;
 
-  dataset = dassie_dataset_open_with_progress (req->folder, &req->options, cancellable,
-                                               dassie_job_report, job, error);
+  dataset = dassie_dataset_open_full (req->folder, &req->options, cancellable, dassie_job_report, job,
+                                      &skipped, &local_error);
   if (dataset == NULL)
-    return NULL;
+    {
+      if (skipped == NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      /* Nothing usable: the skipped files, each with its reason, say why, so they come back too. */
+      result = g_new0 (LoadResult, 1);
+      result->error = g_steal_pointer (&local_error);
+      result->skipped = g_steal_pointer (&skipped);
+      return result;
+    }
 
   n = dassie_dataset_get_n_objects (dataset);
   nb = dassie_dataset_get_n_bands (dataset);
@@ -145,13 +166,55 @@ set_state (DassieDataPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
+/* One row per skipped file (its name, the reason, the full path as tooltip); hides @group when none. */
 static void
-clear_skipped_list (DassieDataPage *self)
+show_skipped (AdwPreferencesGroup *group,
+              GtkListBox          *list,
+              GPtrArray           *skipped)
 {
   GtkWidget *child;
+  guint n = skipped != NULL ? skipped->len : 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->skipped_list))) != NULL)
-    gtk_list_box_remove (self->skipped_list, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+  for (guint i = 0; i < n; i++)
+    {
+      DassieSkippedFile *s = g_ptr_array_index (skipped, i);
+      g_autofree char *base = g_path_get_basename (s->path);
+      GtkWidget *row = adw_action_row_new ();
+
+      /* Names and reasons are plain text: "<object id>" or "&" must show as they are. */
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), base);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), s->reason);
+      gtk_widget_set_tooltip_text (row, s->path);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+      gtk_list_box_append (list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (group), n > 0);
+}
+
+/* The error page. With skipped files listed below it, the error's first line is enough: the rest of
+ * the message names the first of them again. */
+static void
+show_error (DassieDataPage *self,
+            const GError   *error,
+            GPtrArray      *skipped)
+{
+  g_autofree char *shown = NULL;
+  g_autofree char *markup = NULL;
+
+  g_free (self->error_text);
+  self->error_text = g_strdup (error->message);
+  if (skipped != NULL && skipped->len > 0)
+    shown = g_strndup (error->message, strcspn (error->message, "\n"));
+  else
+    shown = g_strdup (error->message);
+  /* The description is markup; messages are text ("<object id>", paths with "&"). */
+  markup = g_markup_escape_text (shown, -1);
+  adw_status_page_set_description (self->error_status, markup);
+  show_skipped (self->error_skipped_group, self->error_skipped_list, skipped);
+  set_state (self, "error");
 }
 
 static void
@@ -187,20 +250,7 @@ show_dataset (DassieDataPage *self,
   adw_action_row_set_subtitle (self->bands_row, bands->str);
   adw_action_row_set_subtitle (self->size_row, size);
 
-  clear_skipped_list (self);
-  for (guint i = 0; i < skipped->len; i++)
-    {
-      DassieSkippedFile *s = g_ptr_array_index (skipped, i);
-      g_autofree char *base = g_path_get_basename (s->path);
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), base);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), s->reason);
-      gtk_widget_set_tooltip_text (row, s->path);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-      gtk_list_box_append (self->skipped_list, row);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->skipped_group), skipped->len > 0);
+  show_skipped (self->skipped_group, self->skipped_list, skipped);
 
   {
     g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
@@ -247,14 +297,14 @@ load_done (GObject      *object,
           set_state (self, self->dataset ? "loaded" : "empty");
           return;
         }
-      g_free (self->error_text);
-      self->error_text = g_strdup (error->message);
-      adw_status_page_set_description (self->error_status, error->message);
-      set_state (self, "error");
+      show_error (self, error, NULL);
       return;
     }
 
-  show_dataset (self, result);
+  if (result->dataset != NULL)
+    show_dataset (self, result);
+  else
+    show_error (self, result->error, result->skipped);
   load_result_free (result);
 }
 
@@ -405,6 +455,8 @@ dassie_data_page_class_init (DassieDataPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieDataPage, stack);
   gtk_widget_class_bind_template_child (widget_class, DassieDataPage, loading_status);
   gtk_widget_class_bind_template_child (widget_class, DassieDataPage, error_status);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, error_skipped_group);
+  gtk_widget_class_bind_template_child (widget_class, DassieDataPage, error_skipped_list);
   gtk_widget_class_bind_template_child (widget_class, DassieDataPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, DassieDataPage, folder_row);
   gtk_widget_class_bind_template_child (widget_class, DassieDataPage, objects_row);

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "dassie-cli-private.h"
@@ -154,4 +155,29 @@ _dassie_cli_print_result (DassieCliContext *ctx,
 
   if (run_dir != NULL)
     g_print ("%s\n", run_dir);
+}
+
+void
+_dassie_cli_say_skipped (DassieCliContext *ctx,
+                         const char       *group,
+                         guint             n_skipped)
+{
+  g_autoptr(GPtrArray) requests = dassie_config_get_data_requests (ctx->config, group);
+  const char *dir = NULL;
+  g_autofree char *quoted = NULL;
+
+  if (n_skipped == 0)
+    return;
+  if (requests->len > 0)
+    dir = ((DassieDataRequest *) g_ptr_array_index (requests, 0))->data_location;
+  if (dir == NULL)
+    dir = ".";
+  /* Quoted only when the shell needs it, so that the command reads as typed. */
+  quoted = dir[strspn (dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-,:=@%")] != 0
+           ? g_shell_quote (dir) : g_strdup (dir);
+
+  _dassie_cli_progress_done (ctx);
+  g_printerr (ngettext ("%u file was skipped (run “dassie-cli scan %s” for the reason)\n",
+                        "%u files were skipped (run “dassie-cli scan %s” for the reasons)\n", n_skipped),
+              n_skipped, quoted);
 }

@@ -61,7 +61,10 @@ _dassie_cli_infer (DassieCliContext  *ctx,
   json_builder_add_double_value (summary, result.seconds);
   json_builder_set_member_name (summary, "samples_per_second");
   json_builder_add_double_value (summary, result.samples_per_second);
+  json_builder_set_member_name (summary, "skipped_files");
+  json_builder_add_int_value (summary, result.n_skipped);
   json_builder_end_object (summary);
+  _dassie_cli_say_skipped (ctx, "infer", result.n_skipped);
   _dassie_cli_print_result (ctx, result.run_dir, summary);
   dassie_infer_result_clear (&result);
   return 0;

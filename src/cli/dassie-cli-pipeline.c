@@ -118,6 +118,9 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
   if (!dassie_train (ctx->config, ctx->cancellable, train_progress, ctx, &train, &error))
     goto out;
   print_step (ctx, train.run_dir);
+  /* Infer reads the same folder, so its skipped files are the same ones. */
+  _dassie_cli_say_skipped (ctx, "train", train.n_skipped);
+  _dassie_cli_say_skipped (ctx, "validate", train.n_validate_skipped);
 
   weights = dassie_infer_find_weights (ctx->config, train.run_dir, &error);
   if (weights == NULL ||

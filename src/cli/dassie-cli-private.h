@@ -50,6 +50,11 @@ void      _dassie_cli_progress           (const DassieProgress *progress,
                                           gpointer              user_data);
 void      _dassie_cli_progress_done      (DassieCliContext  *ctx);
 int       _dassie_cli_fail               (GError            *error);
+/* On standard error: how many files of the data set of data_request.@group were skipped, and the
+ * "dassie-cli scan" command that lists why. Says nothing when @n_skipped is 0. */
+void      _dassie_cli_say_skipped        (DassieCliContext  *ctx,
+                                          const char        *group,
+                                          guint              n_skipped);
 /* The run folder's path as the last line of standard output, or a JSON summary with --json. */
 void      _dassie_cli_print_result       (DassieCliContext  *ctx,
                                           const char        *run_dir,

@@ -107,7 +107,11 @@ _dassie_cli_train (DassieCliContext  *ctx,
   json_builder_add_int_value (summary, result.best_epoch);
   add_double (summary, "seconds", result.seconds);
   add_double (summary, "samples_per_second", result.samples_per_second);
+  json_builder_set_member_name (summary, "skipped_files");
+  json_builder_add_int_value (summary, result.n_skipped + result.n_validate_skipped);
   json_builder_end_object (summary);
+  _dassie_cli_say_skipped (ctx, "train", result.n_skipped);
+  _dassie_cli_say_skipped (ctx, "validate", result.n_validate_skipped);
   _dassie_cli_print_result (ctx, result.run_dir, summary);
   dassie_train_result_clear (&result);
   return 0;

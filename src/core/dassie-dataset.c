@@ -1,23 +1,18 @@
-/* dassie-dataset.c: HSC cutout data sets (Hyrax's HSCDataSet) and plain folders of FITS images
+/* dassie-dataset.c: the data set object: options, checking every object, the crop, reading pixels, splits
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <fitsio.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "dassie-dataset.h"
+#include "dassie-dataset-private.h"
 #include "dassie-parallel.h"
 #include "dassie-table.h"
 
 /* Above this many bytes of pixels the data set is read from disk on demand instead of kept. */
 #define CACHE_LIMIT_BYTES (G_GINT64_CONSTANT (3) << 30)
-/* A cutout larger than this (16384 × 16384, 1 GB as float32) is a damaged header, not an image to read. */
-#define MAX_IMAGE_PIXELS (G_GINT64_CONSTANT (1) << 28)
-#define MAX_IMAGE_SIDE 16384
 /* Objects whose side is at least this fraction of the most common side are kept and set the crop; HSC's
  * cutout service makes cutouts of one request a pixel or two apart. Smaller ones are skipped. */
 #define CROP_TOLERANCE 0.9
@@ -68,10 +63,10 @@ skipped_file_free (DassieSkippedFile *skipped)
   g_free (skipped);
 }
 
-static void
-add_skipped (GPtrArray  *skipped,
-             const char *path,
-             const char *reason)
+void
+_dassie_dataset_add_skipped (GPtrArray  *skipped,
+                             const char *path,
+                             const char *reason)
 {
   DassieSkippedFile *s = g_new0 (DassieSkippedFile, 1);
 
@@ -96,15 +91,6 @@ dassie_dataset_options_clear (DassieDatasetOptions *options)
   g_return_if_fail (options != NULL);
 
   g_clear_pointer (&options->filters, g_strfreev);
-}
-
-/* "HSC-G" and "g" both name band G. */
-static char *
-normalize_band (const char *name)
-{
-  if (g_ascii_strncasecmp (name, "HSC-", 4) == 0)
-    name += 4;
-  return g_ascii_strup (name, -1);
 }
 
 gboolean
@@ -176,7 +162,7 @@ dassie_dataset_options_from_config (DassieDatasetOptions  *options,
                            _("Configuration key “data_set.filters” must be a list of band names"));
               return FALSE;
             }
-          g_ptr_array_add (list, normalize_band (f));
+          g_ptr_array_add (list, _dassie_dataset_normalize_band (f));
         }
       g_ptr_array_add (list, NULL);
       options->filters = (char **) g_ptr_array_free (list, FALSE);
@@ -200,208 +186,6 @@ dassie_transform_apply (DassieTransform transform,
     default:
       return value;
     }
-}
-
-/* ---- file checks ---------------------------------------------------------------------------- */
-
-/* The whole-file compression of @path from its first bytes ("gzip", ...), or NULL for none; @readable
- * says whether cfitsio decompresses it (it does gzip, bzip2, zip and compress, not xz or zstd).
- * Tile-compressed .fz files are plain FITS and return NULL. */
-static const char *
-file_compression (const char *path,
-                  gboolean   *readable)
-{
-  static const struct { const char *magic; gsize length; const char *name; gboolean readable; } kinds[] = {
-    { "\x1f\x8b", 2, "gzip", TRUE },
-    { "BZh", 3, "bzip2", TRUE },
-    { "PK\x03\x04", 4, "zip", TRUE },
-    { "\x1f\x9d", 2, "compress", TRUE },
-    { "\xfd" "7zXZ", 5, "xz", FALSE },
-    { "\x28\xb5\x2f\xfd", 4, "zstd", FALSE },
-  };
-  guchar head[8] = { 0 };
-  gssize n = 0;
-  FILE *file = g_fopen (path, "rb");
-
-  if (file != NULL)
-    {
-      n = (gssize) fread (head, 1, sizeof head, file);
-      fclose (file);
-    }
-  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
-    if ((gsize) n >= kinds[k].length && memcmp (head, kinds[k].magic, kinds[k].length) == 0)
-      {
-        *readable = kinds[k].readable;
-        return kinds[k].name;
-      }
-  *readable = TRUE;
-  return NULL;
-}
-
-static char *
-unreadable_compression_reason (const char *compression)
-{
-  return g_strdup_printf (_("compressed with %s, which cfitsio cannot read; decompress it first, or "
-                            "compress it with gzip or fpack instead"), compression);
-}
-
-/* Moves to the first HDU with a 2-D image (HSC cutouts have an empty primary HDU) and returns its size.
- * Compressed files (.fits.gz, tile-compressed .fits.fz) are read through cfitsio as they are.
- * On failure returns a reason a person can act on. */
-static char *
-probe_image (const char *path,
-             fitsfile  **fptr_out,
-             guint      *width,
-             guint      *height)
-{
-  fitsfile *fptr = NULL;
-  int status = 0;
-  int n_hdus = 0;
-  struct stat st;
-  const char *compression;
-  gboolean readable = TRUE;
-
-  if (g_stat (path, &st) != 0)
-    return g_strdup_printf (_("cannot be read: %s"), g_strerror (errno));
-  if (st.st_size == 0)
-    return g_strdup (_("the file is empty"));
-  compression = file_compression (path, &readable);
-  if (!readable)
-    return unreadable_compression_reason (compression);
-  if (compression == NULL && st.st_size < 2880)
-    return g_strdup (_("too short to be a FITS file (a FITS file is at least 2880 bytes)"));
-
-  if (fits_open_diskfile (&fptr, path, READONLY, &status) != 0)
-    {
-      char text[FLEN_STATUS] = "";
-
-      fits_get_errstatus (status, text);
-      if (compression != NULL)
-        return g_strdup_printf (_("compressed with %s but could not be decompressed (%s); it may be "
-                                  "incomplete: download or copy it again"), compression, text);
-      if (status == FILE_NOT_OPENED)
-        return g_strdup (_("cannot be opened"));
-      return g_strdup_printf (_("not a readable FITS file (%s)"), text);
-    }
-
-  fits_get_num_hdus (fptr, &n_hdus, &status);
-  for (int hdu = 1; status == 0 && hdu <= n_hdus; hdu++)
-    {
-      int hdutype = 0;
-      int naxis = 0;
-      long naxes[3] = { 0, 0, 0 };
-
-      fits_movabs_hdu (fptr, hdu, &hdutype, &status);
-      if (status != 0 || hdutype != IMAGE_HDU)
-        continue;
-      fits_get_img_dim (fptr, &naxis, &status);
-      if (status != 0 || naxis < 2 || naxis > 3)
-        continue;
-      fits_get_img_size (fptr, naxis, naxes, &status);
-      if (status != 0 || naxes[0] < 1 || naxes[1] < 1 || (naxis == 3 && naxes[2] != 1))
-        continue;
-
-      if (naxes[0] > MAX_IMAGE_SIDE || naxes[1] > MAX_IMAGE_SIDE ||
-          (gint64) naxes[0] * naxes[1] > MAX_IMAGE_PIXELS)
-        {
-          int ignored = 0;
-
-          fits_close_file (fptr, &ignored);
-          return g_strdup_printf (_("its header claims a %ld×%ld image, larger than any cutout (at most "
-                                    "%d×%d pixels are read); the header is damaged or this is not a cutout"),
-                                  naxes[0], naxes[1], MAX_IMAGE_SIDE, MAX_IMAGE_SIDE);
-        }
-
-      /* cfitsio's size of the file is the decompressed size for .gz, so truncation shows the same way. */
-      {
-        LONGLONG headstart = 0, datastart = 0, dataend = 0;
-        LONGLONG size = fptr->Fptr->logfilesize;
-
-        fits_get_hduaddrll (fptr, &headstart, &datastart, &dataend, &status);
-        if (status == 0 && dataend > size)
-          {
-            fits_close_file (fptr, &status);
-            if (compression != NULL)
-              return g_strdup_printf (_("truncated: compressed with %s, it holds %lld of the %lld bytes its "
-                                        "header describes; download or copy it again"),
-                                      compression, (long long) size, (long long) dataend);
-            return g_strdup_printf (_("truncated: %lld of %lld bytes present; download or copy it again"),
-                                    (long long) size, (long long) dataend);
-          }
-      }
-
-      *width = naxes[0];
-      *height = naxes[1];
-      if (fptr_out != NULL)
-        *fptr_out = fptr;
-      else
-        fits_close_file (fptr, &status);
-      return NULL;
-    }
-
-  {
-    int ignored = 0;
-    char text[FLEN_STATUS] = "";
-
-    if (status != 0)
-      {
-        fits_get_errstatus (status, text);
-        fits_close_file (fptr, &ignored);
-        return g_strdup_printf (_("damaged FITS file (%s)"), text);
-      }
-    fits_close_file (fptr, &ignored);
-  }
-  if (compression != NULL)
-    return g_strdup_printf (_("compressed with %s and holds no 2-D image once decompressed; if it was cut "
-                              "short, download or copy it again"), compression);
-  return g_strdup (_("holds no 2-D image"));
-}
-
-/* Reads the centre crop (FITS order, row 0 first) of the image in @path into @out. */
-static char *
-read_image (const char *path,
-            guint       crop_width,
-            guint       crop_height,
-            float      *out)
-{
-  fitsfile *fptr = NULL;
-  guint w = 0, h = 0;
-  char *reason;
-  long fpixel[3], lpixel[3], inc[3] = { 1, 1, 1 };
-  float nan = NAN;
-  int anynul = 0;
-  int status = 0;
-
-  reason = probe_image (path, &fptr, &w, &h);
-  if (reason != NULL)
-    return reason;
-
-  if (w < crop_width || h < crop_height)
-    {
-      fits_close_file (fptr, &status);
-      return g_strdup_printf (_("%u×%u pixels, smaller than the %u×%u crop"), w, h, crop_width, crop_height);
-    }
-
-  /* torchvision's CenterCrop: top = round((H - h) / 2), rounding half to even. */
-  fpixel[0] = (long) nearbyint ((w - crop_width) / 2.0) + 1;
-  fpixel[1] = (long) nearbyint ((h - crop_height) / 2.0) + 1;
-  fpixel[2] = 1;
-  lpixel[0] = fpixel[0] + crop_width - 1;
-  lpixel[1] = fpixel[1] + crop_height - 1;
-  lpixel[2] = 1;
-
-  fits_read_subset (fptr, TFLOAT, fpixel, lpixel, inc, &nan, out, &anynul, &status);
-  if (status != 0)
-    {
-      char text[FLEN_STATUS] = "";
-      int ignored = 0;
-
-      fits_get_errstatus (status, text);
-      fits_close_file (fptr, &ignored);
-      return g_strdup_printf (_("could not read its pixels (%s); the file may be damaged"), text);
-    }
-  fits_close_file (fptr, &status);
-  return NULL;
 }
 
 /* numpy.nanquantile(x, q) with linear interpolation, over the finite values; NAN if there are none. */
@@ -464,386 +248,9 @@ finite_quantile (const float *values,
   return a + (float) (pos - lo) * (b - a);
 }
 
-/* ---- discovery ------------------------------------------------------------------------------ */
-
 typedef struct
 {
-  char       *id;
-  GHashTable *band_files;  /* band -> path */
-} Candidate;
-
-static void
-candidate_free (Candidate *c)
-{
-  g_free (c->id);
-  g_hash_table_unref (c->band_files);
-  g_free (c);
-}
-
-static Candidate *
-get_candidate (GHashTable *candidates,
-               GPtrArray  *order,
-               const char *id)
-{
-  Candidate *c = g_hash_table_lookup (candidates, id);
-
-  if (c == NULL)
-    {
-      c = g_new0 (Candidate, 1);
-      c->id = g_strdup (id);
-      c->band_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_hash_table_insert (candidates, c->id, c);
-      g_ptr_array_add (order, c);
-    }
-  return c;
-}
-
-/* FITS names, with the whole-file compressions cfitsio reads (.fz is tile compression inside FITS). */
-static gboolean
-is_fits_name (const char *name)
-{
-  static const char *const suffixes[] = {
-    ".fits", ".fit", ".fts", ".FITS", ".fits.gz", ".fit.gz", ".fits.fz", ".fits.bz2", ".fits.Z", ".fits.zip",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    if (g_str_has_suffix (name, suffixes[i]))
-      return TRUE;
-  return FALSE;
-}
-
-/* FITS files compressed in a way cfitsio cannot read: skipped with a reason, never silently ignored. */
-static const char *
-unreadable_compression_of_name (const char *name)
-{
-  static const struct { const char *suffix; const char *name; } kinds[] = {
-    { ".fits.xz", "xz" }, { ".fits.zst", "zstd" }, { ".fits.lz4", "lz4" }, { ".fits.7z", "7-Zip" },
-    { ".fits.rar", "RAR" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    if (g_str_has_suffix (name, kinds[i].suffix))
-      return kinds[i].name;
-  return NULL;
-}
-
-/* Reads manifest.fits (object_id, filter, filename) as Hyrax writes it. Returns FALSE if unusable. */
-static gboolean
-read_manifest (const char *dir,
-               const char *manifest,
-               GHashTable *candidates,
-               GPtrArray  *order,
-               GPtrArray  *skipped)
-{
-  fitsfile *fptr = NULL;
-  int status = 0;
-  LONGLONG nrows = 0;
-  int col_filter = 0, col_file = 0;
-  g_auto(GStrv) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  char **filters = NULL, **files = NULL;
-  int typecode = 0;
-  long repeat = 0, width = 0;
-  gboolean ok = FALSE;
-
-  if (fits_open_table (&fptr, manifest, READONLY, &status) != 0)
-    goto out;
-  fits_get_num_rowsll (fptr, &nrows, &status);
-  fits_get_colnum (fptr, CASEINSEN, (char *) "filter", &col_filter, &status);
-  fits_get_colnum (fptr, CASEINSEN, (char *) "filename", &col_file, &status);
-  if (status != 0 || nrows <= 0)
-    goto out;
-  if (!_dassie_table_read_ids (fptr, manifest, (guint) nrows, &ids, &error))
-    goto out;
-
-  fits_get_eqcoltype (fptr, col_file, &typecode, &repeat, &width, &status);
-  files = g_new0 (char *, nrows);
-  filters = g_new0 (char *, nrows);
-  for (LONGLONG i = 0; i < nrows; i++)
-    {
-      files[i] = g_malloc0 (repeat + 1);
-      filters[i] = g_malloc0 (repeat + 64);
-    }
-  fits_read_col (fptr, TSTRING, col_file, 1, 1, nrows, NULL, files, NULL, &status);
-  fits_read_col (fptr, TSTRING, col_filter, 1, 1, nrows, NULL, filters, NULL, &status);
-  if (status != 0)
-    goto out;
-
-  for (LONGLONG i = 0; i < nrows; i++)
-    {
-      g_autofree char *band = normalize_band (g_strstrip (filters[i]));
-      const char *file = g_strstrip (files[i]);
-      g_autofree char *path = NULL;
-      Candidate *c;
-
-      if (*file == 0 || *ids[i] == 0)
-        continue;
-      path = g_path_is_absolute (file) ? g_strdup (file) : g_build_filename (dir, file, NULL);
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        {
-          add_skipped (skipped, path, _("listed in manifest.fits but missing from the folder"));
-          continue;
-        }
-      c = get_candidate (candidates, order, ids[i]);
-      g_hash_table_replace (c->band_files, g_steal_pointer (&band), g_steal_pointer (&path));
-    }
-  ok = TRUE;
-
-out:
-  if (fptr != NULL)
-    {
-      int ignored = 0;
-      fits_close_file (fptr, &ignored);
-    }
-  for (LONGLONG i = 0; files != NULL && i < nrows; i++)
-    g_free (files[i]);
-  for (LONGLONG i = 0; filters != NULL && i < nrows; i++)
-    g_free (filters[i]);
-  g_free (files);
-  g_free (filters);
-  if (!ok)
-    add_skipped (skipped, manifest, _("manifest.fits is unreadable or lacks object_id, filter and filename "
-                                      "columns; the folder was scanned instead"));
-  return ok;
-}
-
-/* Splits one CSV line into fields, honouring double quotes. */
-static GPtrArray *
-split_csv_line (const char *line)
-{
-  GPtrArray *fields = g_ptr_array_new_with_free_func (g_free);
-  GString *field = g_string_new (NULL);
-  gboolean quoted = FALSE;
-
-  for (const char *p = line; *p && *p != '\n' && *p != '\r'; p++)
-    {
-      if (quoted)
-        {
-          if (*p == '"' && p[1] == '"')
-            g_string_append_c (field, '"'), p++;
-          else if (*p == '"')
-            quoted = FALSE;
-          else
-            g_string_append_c (field, *p);
-        }
-      else if (*p == '"')
-        quoted = TRUE;
-      else if (*p == ',')
-        {
-          g_ptr_array_add (fields, g_string_free (field, FALSE));
-          field = g_string_new (NULL);
-        }
-      else
-        g_string_append_c (field, *p);
-    }
-  g_ptr_array_add (fields, g_string_free (field, FALSE));
-  return fields;
-}
-
-/* A catalogue beside the images (a CSV with object_id and a column naming the image files) gives
- * plain FITS files their real ids, as for the HSC cutout service's downloads. */
-static GHashTable *
-find_catalogue_ids (const char *dir,
-                    GHashTable *basenames)
-{
-  g_autofree char *parent = g_path_get_dirname (dir);
-  const char *places[] = { dir, parent };
-  GHashTable *best = NULL;
-  guint best_matches = 0;
-
-  for (guint p = 0; p < G_N_ELEMENTS (places); p++)
-    {
-      g_autoptr(GDir) d = g_dir_open (places[p], 0, NULL);
-      const char *name;
-
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *path = NULL;
-          g_autofree char *contents = NULL;
-          g_auto(GStrv) lines = NULL;
-          g_autoptr(GPtrArray) header = NULL;
-          int id_col = -1;
-
-          if (!g_str_has_suffix (name, ".csv"))
-            continue;
-          path = g_build_filename (places[p], name, NULL);
-          if (!g_file_get_contents (path, &contents, NULL, NULL))
-            continue;
-          lines = g_strsplit (contents, "\n", -1);
-          if (lines[0] == NULL)
-            continue;
-          header = split_csv_line (lines[0]);
-          for (guint c = 0; c < header->len; c++)
-            {
-              const char *h = g_strstrip ((char *) g_ptr_array_index (header, c));
-              if (g_str_equal (h, "object_id") || g_str_equal (h, "# object_id"))
-                id_col = c;
-            }
-          if (id_col < 0)
-            continue;
-
-          for (guint c = 0; c < header->len; c++)
-            {
-              GHashTable *map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-              guint matches = 0;
-
-              for (guint l = 1; lines[l] != NULL; l++)
-                {
-                  g_autoptr(GPtrArray) row = split_csv_line (lines[l]);
-                  g_autofree char *base = NULL;
-
-                  if ((int) c == id_col || row->len <= c || row->len <= (guint) id_col)
-                    continue;
-                  base = g_path_get_basename (g_ptr_array_index (row, c));
-                  if (g_hash_table_contains (basenames, base) && !g_hash_table_contains (map, base))
-                    {
-                      g_hash_table_insert (map, g_steal_pointer (&base),
-                                           g_strstrip (g_strdup (g_ptr_array_index (row, id_col))));
-                      matches++;
-                    }
-                }
-              if (matches > best_matches)
-                {
-                  g_clear_pointer (&best, g_hash_table_unref);
-                  best = map;
-                  best_matches = matches;
-                }
-              else
-                g_hash_table_unref (map);
-            }
-        }
-    }
-
-  return best;
-}
-
-static GRegex *
-hsc_name_regex (void)
-{
-  static GRegex *regex;
-
-  if (g_once_init_enter (&regex))
-    g_once_init_leave (&regex, g_regex_new ("^([0-9]+)_.*_HSC-([A-Za-z0-9]+)\\.fits(\\.gz|\\.fz|\\.bz2|\\.Z|\\.zip)?$", G_REGEX_OPTIMIZE, 0, NULL));
-  return regex;
-}
-
-static void
-scan_folder (const char *dir,
-             GDir       *d,
-             GHashTable *candidates,
-             GPtrArray  *order,
-             GPtrArray  *skipped)
-{
-  g_autoptr(GPtrArray) plain = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  guint n_hsc = 0;
-
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autoptr(GMatchInfo) match = NULL;
-      g_autofree char *path = NULL;
-
-      const char *compression = unreadable_compression_of_name (name);
-
-      if (compression != NULL)
-        {
-          g_autofree char *unreadable = g_build_filename (dir, name, NULL);
-          g_autofree char *reason = unreadable_compression_reason (compression);
-
-          add_skipped (skipped, unreadable, reason);
-          continue;
-        }
-      if (!is_fits_name (name) || g_str_equal (name, "manifest.fits"))
-        continue;
-      path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        continue;
-
-      if (g_regex_match (hsc_name_regex (), name, 0, &match))
-        {
-          g_autofree char *id = g_match_info_fetch (match, 1);
-          g_autofree char *band_raw = g_match_info_fetch (match, 2);
-          Candidate *c = get_candidate (candidates, order, id);
-
-          g_hash_table_replace (c->band_files, normalize_band (band_raw), g_steal_pointer (&path));
-          n_hsc++;
-        }
-      else
-        g_ptr_array_add (plain, g_steal_pointer (&path));
-    }
-
-  if (n_hsc > 0)
-    {
-      for (guint i = 0; i < plain->len; i++)
-        add_skipped (skipped, g_ptr_array_index (plain, i),
-                     _("name does not follow <object id>_…_HSC-<band>.fits like the rest of the folder"));
-      return;
-    }
-
-  /* A plain folder of FITS images: one band, ids from a catalogue if there is one, else the names. */
-  {
-    g_autoptr(GHashTable) basenames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    g_autoptr(GHashTable) catalogue = NULL;
-
-    for (guint i = 0; i < plain->len; i++)
-      g_hash_table_add (basenames, g_path_get_basename (g_ptr_array_index (plain, i)));
-    catalogue = find_catalogue_ids (dir, basenames);
-
-    for (guint i = 0; i < plain->len; i++)
-      {
-        const char *path = g_ptr_array_index (plain, i);
-        g_autofree char *base = g_path_get_basename (path);
-        const char *id = catalogue ? g_hash_table_lookup (catalogue, base) : NULL;
-        g_autofree char *stem = NULL;
-        Candidate *c;
-
-        if (id == NULL)
-          {
-            char *dot;
-
-            stem = g_strdup (base);
-            dot = strstr (stem, ".fit");
-            if (dot != NULL)
-              *dot = 0;
-            id = stem;
-          }
-        if (g_hash_table_contains (candidates, id))
-          {
-            add_skipped (skipped, path, _("another file already has this object id"));
-            continue;
-          }
-        c = get_candidate (candidates, order, id);
-        g_hash_table_replace (c->band_files, g_strdup (""), g_strdup (path));
-      }
-  }
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* Object ids sort numerically when they are numbers, so that data-set order is stable and natural. */
-static int
-compare_candidates (gconstpointer a,
-                    gconstpointer b)
-{
-  const Candidate *ca = *(Candidate * const *) a;
-  const Candidate *cb = *(Candidate * const *) b;
-  gsize la = strlen (ca->id), lb = strlen (cb->id);
-  gboolean da = la > 0 && strspn (ca->id, "0123456789") == la;
-  gboolean db = lb > 0 && strspn (cb->id, "0123456789") == lb;
-
-  if (da && db && la != lb)
-    return la < lb ? -1 : 1;
-  return strcmp (ca->id, cb->id);
-}
-
-typedef struct
-{
-  GPtrArray  *candidates;   /* Candidate* in order */
+  GPtrArray  *candidates;   /* DassieDatasetCandidate* in order */
   GPtrArray  *bands;
   guint      *widths;       /* per candidate × band */
   guint      *heights;
@@ -860,14 +267,14 @@ probe_range (guint    begin,
 
   for (guint i = begin; i < end; i++)
     {
-      Candidate *c = g_ptr_array_index (w->candidates, i);
+      DassieDatasetCandidate *c = g_ptr_array_index (w->candidates, i);
 
       for (guint b = 0; b < nb; b++)
         {
           const char *path = g_hash_table_lookup (c->band_files, g_ptr_array_index (w->bands, b));
 
           if (path != NULL)
-            w->reasons[i * nb + b] = probe_image (path, NULL, &w->widths[i * nb + b], &w->heights[i * nb + b]);
+            w->reasons[i * nb + b] = _dassie_dataset_probe_image (path, NULL, &w->widths[i * nb + b], &w->heights[i * nb + b]);
         }
     }
 }
@@ -928,7 +335,7 @@ read_range (guint    begin,
       for (guint b = 0; b < nb; b++)
         {
           float *out = w->pixels ? w->pixels + ((gsize) i * nb + b) * plane : scratch;
-          char *reason = read_image (obj->files[b], self->width, self->height, out);
+          char *reason = _dassie_dataset_read_image (obj->files[b], self->width, self->height, out);
           float fill;
 
           if (reason != NULL)
@@ -950,15 +357,6 @@ read_range (guint    begin,
 }
 
 /* ---- open ----------------------------------------------------------------------------------- */
-
-static gboolean
-band_wanted (const DassieDatasetOptions *options,
-             const char                 *band)
-{
-  if (options->filters == NULL || *band == 0)
-    return TRUE;
-  return g_strv_contains ((const char * const *) options->filters, band);
-}
 
 static void
 rebuild_index (DassieDataset *self)
@@ -1048,7 +446,7 @@ read_and_check (DassieDataset       *self,
           const char *colon = strstr (w.reasons[i], ": ");
 
           path = colon ? g_strndup (w.reasons[i], colon - w.reasons[i]) : g_strdup (obj->files[0]);
-          add_skipped (self->skipped, path, colon ? colon + 2 : w.reasons[i]);
+          _dassie_dataset_add_skipped (self->skipped, path, colon ? colon + 2 : w.reasons[i]);
           g_free (w.reasons[i]);
           continue;
         }
@@ -1117,79 +515,6 @@ choose_crop_side (GPtrArray *objects)
   return side;
 }
 
-/* Files in the folder (and in the folders manifest.fits points into) that manifest.fits does not list
- * are left out, as Hyrax does; one entry says how many objects that is. */
-static void
-report_unlisted_objects (const char *dir,
-                         const char *manifest,
-                         GHashTable *candidates,
-                         GPtrArray  *order,
-                         GPtrArray  *skipped)
-{
-  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) unlisted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GHashTableIter iter;
-  gpointer folder;
-
-  g_hash_table_add (folders, g_canonicalize_filename (dir, NULL));
-  g_hash_table_add (listed, g_canonicalize_filename (manifest, NULL));
-  for (guint i = 0; i < order->len; i++)
-    {
-      Candidate *c = g_ptr_array_index (order, i);
-      GHashTableIter files;
-      gpointer path;
-
-      g_hash_table_iter_init (&files, c->band_files);
-      while (g_hash_table_iter_next (&files, NULL, &path))
-        {
-          char *canonical = g_canonicalize_filename (path, NULL);
-
-          g_hash_table_add (folders, g_path_get_dirname (canonical));
-          g_hash_table_add (listed, canonical);
-        }
-    }
-
-  g_hash_table_iter_init (&iter, folders);
-  while (g_hash_table_iter_next (&iter, &folder, NULL))
-    {
-      g_autoptr(GDir) d = g_dir_open (folder, 0, NULL);
-      const char *name;
-
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autoptr(GMatchInfo) match = NULL;
-          g_autofree char *path = NULL;
-          char *id;
-
-          if (!is_fits_name (name))
-            continue;
-          path = g_build_filename (folder, name, NULL);
-          if (g_hash_table_contains (listed, path) || g_file_test (path, G_FILE_TEST_IS_DIR))
-            continue;
-          /* Another band of a listed object is not another object. */
-          id = g_regex_match (hsc_name_regex (), name, 0, &match) ? g_match_info_fetch (match, 1)
-                                                                   : g_steal_pointer (&path);
-          if (g_hash_table_contains (candidates, id))
-            g_free (id);
-          else
-            g_hash_table_add (unlisted, id);
-        }
-    }
-
-  if (g_hash_table_size (unlisted) > 0)
-    {
-      guint n = g_hash_table_size (unlisted);
-      g_autofree char *reason =
-        g_strdup_printf (ngettext ("%u object in the folder is not in manifest.fits and was left out; add it "
-                                   "to manifest.fits, or remove manifest.fits to use every file",
-                                   "%u objects in the folder are not in manifest.fits and were left out; add "
-                                   "them to manifest.fits, or remove manifest.fits to use every file", n), n);
-
-      add_skipped (skipped, manifest, reason);
-    }
-}
-
 static DassieDataset *
 dataset_open (const char                  *dir,
               const DassieDatasetOptions  *options,
@@ -1200,12 +525,9 @@ dataset_open (const char                  *dir,
               GError                     **error)
 {
   g_autoptr(DassieDataset) self = NULL;
-  g_autoptr(GHashTable) candidates = NULL;
   g_autoptr(GPtrArray) order = NULL;
-  g_autoptr(GHashTable) band_set = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GDir) d = NULL;
-  g_autofree char *manifest = NULL;
   ProbeWork probe = { 0 };
   guint nb;
 
@@ -1229,35 +551,8 @@ dataset_open (const char                  *dir,
   if (skipped_out != NULL)
     *skipped_out = g_ptr_array_ref (self->skipped);
 
-  candidates = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) candidate_free);
-  order = g_ptr_array_new ();
-
-  manifest = g_build_filename (dir, "manifest.fits", NULL);
-  if (g_file_test (manifest, G_FILE_TEST_IS_REGULAR) &&
-      read_manifest (dir, manifest, candidates, order, self->skipped))
-    report_unlisted_objects (dir, manifest, candidates, order, self->skipped);
-  else
-    scan_folder (dir, d, candidates, order, self->skipped);
-
-  g_ptr_array_sort (order, compare_candidates);
-
-  /* Bands: every band any object has (and the options allow), in alphabetical order. */
-  band_set = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < order->len; i++)
-    {
-      Candidate *c = g_ptr_array_index (order, i);
-      GHashTableIter iter;
-      gpointer key;
-
-      g_hash_table_iter_init (&iter, c->band_files);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        if (band_wanted (options, key) && !g_hash_table_contains (band_set, key))
-          {
-            g_hash_table_add (band_set, key);
-            g_ptr_array_add (self->bands, g_strdup (key));
-          }
-    }
-  g_ptr_array_sort (self->bands, compare_strings);
+  order = _dassie_dataset_find_candidates (dir, d, self->skipped);
+  _dassie_dataset_collect_bands (order, options, self->bands);
   nb = self->bands->len;
 
   if (order->len == 0 || nb == 0)
@@ -1280,7 +575,7 @@ dataset_open (const char                  *dir,
 
   for (guint i = 0; i < order->len; i++)
     {
-      Candidate *c = g_ptr_array_index (order, i);
+      DassieDatasetCandidate *c = g_ptr_array_index (order, i);
       g_autoptr(GString) missing = g_string_new (NULL);
       gboolean bad = FALSE;
       DatasetObject *obj;
@@ -1294,7 +589,7 @@ dataset_open (const char                  *dir,
             g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", band);
           else if (probe.reasons[i * nb + b] != NULL)
             {
-              add_skipped (self->skipped, path, probe.reasons[i * nb + b]);
+              _dassie_dataset_add_skipped (self->skipped, path, probe.reasons[i * nb + b]);
               bad = TRUE;
             }
         }
@@ -1307,7 +602,7 @@ dataset_open (const char                  *dir,
           g_hash_table_iter_init (&iter, c->band_files);
           if (!g_hash_table_iter_next (&iter, NULL, &path))
             path = c->id;
-          add_skipped (self->skipped, path, reason);
+          _dassie_dataset_add_skipped (self->skipped, path, reason);
           bad = TRUE;
         }
       if (bad)
@@ -1370,7 +665,7 @@ dataset_open (const char                  *dir,
             : g_strdup_printf (_("%u×%u pixels, smaller than the %u×%u crop"),
                                obj->width, obj->height, self->width, self->height);
 
-          add_skipped (self->skipped, obj->files[obj->smallest_band], reason);
+          _dassie_dataset_add_skipped (self->skipped, obj->files[obj->smallest_band], reason);
           g_ptr_array_remove_index (self->objects, i);
           continue;
         }
@@ -1499,7 +794,7 @@ dassie_dataset_find_band (DassieDataset *self,
   g_return_val_if_fail (self != NULL, -1);
   g_return_val_if_fail (name != NULL, -1);
 
-  norm = normalize_band (name);
+  norm = _dassie_dataset_normalize_band (name);
   for (guint b = 0; b < self->bands->len; b++)
     if (g_str_equal (norm, g_ptr_array_index (self->bands, b)))
       return b;
@@ -1598,7 +893,7 @@ batch_range (guint    begin,
       else
         for (guint b = 0; b < nb; b++)
           {
-            char *reason = read_image (obj->files[b], self->width, self->height, dst + b * plane);
+            char *reason = _dassie_dataset_read_image (obj->files[b], self->width, self->height, dst + b * plane);
 
             if (reason != NULL)
               {
@@ -1673,53 +968,6 @@ dassie_dataset_read_objects (DassieDataset  *self,
   if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
     ok = FALSE;
   return ok;
-}
-
-gboolean
-dassie_dataset_load_all (DassieDataset      *self,
-                         GCancellable       *cancellable,
-                         DassieProgressFunc  progress,
-                         gpointer            user_data,
-                         GError            **error)
-{
-  guint n;
-  gsize bytes;
-  g_autofree guint *indices = NULL;
-  float *pixels;
-  gboolean transformed_saved;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (self->cache != NULL)
-    return TRUE;
-
-  n = self->objects->len;
-  bytes = (gsize) n * self->bands->len * self->width * self->height * sizeof (float);
-  pixels = g_try_malloc (MAX (bytes, 1));
-  if (pixels == NULL)
-    {
-      g_set_error (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_INVALID,
-                   _("Not enough memory to hold the %u objects of “%s” (%.1f GB)"), n, self->dir, bytes / 1e9);
-      return FALSE;
-    }
-
-  indices = g_new (guint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    indices[i] = i;
-
-  transformed_saved = FALSE;
-  if (!dassie_dataset_read_objects (self, indices, n, transformed_saved, pixels, cancellable, error))
-    {
-      g_free (pixels);
-      return FALSE;
-    }
-  if (progress != NULL)
-    {
-      DassieProgress p = { "load", 1.0, -1, -1, NULL };
-      progress (&p, user_data);
-    }
-  self->cache = pixels;
-  return TRUE;
 }
 
 GPtrArray *

@@ -107,20 +107,14 @@ const char     *dassie_dataset_get_file            (DassieDataset               
 GPtrArray      *dassie_dataset_get_skipped         (DassieDataset               *self);
 
 /* Reads objects @indices[0 .. n) into @out as n × bands × height × width float32, cropped, with NaN
- * handled, and transformed when @transformed (the model's input) or raw (for display). Runs on all
- * cores; uses the in-memory copy after dassie_dataset_load_all(). */
+ * handled, and transformed when @transformed (the model's input) or raw (for display). Copies from the
+ * in-memory copy that opening made when the pixels fit (a few GB), else reads the files on all cores. */
 gboolean        dassie_dataset_read_objects        (DassieDataset               *self,
                                                     const guint                 *indices,
                                                     guint                        n,
                                                     gboolean                     transformed,
                                                     float                       *out,
                                                     GCancellable                *cancellable,
-                                                    GError                     **error);
-/* Reads every object into memory (raw), with progress; later reads are copies. */
-gboolean        dassie_dataset_load_all            (DassieDataset               *self,
-                                                    GCancellable                *cancellable,
-                                                    DassieProgressFunc           progress,
-                                                    gpointer                     user_data,
                                                     GError                     **error);
 /* The transform of one value, exposed for tests and display. */
 float           dassie_transform_apply             (DassieTransform              transform,

@@ -229,6 +229,7 @@ dassie_infer (const DassieConfig  *config,
   result->run_dir = g_strdup (dassie_run_get_dir (run));
   result->weights_path = g_steal_pointer (&weights_path);
   result->n_objects = n;
+  result->n_skipped = dassie_dataset_get_skipped (set)->len;
   result->latent_dim = model_config.latent_dim;
   result->samples_per_second = result->seconds > 0 ? n / result->seconds : 0;
   return TRUE;

@@ -22,6 +22,7 @@ typedef struct
   char   *run_dir;            /* the infer run folder */
   char   *weights_path;       /* the weights that were used (the original file) */
   guint   n_objects;
+  guint   n_skipped;          /* files of the data set that were skipped (unreadable, ...) */
   guint   latent_dim;
   double  seconds;
   double  samples_per_second;

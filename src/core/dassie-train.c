@@ -916,6 +916,8 @@ dassie_train (const DassieConfig       *config,
   result->run_dir = g_strdup (dassie_run_get_dir (t.run));
   result->n_train = t.n_train;
   result->n_validate = t.n_validate;
+  result->n_skipped = dassie_dataset_get_skipped (t.train_set)->len;
+  result->n_validate_skipped = t.validate_set != t.train_set ? dassie_dataset_get_skipped (t.validate_set)->len : 0;
 
   if (!write_split (&t, error))
     goto out;

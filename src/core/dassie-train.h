@@ -45,6 +45,8 @@ typedef struct
   guint    epochs_done;
   guint    n_train;
   guint    n_validate;
+  guint    n_skipped;               /* files of the training data set that were skipped (unreadable, ...) */
+  guint    n_validate_skipped;      /* the same for a validation data set of its own, else 0 */
   double   train_loss;              /* of the last finished epoch */
   double   validation_loss;
   double   best_validation_loss;
