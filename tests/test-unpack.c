@@ -358,6 +358,25 @@ append_le (GByteArray *out,
     }
 }
 
+/* The fields a zip's local and central headers share: flags, method 0 (stored), time and date,
+ * crc, compressed and uncompressed sizes, name and extra lengths. */
+static void
+append_entry_fields (GByteArray *out,
+                     guint32     crc,
+                     guint32     length,
+                     guint32     declared,
+                     guint16     name_length)
+{
+  append_le (out, 0, 2);
+  append_le (out, 0, 2);
+  append_le (out, 0, 4);
+  append_le (out, crc, 4);
+  append_le (out, length, 4);
+  append_le (out, declared, 4);
+  append_le (out, name_length, 2);
+  append_le (out, 0, 2);
+}
+
 /* A zip with one stored entry whose headers declare @declared bytes but which holds @contents. */
 static GBytes *
 zip_declaring (const char *name,
@@ -371,17 +390,9 @@ zip_declaring (const char *name,
   guint16 name_length = strlen (name);
   guint32 central_start;
 
-  /* Local header: version, flags, method 0 (stored), time, date, crc, compressed, uncompressed. */
   append_le (out, 0x04034b50, 4);
   append_le (out, 20, 2);
-  append_le (out, 0, 2);
-  append_le (out, 0, 2);
-  append_le (out, 0, 4);
-  append_le (out, crc, 4);
-  append_le (out, length, 4);
-  append_le (out, declared, 4);
-  append_le (out, name_length, 2);
-  append_le (out, 0, 2);
+  append_entry_fields (out, crc, length, declared, name_length);
   g_byte_array_append (out, (const guint8 *) name, name_length);
   g_byte_array_append (out, data, length);
 
@@ -389,14 +400,7 @@ zip_declaring (const char *name,
   append_le (out, 0x02014b50, 4);
   append_le (out, 20, 2);
   append_le (out, 20, 2);
-  append_le (out, 0, 2);
-  append_le (out, 0, 2);
-  append_le (out, 0, 4);
-  append_le (out, crc, 4);
-  append_le (out, length, 4);
-  append_le (out, declared, 4);
-  append_le (out, name_length, 2);
-  append_le (out, 0, 2);
+  append_entry_fields (out, crc, length, declared, name_length);
   append_le (out, 0, 2);
   append_le (out, 0, 2);
   append_le (out, 0, 2);
