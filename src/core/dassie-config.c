@@ -44,6 +44,10 @@ static const char defaults_json[] =
   "  }"
   "}";
 
+/* The limits of JSON integers here (gint64), as a message shows them. */
+#define INT64_MIN_TEXT "-9223372036854775808"
+#define INT64_MAX_TEXT "9223372036854775807"
+
 /* The values that keep every loop finite and every size meaningful (0 where it means "automatic");
  * numeric keys not listed take any value of their type (the seeds). */
 typedef struct
@@ -711,8 +715,7 @@ dassie_config_merge_json (DassieConfig  *self,
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
                    _("The configuration has the integer %s on line %u, outside the range of "
-                     "integers (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")"),
-                   huge, line, G_MININT64, G_MAXINT64);
+                     "integers (%s to %s)"), huge, line, INT64_MIN_TEXT, INT64_MAX_TEXT);
       return FALSE;
     }
 
@@ -891,8 +894,8 @@ parse_override (const char  *key,
         set_bounds_error (b, huge, huge[0] == '-' ? -G_MAXDOUBLE : G_MAXDOUBLE, error);
       else
         g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                     _("Configuration key “%s” must be between %" G_GINT64_FORMAT " and %"
-                       G_GINT64_FORMAT ", not %s"), key, G_MININT64, G_MAXINT64, huge);
+                     _("Configuration key “%s” must be between %s and %s, not %s"),
+                     key, INT64_MIN_TEXT, INT64_MAX_TEXT, huge);
       return NULL;
     }
 
