@@ -317,11 +317,17 @@ test_no_space (Fixture       *f,
   g_autoptr(GBytes) tar = tar_header_declaring ("data/huge.bin", huge);
   g_autofree char *path = g_build_filename (f->dest, "huge.tar", NULL);
   g_autofree char *needed = g_format_size (huge);
+  g_autofree char *expected_target = g_build_filename (f->dest, "data", NULL);
+  g_autoptr(DassieUnpackPlan) plan = NULL;
   g_autofree char *target = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* The plan is made (a folder already unpacked from it needs no space); the run is refused. */
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (tar, NULL), 512, &error));
-  target = dassie_unpack_archive (path, f->dest, NO_LIMIT, NULL, NULL, NULL, &error);
+  plan = dassie_unpack_plan_new (path, f->dest, NO_LIMIT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dassie_unpack_plan_get_target (plan), ==, expected_target);
+  target = dassie_unpack_plan_run (plan, NULL, NULL, NULL, &error);
   g_assert_error (error, DASSIE_UNPACK_ERROR, DASSIE_UNPACK_ERROR_NO_SPACE);
   g_assert_null (target);
   g_test_message ("%s", error->message);

@@ -29,6 +29,8 @@ struct _DassieUnpackPlan
   guint64  max_bytes;
   guint64  total_bytes;     /* the sum of the sizes the entries declare */
   gboolean all_declared;    /* every file entry declared its size */
+  gboolean listing_cut;     /* the entries were read only until they outgrew the free space ... */
+  guint64  free_at_plan;    /* ... of this many bytes */
   guint64  archive_size;
   guint    n_files;
 };
@@ -314,20 +316,25 @@ query_free_space (const char *dir,
 
 static gboolean
 check_free_space (const DassieUnpackPlan  *plan,
-                  gboolean                 known,
-                  guint64                  free_bytes,
                   GError                 **error)
 {
   g_autofree char *needed = NULL;
   g_autofree char *available = NULL;
+  guint64 free_bytes = 0;
+  gboolean known = query_free_space (plan->dest_dir, &free_bytes);
 
-  if (!known || plan->total_bytes <= free_bytes)
+  if (plan->listing_cut && !known)
+    {
+      free_bytes = plan->free_at_plan;
+      known = TRUE;
+    }
+  if (!known || (plan->total_bytes <= free_bytes && !plan->listing_cut))
     return TRUE;
   needed = g_format_size (plan->total_bytes);
   available = g_format_size (free_bytes);
   g_set_error (error, DASSIE_UNPACK_ERROR, DASSIE_UNPACK_ERROR_NO_SPACE,
-               _("Unpacking “%s” needs %s in the folder “%s”, but only %s is free there; nothing "
-                 "was unpacked. Free some space or choose another folder."),
+               _("Unpacking “%s” needs at least %s in the folder “%s”, but only %s is free there; "
+                 "nothing was unpacked. Free some space or choose another folder."),
                plan->archive_path, needed, plan->dest_dir, available);
   return FALSE;
 }
@@ -412,9 +419,6 @@ dassie_unpack_plan_new (const char    *archive_path,
               set_too_large_error (plan, &local_error);
               break;
             }
-          /* Before the next header, whose search may read through the whole of this entry. */
-          if (!check_free_space (plan, free_known, free_bytes, &local_error))
-            break;
         }
       else if (info.kind == ENTRY_FILE)
         plan->all_declared = FALSE;
@@ -427,6 +431,16 @@ dassie_unpack_plan_new (const char    *archive_path,
       if (g_hash_table_contains (tops, top))
         is_folder &= GPOINTER_TO_INT (g_hash_table_lookup (tops, top));
       g_hash_table_insert (tops, g_steal_pointer (&top), GINT_TO_POINTER (is_folder));
+
+      /* Enough to refuse: the run says so (a folder already unpacked from this archive is still
+       * found), and the next header, past this entry's data, need not be searched for. */
+      if (free_known && plan->total_bytes > free_bytes)
+        {
+          plan->listing_cut = TRUE;
+          plan->free_at_plan = free_bytes;
+          plan->all_declared = FALSE;
+          break;
+        }
     }
   archive_read_free (a);
 
@@ -731,8 +745,6 @@ dassie_unpack_plan_run (DassieUnpackPlan    *plan,
   g_autofree char *temp_dir = NULL;
   g_autofree char *source = NULL;
   Reporter reporter = { .plan = plan, .func = progress, .data = progress_data };
-  guint64 free_bytes = 0;
-  gboolean free_known;
   GStatBuf st;
 
   g_return_val_if_fail (plan != NULL, NULL);
@@ -743,9 +755,9 @@ dassie_unpack_plan_run (DassieUnpackPlan    *plan,
       set_exists_error (plan, error);
       return NULL;
     }
-  /* Again: the space may have gone since the plan was made. */
-  free_known = query_free_space (plan->dest_dir, &free_bytes);
-  if (!check_free_space (plan, free_known, free_bytes, error))
+  /* Now rather than in the plan: the space may have gone since, and a folder already unpacked
+   * needs none. */
+  if (!check_free_space (plan, error))
     return NULL;
   if (g_mkdir_with_parents (plan->dest_dir, 0755) != 0)
     {

@@ -31,7 +31,8 @@ GQuark            dassie_unpack_error_quark          (void);
 gboolean          dassie_unpack_is_archive           (const char          *file_name);
 
 /* Checks every entry of @archive_path (paths, links, entry types, declared sizes against
- * @max_bytes and against the free space below @dest_dir) and works out the folder it unpacks into below @dest_dir: the archive's single
+ * @max_bytes; it stops reading once they outgrow the free space below @dest_dir, which the run
+ * then refuses) and works out the folder it unpacks into below @dest_dir: the archive's single
  * top-level folder, or else a folder named after the archive without its extension. */
 DassieUnpackPlan *dassie_unpack_plan_new             (const char          *archive_path,
                                                       const char          *dest_dir,
