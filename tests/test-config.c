@@ -220,6 +220,10 @@ test_integer_overflow (void)
   g_clear_error (&error);
   g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 20);
   g_assert_cmpint (dassie_config_get_int (config, "umap.seed"), ==, 42);
+  /* Where a number belongs, such digits are a (large) number. */
+  g_assert_true (dassie_config_set_assignment (config, "optimizer.weight_decay=99999999999999999999", &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (dassie_config_get_double (config, "optimizer.weight_decay"), ==, 1e20);
 
   /* The same in a file; digits inside a string are a string's business. */
   g_assert_false (dassie_config_merge_json (config, "{\"train\": {\n\"epochs\": 99999999999999999999}}", &error));

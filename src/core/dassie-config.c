@@ -444,7 +444,7 @@ set_bounds_error (const Bounds  *b,
   g_autofree char *crossed = NULL;
 
   if (!isfinite (value))
-    crossed = g_strdup (range);
+    crossed = g_strdup (_("a finite number"));
   else if (value > b->min)
     {
       bound = format_bound (b->max);
@@ -886,6 +886,20 @@ parse_override (const char  *key,
   /* Only where a number belongs: elsewhere unquoted text is a string, digits and all. */
   if (def != NULL && JSON_NODE_HOLDS_VALUE (def))
     huge = find_huge_integer (value, &line);
+  if (huge != NULL && json_node_get_value_type (def) == G_TYPE_DOUBLE)
+    {
+      g_autofree char *text = g_strstrip (g_strdup (value));
+      char *end = NULL;
+      double number = g_ascii_strtod (text, &end);
+
+      if (end != text && *end == '\0')
+        {
+          node = json_node_new (JSON_NODE_VALUE);
+          json_node_set_double (node, number);
+          return node;
+        }
+      g_clear_pointer (&huge, g_free);  /* not a number at all: the type check says so */
+    }
   if (huge != NULL)
     {
       const Bounds *b = find_bounds (key);
