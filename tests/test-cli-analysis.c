@@ -2,9 +2,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dassie-fileutil.h"
 #include "dassie-scores.h"
@@ -280,6 +284,105 @@ test_umap (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (params, "a"), 1.5769, 1e-3);
 }
 
+/* A key that would make the layout loop degenerate is refused before anything runs. */
+static void
+test_umap_bounds (Fixture       *f,
+                  gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+  const char *argv[] = { g_getenv ("DASSIE_CLI"), "umap", "-q", "--results", f->results,
+                         "--set", "umap.negative_sample_rate=0", NULL };
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_nonnull (strstr (err, "umap.negative_sample_rate"));
+  g_assert_nonnull (strstr (err, "at least 1"));
+}
+
+/* One SIGTERM ends a long verb within a second: the layout polls the cancellable, the verb says so
+ * and exits non-zero, and no run folder is left looking finished. */
+static void
+test_umap_sigterm (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  const guint n_rows = 5000;
+  const guint dim = 16;
+  g_autofree float *data = make_clusters (n_rows, dim, 8, 4.0, 5, NULL);
+  g_auto(GStrv) ids = g_new0 (char *, n_rows + 1);
+  g_autofree char *input = g_build_filename (f->results, "big-latents.fits", NULL);
+  g_autofree char *err_path = g_build_filename (f->results, "stderr.txt", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  const char *argv[] = { g_getenv ("DASSIE_CLI"), "umap", "--results", f->results, "--input", input,
+                         "--set", "umap.n_epochs=100000", NULL };
+  gint64 sent, ended = 0;
+  GPid pid;
+  int err_fd;
+  int status = 0;
+
+  for (guint i = 0; i < n_rows; i++)
+    ids[i] = g_strdup_printf ("%u", 1000 + i);
+  g_assert_true (dassie_table_write_vectors (input, (const char * const *) ids, n_rows, "LATENT", data, dim, &error));
+  g_assert_no_error (error);
+
+  g_assert_nonnull (argv[0]);
+  err_fd = g_open (err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  g_assert_cmpint (err_fd, >=, 0);
+  g_spawn_async_with_fds (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                          -1, -1, err_fd, &error);
+  g_assert_no_error (error);
+  close (err_fd);
+
+  /* Half a second in, or once the layout's epochs have begun (progress goes out once a second). */
+  g_usleep (G_USEC_PER_SEC / 2);
+  for (guint tries = 0; tries < 200; tries++)
+    {
+      g_autofree char *so_far = NULL;
+
+      g_assert_true (g_file_get_contents (err_path, &so_far, NULL, NULL));
+      if (strstr (so_far, "epoch") != NULL)
+        break;
+      g_usleep (G_USEC_PER_SEC / 10);
+    }
+  g_assert_cmpint (waitpid (pid, &status, WNOHANG), ==, 0);  /* still running: 100000 epochs */
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  sent = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - sent < 5 * G_USEC_PER_SEC)
+    {
+      if (waitpid (pid, &status, WNOHANG) == pid)
+        {
+          ended = g_get_monotonic_time ();
+          break;
+        }
+      g_usleep (10000);
+    }
+  if (ended == 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, &status, 0);
+      g_error ("dassie-cli umap was still running 5 s after SIGTERM");
+    }
+  g_spawn_close_pid (pid);
+
+  g_assert_true (g_file_get_contents (err_path, &err, NULL, &error));
+  g_test_message ("ended %.2f s after SIGTERM; stderr: %s", (ended - sent) / 1e6, err);
+  g_assert_cmpint (ended - sent, <, 3 * G_USEC_PER_SEC / 2);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), !=, 0);
+  g_assert_nonnull (strstr (err, "Cancelled"));
+  dir = g_dir_open (f->results, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_regex_match_simple ("^[0-9]{8}-[0-9]{6}-umap-", name, 0, 0));
+}
+
 static void
 test_no_input (void)
 {
@@ -305,6 +408,8 @@ main (int    argc,
   g_test_add ("/cli/scores", Fixture, NULL, fixture_set_up, test_scores, fixture_tear_down);
   g_test_add ("/cli/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
   g_test_add ("/cli/umap", Fixture, NULL, fixture_set_up, test_umap, fixture_tear_down);
+  g_test_add ("/cli/umap-bounds", Fixture, NULL, fixture_set_up, test_umap_bounds, fixture_tear_down);
+  g_test_add ("/cli/umap-sigterm", Fixture, NULL, fixture_set_up, test_umap_sigterm, fixture_tear_down);
   g_test_add_func ("/cli/no-input", test_no_input);
 
   return g_test_run ();

@@ -171,6 +171,143 @@ test_round_trip (void)
   g_rmdir (dir);
 }
 
+/* An empty or blank -c file is an error that names the file, not a crash. */
+static void
+test_empty_file (void)
+{
+  static const char *contents[] = { "", "  \n\t\r\n" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dassie-config-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "empty.json", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (contents); i++)
+    {
+      g_autoptr(DassieConfig) config = dassie_config_new ();
+
+      g_assert_true (g_file_set_contents (path, contents[i], -1, &error));
+      g_assert_false (dassie_config_load_file (config, path, &error));
+      g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_PARSE);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, "empty"));
+      g_clear_error (&error);
+      g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 20);
+    }
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* json-glib reads 99999999999999999999 as -1: such integers are refused, by the key's bound. */
+static void
+test_integer_overflow (void)
+{
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dassie_config_set_assignment (config, "train.epochs=99999999999999999999", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "“train.epochs” must be at most 100000"));
+  g_assert_nonnull (strstr (error->message, "99999999999999999999"));
+  g_clear_error (&error);
+  g_assert_false (dassie_config_set_assignment (config, "scores.k=-99999999999999999999", &error));
+  g_assert_nonnull (strstr (error->message, "at least 1"));
+  g_clear_error (&error);
+  /* A seed has no bound of its own, only the integers'. */
+  g_assert_false (dassie_config_set_assignment (config, "umap.seed=18446744073709551616", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "umap.seed"));
+  g_assert_nonnull (strstr (error->message, "9223372036854775807"));
+  g_clear_error (&error);
+  g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 20);
+  g_assert_cmpint (dassie_config_get_int (config, "umap.seed"), ==, 42);
+  /* Where a number belongs, such digits are a (large) number. */
+  g_assert_true (dassie_config_set_assignment (config, "optimizer.weight_decay=99999999999999999999", &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (dassie_config_get_double (config, "optimizer.weight_decay"), ==, 1e20);
+
+  /* The same in a file; digits inside a string are a string's business. */
+  g_assert_false (dassie_config_merge_json (config, "{\"train\": {\n\"epochs\": 99999999999999999999}}", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "99999999999999999999"));
+  g_assert_nonnull (strstr (error->message, "line 2"));
+  g_clear_error (&error);
+  g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 20);
+  g_assert_true (dassie_config_merge_json (config, "{\"general\": {\"results_dir\": \"/r/99999999999999999999\"},"
+                                                   " \"train\": {\"epochs\": 9}}", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 9);
+  g_assert_true (dassie_config_set_assignment (config, "data_request.infer.data.data_location=/d/99999999999999999999", &error));
+  g_assert_no_error (error);
+}
+
+/* Values that would make a loop endless or a size meaningless are refused with the key and its range. */
+static void
+test_bounds (void)
+{
+  static const struct { const char *assignment; const char *says; } refused[] = {
+    { "umap.negative_sample_rate=0", "at least 1" },
+    { "umap.n_neighbors=1", "at least 2" },
+    { "umap.n_epochs=-1", "at least 0" },
+    { "umap.learning_rate=0", "greater than 0" },
+    { "umap.spread=0", "greater than 0" },
+    { "umap.min_dist=-0.5", "at least 0" },
+    { "train.epochs=0", "at least 1" },
+    { "train.epochs=100001", "at most 100000" },
+    { "data_loader.batch_size=0", "at least 1" },
+    { "infer.batch_size=0", "at least 1" },
+    { "scores.k=0", "at least 1" },
+    { "scores.hnsw_ef=0", "at least 1" },
+    { "model.latent_dim=0", "at least 1" },
+    { "model.base_channel_size=0", "at least 1" },
+    { "optimizer.lr=0", "greater than 0" },
+    { "optimizer.lr=-0.01", "greater than 0" },
+    { "optimizer.momentum=1", "less than 1" },
+    { "optimizer.eps=0", "greater than 0" },
+    { "general.threads=-1", "at least 0" },
+    { "download.stall_timeout=0", "at least 1" },
+    { "download.retries=-1", "at least 0" },
+    { "download.max_unpacked_bytes=0", "at least 1" },
+  };
+  static const char *accepted[] = {
+    "umap.negative_sample_rate=1", "umap.n_epochs=0", "train.epochs=100000", "general.threads=0",
+    "optimizer.momentum=0.99", "umap.min_dist=0", "download.retries=0", "train.seed=-7",
+  };
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *key = g_strndup (refused[i].assignment, strchr (refused[i].assignment, '=') - refused[i].assignment);
+      g_autofree char *before = dassie_config_get_as_string (config, key);
+      g_autofree char *after = NULL;
+
+      g_test_message ("%s", refused[i].assignment);
+      g_assert_false (dassie_config_set_assignment (config, refused[i].assignment, &error));
+      g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, key));
+      g_assert_nonnull (strstr (error->message, refused[i].says));
+      g_clear_error (&error);
+      after = dassie_config_get_as_string (config, key);
+      g_assert_cmpstr (after, ==, before);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_assert_true (dassie_config_set_assignment (config, accepted[i], &error));
+      g_assert_no_error (error);
+    }
+
+  /* The same rules for a file, and for a number too large for a double. */
+  g_assert_false (dassie_config_merge_json (config, "{\"umap\": {\"negative_sample_rate\": 0}}", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "umap.negative_sample_rate"));
+  g_clear_error (&error);
+  g_assert_false (dassie_config_merge_json (config, "{\"umap\": {\"learning_rate\": 1e999}}", &error));
+  g_assert_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "umap.learning_rate"));
+  g_clear_error (&error);
+  g_assert_cmpint (dassie_config_get_int (config, "umap.negative_sample_rate"), ==, 1);
+}
+
 static gpointer
 make_configs (gpointer data)
 {
@@ -179,7 +316,7 @@ make_configs (gpointer data)
       g_autoptr(DassieConfig) config = dassie_config_new ();
       g_autoptr(DassieConfig) copy = dassie_config_copy (config);
 
-      dassie_config_set_int (copy, "train.epochs", i);
+      dassie_config_set_int (copy, "train.epochs", i + 1);
     }
   return NULL;
 }
@@ -215,5 +352,8 @@ main (int    argc,
   g_test_add_func ("/core/config/data-request", test_data_request);
   g_test_add_func ("/core/config/round-trip", test_round_trip);
   g_test_add_func ("/core/config/threads", test_threads);
+  g_test_add_func ("/core/config/empty-file", test_empty_file);
+  g_test_add_func ("/core/config/integer-overflow", test_integer_overflow);
+  g_test_add_func ("/core/config/bounds", test_bounds);
   return g_test_run ();
 }

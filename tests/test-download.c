@@ -969,6 +969,133 @@ test_plain_url_sha256 (Fixture       *f,
   g_assert_cmpuint (dassie_test_http_server_count (f->server, "/" DOI), ==, 0);
 }
 
+/* "Verified" is said only when a checksum was checked; a plain URL without one says nothing was. */
+static void
+test_cli_unverified (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *url = url_for (f, "/files/demo.zip");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+
+  dassie_test_http_server_set (f->server, "/files/demo.zip",
+                               dassie_test_http_response_new_bytes (f->zip, "application/zip"));
+  g_assert_cmpint (run_cli (f, &out, &err, url, "--no-unpack", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "nothing was verified"));
+  g_assert_null (strstr (err, "Verified"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, &err, url, "--no-unpack", "--json", NULL), ==, 0);
+  summary = json_from_string (out, NULL);
+  g_assert_nonnull (summary);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (summary), "verified"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&summary, json_node_unref);
+
+  /* The same file with --md5, and the DOI whose record lists the md5: both checked. */
+  g_assert_cmpint (run_cli (f, &out, &err, url, "--no-unpack", "--md5", f->md5 + strlen ("md5:"), NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "Verified"));
+  g_assert_null (strstr (err, "nothing was verified"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, &out, &err, SOURCE, "--json", NULL), ==, 0);
+  summary = json_from_string (out, NULL);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (summary), "verified"));
+}
+
+/* A body that ends before its Content-Length is never renamed to the file's name. */
+static void
+test_short_body (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *url = url_for (f, "/files/demo.zip");
+  g_autofree char *part = g_build_filename (f->dest, "demo.zip.part", NULL);
+  DassieTestHttpResponse *dropping = dassie_test_http_response_new_bytes (f->zip, "application/zip");
+  g_autoptr(DassieDownloadResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  /* Without a checksum nothing can be resumed safely: the part is removed. */
+  dropping->drop_after = 40000;
+  dassie_test_http_server_set (f->server, "/files/demo.zip", dropping);
+  dassie_config_set_int (f->config, "download.retries", 0);
+  result = run (f, url, NULL, &error);
+  g_assert_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_NETWORK);
+  g_assert_null (result);
+  assert_dest_list (f, "");
+  g_clear_error (&error);
+
+  /* With one, the part stays under its temporary name for the next run. */
+  result = run (f, url, f->md5, &error);
+  g_assert_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, part));
+  assert_dest_list (f, "demo.zip.part");
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 40000);
+}
+
+/* A server that sends a shorter file than the record lists (with an honest Content-Length, and a
+ * record without a checksum): not complete, deleted. */
+static void
+test_shorter_than_record (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *self = url_for (f, CONTENT_PATH);
+  g_autofree char *json = g_strdup_printf (
+    "{\"id\": 4242, \"files\": [{\"key\": \"demo.zip\", \"size\": %" G_GSIZE_FORMAT ","
+    " \"links\": {\"self\": \"%s\"}}]}", g_bytes_get_size (f->zip), self);
+  g_autoptr(GBytes) truncated = g_bytes_new_from_bytes (f->zip, 0, g_bytes_get_size (f->zip) - 5000);
+  g_autoptr(DassieDownloadResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *size_text = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (f->zip));
+
+  dassie_test_http_server_set (f->server, "/api/records/4242",
+                               dassie_test_http_response_new_text (json, "application/json"));
+  dassie_test_http_server_set (f->server, CONTENT_PATH,
+                               dassie_test_http_response_new_bytes (truncated, "application/zip"));
+  result = run (f, SOURCE, NULL, &error);
+  g_assert_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_SIZE);
+  g_assert_null (result);
+  g_assert_nonnull (strstr (error->message, size_text));
+  g_assert_nonnull (strstr (error->message, "deleted"));
+  assert_dest_list (f, "");
+}
+
+/* A retry starts again at the plain-http address on this computer, which is allowed: the failure
+ * reported is the https hop's, not a refusal of the start. */
+static void
+test_retry_keeps_cause (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *url = url_for (f, "/hop/demo.zip");
+  g_autofree char *other = url_for (f, "/other/demo.zip");
+  g_autoptr(DassieDownloadResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* 192.0.2.1 is TEST-NET-1: never routed, so connecting fails (or times out after 1 s). */
+  dassie_test_http_server_set (f->server, "/hop/demo.zip",
+                               dassie_test_http_response_new_redirect (302, "https://192.0.2.1:9/demo.zip"));
+  dassie_config_set_int (f->config, "download.retries", 1);
+  result = run (f, url, NULL, &error);
+  g_assert_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "https://192.0.2.1:9/demo.zip"));
+  g_assert_nonnull (strstr (error->message, "2 tries"));
+  g_assert_null (strstr (error->message, "Refusing"));
+  g_assert_cmpuint (dassie_test_http_server_count (f->server, "/hop/demo.zip"), ==, 2);
+  assert_dest_list (f, "");
+  g_clear_error (&error);
+
+  /* A try that fails otherwise than the one before says both. */
+  dassie_test_http_server_queue (f->server, "/other/demo.zip", dassie_test_http_response_new_status (503));
+  result = run (f, other, NULL, &error);
+  g_assert_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "404"));
+  g_assert_nonnull (strstr (error->message, "503"));
+}
+
 static void
 on_async_done (GObject      *source,
                GAsyncResult *res,
@@ -1045,6 +1172,10 @@ main (int   argc,
   ADD ("/core/download/legacy-record", test_legacy_record);
   ADD ("/core/download/plain-url-sha256", test_plain_url_sha256);
   ADD ("/core/download/async", test_async);
+  ADD ("/core/download/cli-unverified", test_cli_unverified);
+  ADD ("/core/download/short-body", test_short_body);
+  ADD ("/core/download/shorter-than-record", test_shorter_than_record);
+  ADD ("/core/download/retry-keeps-cause", test_retry_keeps_cause);
 #undef ADD
 
   return g_test_run ();

@@ -291,6 +291,46 @@ test_resume_after_cancel (void)
   dassie_remove_tree (results, NULL);
 }
 
+/* A cancel that arrives after an epoch's last batch stops its validation (minutes on a large set)
+ * instead of finishing the epoch, and a resume still ends with the uninterrupted run's weights. */
+static void
+test_cancel_in_validation (void)
+{
+  g_autofree char *results = make_tmp_dir ();
+  g_autoptr(DassieConfig) config = small_config (results);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *straight = NULL;
+  g_autofree char *resumed = NULL;
+  g_autofree char *metrics = NULL;
+  g_autofree char *stopped_metrics = NULL;
+  g_auto(GStrv) lines = NULL;
+  DassieTrainResult result = { 0 };
+  Watch watch = { 0 };
+  Watch cancel_watch = { .cancel_epoch = 2, .cancel_batch = 4, .cancellable = cancellable };
+
+  straight = train_ok (config, &watch);
+  g_assert_cmpuint (watch.n_batches, ==, 4);
+
+  g_assert_false (dassie_train (config, cancellable, watch_progress, &cancel_watch, &result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, "epoch 2 before batch 5"));
+  g_assert_cmpuint (cancel_watch.epochs_done, ==, 1);
+  stopped_metrics = read_text (result.run_dir, "metrics.jsonl");
+  g_assert_cmpuint (g_strv_length (lines = g_strsplit (g_strstrip (stopped_metrics), "\n", -1)), ==, 1);
+  g_clear_pointer (&lines, g_strfreev);
+
+  dassie_config_set_string (config, "train.resume", result.run_dir);
+  resumed = train_ok (config, &watch);
+  assert_same_weights (straight, resumed);
+  metrics = read_text (resumed, "metrics.jsonl");
+  lines = g_strsplit (g_strstrip (metrics), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+
+  dassie_train_result_clear (&result);
+  dassie_remove_tree (results, NULL);
+}
+
 static void
 test_nan_stops (void)
 {
@@ -529,6 +569,7 @@ main (int    argc,
   g_test_add_func ("/core/train/loss-falls", test_loss_falls);
   g_test_add_func ("/core/train/deterministic", test_deterministic);
   g_test_add_func ("/core/train/resume-after-cancel", test_resume_after_cancel);
+  g_test_add_func ("/core/train/cancel-in-validation", test_cancel_in_validation);
   g_test_add_func ("/core/train/nan-stops", test_nan_stops);
   g_test_add_func ("/core/train/bad-resume", test_bad_resume);
   g_test_add_func ("/core/infer/latents", test_infer);

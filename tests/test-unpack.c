@@ -279,6 +279,178 @@ test_size_limit (Fixture       *f,
   g_assert_nonnull (target);
 }
 
+/* A tar header for @name that declares @size bytes (in base 256, as GNU tar writes sizes beyond
+ * 8 GiB), with no data after it. */
+static GBytes *
+tar_header_declaring (const char *name,
+                      guint64     size)
+{
+  guint8 *h = g_malloc0 (512);
+  guint sum = 0;
+
+  g_strlcpy ((char *) h, name, 100);
+  memcpy (h + 100, "0000644", 8);
+  memcpy (h + 108, "0000000", 8);
+  memcpy (h + 116, "0000000", 8);
+  h[124] = 0x80;
+  for (guint i = 0; i < 8; i++)
+    h[135 - i] = (size >> (8 * i)) & 0xff;
+  memcpy (h + 136, "14521221000", 12);
+  h[156] = '0';
+  memcpy (h + 257, "ustar", 6);
+  memcpy (h + 263, "00", 2);
+  memset (h + 148, ' ', 8);
+  for (guint i = 0; i < 512; i++)
+    sum += h[i];
+  g_snprintf ((char *) h + 148, 8, "%06o", sum);
+  h[155] = ' ';
+  return g_bytes_new_take (h, 512);
+}
+
+/* An archive that declares more than the file system holds is refused before anything is written,
+ * with the folder and both sizes. */
+static void
+test_no_space (Fixture       *f,
+               gconstpointer  data)
+{
+  const guint64 huge = G_GUINT64_CONSTANT (1) << 50;
+  g_autoptr(GBytes) tar = tar_header_declaring ("data/huge.bin", huge);
+  g_autofree char *path = g_build_filename (f->dest, "huge.tar", NULL);
+  g_autofree char *needed = g_format_size (huge);
+  g_autofree char *expected_target = g_build_filename (f->dest, "data", NULL);
+  g_autoptr(DassieUnpackPlan) plan = NULL;
+  g_autofree char *target = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The plan is made (a folder already unpacked from it needs no space); the run is refused. */
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (tar, NULL), 512, &error));
+  plan = dassie_unpack_plan_new (path, f->dest, NO_LIMIT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dassie_unpack_plan_get_target (plan), ==, expected_target);
+  target = dassie_unpack_plan_run (plan, NULL, NULL, NULL, &error);
+  g_assert_error (error, DASSIE_UNPACK_ERROR, DASSIE_UNPACK_ERROR_NO_SPACE);
+  g_assert_null (target);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, f->dest));
+  g_assert_nonnull (strstr (error->message, needed));
+  g_assert_nonnull (strstr (error->message, "free"));
+  assert_nothing_outside (f, "huge.tar");
+}
+
+static guint32
+crc32_of (const guint8 *data,
+          gsize         length)
+{
+  guint32 crc = 0xffffffff;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      crc ^= data[i];
+      for (guint b = 0; b < 8; b++)
+        crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
+    }
+  return ~crc;
+}
+
+static void
+append_le (GByteArray *out,
+           guint64     value,
+           guint       n_bytes)
+{
+  for (guint i = 0; i < n_bytes; i++)
+    {
+      guint8 byte = (value >> (8 * i)) & 0xff;
+      g_byte_array_append (out, &byte, 1);
+    }
+}
+
+/* The fields a zip's local and central headers share: flags, method 0 (stored), time and date,
+ * crc, compressed and uncompressed sizes, name and extra lengths. */
+static void
+append_entry_fields (GByteArray *out,
+                     guint32     crc,
+                     guint32     length,
+                     guint32     declared,
+                     guint16     name_length)
+{
+  append_le (out, 0, 2);
+  append_le (out, 0, 2);
+  append_le (out, 0, 4);
+  append_le (out, crc, 4);
+  append_le (out, length, 4);
+  append_le (out, declared, 4);
+  append_le (out, name_length, 2);
+  append_le (out, 0, 2);
+}
+
+/* A zip with one stored entry whose headers declare @declared bytes but which holds @contents. */
+static GBytes *
+zip_declaring (const char *name,
+               GBytes     *contents,
+               guint32     declared)
+{
+  GByteArray *out = g_byte_array_new ();
+  gsize length;
+  const guint8 *data = g_bytes_get_data (contents, &length);
+  guint32 crc = crc32_of (data, length);
+  guint16 name_length = strlen (name);
+  guint32 central_start;
+
+  append_le (out, 0x04034b50, 4);
+  append_le (out, 20, 2);
+  append_entry_fields (out, crc, length, declared, name_length);
+  g_byte_array_append (out, (const guint8 *) name, name_length);
+  g_byte_array_append (out, data, length);
+
+  central_start = out->len;
+  append_le (out, 0x02014b50, 4);
+  append_le (out, 20, 2);
+  append_le (out, 20, 2);
+  append_entry_fields (out, crc, length, declared, name_length);
+  append_le (out, 0, 2);
+  append_le (out, 0, 2);
+  append_le (out, 0, 2);
+  append_le (out, 0, 4);
+  append_le (out, 0, 4);
+  g_byte_array_append (out, (const guint8 *) name, name_length);
+
+  append_le (out, 0x06054b50, 4);
+  append_le (out, 0, 2);
+  append_le (out, 0, 2);
+  append_le (out, 1, 2);
+  append_le (out, 1, 2);
+  append_le (out, out->len - 12 - central_start, 4);
+  append_le (out, central_start, 4);
+  append_le (out, 0, 2);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* An entry that writes far more than its header declares is stopped near what was declared, even
+ * below download.max_unpacked_bytes, and nothing is left. */
+static void
+test_beyond_listing (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) contents = dassie_test_random_bytes (3 * 1024 * 1024, 9);
+  g_autoptr(GBytes) zip = zip_declaring ("data/a.bin", contents, 10);
+  g_autofree char *path = g_build_filename (f->dest, "liar.zip", NULL);
+  g_autoptr(DassieUnpackPlan) plan = NULL;
+  g_autofree char *target = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (zip, NULL), g_bytes_get_size (zip), &error));
+  plan = dassie_unpack_plan_new (path, f->dest, NO_LIMIT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_unpack_plan_get_total_bytes (plan), ==, 10);
+  target = dassie_unpack_plan_run (plan, NULL, NULL, NULL, &error);
+  g_assert_error (error, DASSIE_UNPACK_ERROR, DASSIE_UNPACK_ERROR_TOO_LARGE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "declare"));
+  g_assert_null (target);
+  assert_nothing_outside (f, "liar.zip");
+}
+
 static void
 test_existing_target_kept (Fixture       *f,
                            gconstpointer  data)
@@ -396,6 +568,8 @@ main (int   argc,
   ADD ("/core/unpack/failure-removes-partial", test_failure_removes_partial);
   ADD ("/core/unpack/cancel", test_cancel);
   ADD ("/core/unpack/not-an-archive", test_not_an_archive);
+  ADD ("/core/unpack/no-space", test_no_space);
+  ADD ("/core/unpack/beyond-listing", test_beyond_listing);
 #undef ADD
 
   return g_test_run ();

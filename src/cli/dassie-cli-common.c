@@ -67,6 +67,26 @@ _dassie_cli_parse (DassieCliContext   *ctx,
   return TRUE;
 }
 
+gboolean
+_dassie_cli_set_number (DassieCliContext *ctx,
+                        const char       *key,
+                        double            value)
+{
+  g_autoptr(GError) error = NULL;
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (value == (gint64) value)
+    g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, (gint64) value);
+  else
+    g_ascii_dtostr (text, sizeof text, value);
+  if (!dassie_config_set_from_string (ctx->config, key, text, &error))
+    {
+      g_printerr ("dassie-cli: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 typedef struct
 {
   gint64 last_print;

@@ -44,6 +44,8 @@ build_summary (const char                 *source,
   json_builder_add_int_value (b, result->size);
   json_builder_set_member_name (b, "checksum");
   json_builder_add_string_value (b, result->checksum);
+  json_builder_set_member_name (b, "verified");
+  json_builder_add_boolean_value (b, result->verified);
   json_builder_set_member_name (b, "reused");
   json_builder_add_boolean_value (b, result->reused);
   json_builder_set_member_name (b, "unpacked_dir");
@@ -141,7 +143,11 @@ _dassie_cli_download (DassieCliContext  *ctx,
       _dassie_cli_progress_done (ctx);
       if (result->reused)
         g_printerr ("%s\n", _("The file was already there with the right checksum; nothing was fetched."));
-      g_printerr ("%s %s (%s)\n", _("Verified"), result->file_path, result->checksum);
+      if (result->verified)
+        g_printerr ("%s %s (%s)\n", _("Verified"), result->file_path, result->checksum);
+      else
+        g_printerr (_("Downloaded %s (%s); no checksum given, nothing was verified. Give --md5 or "
+                      "--sha256 to check it.\n"), result->file_path, result->checksum);
       if (result->unpacked_dir != NULL)
         g_printerr (_("Use it with: dassie-cli train --data %s\n"), result->unpacked_dir);
     }

@@ -41,8 +41,8 @@ _dassie_cli_infer (DassieCliContext  *ctx,
       g_printerr ("dassie-cli: %s\n", _("--batch-size must be positive"));
       return 2;
     }
-  if (batch_size > 0)
-    dassie_config_set_int (ctx->config, "infer.batch_size", batch_size);
+  if (batch_size > 0 && !_dassie_cli_set_number (ctx, "infer.batch_size", batch_size))
+    return 2;
 
   if (!dassie_infer (ctx->config, ctx->weights != NULL ? ctx->weights : ctx->input, ctx->cancellable,
                      _dassie_cli_progress, ctx, &result, &error))

@@ -45,6 +45,11 @@ gboolean  _dassie_cli_parse              (DassieCliContext  *ctx,
                                           GOptionContext    *context,
                                           int               *argc,
                                           char            ***argv);
+/* Sets a number given as an option (--epochs, -k, ...) with the bounds of its key; prints the
+ * error and returns FALSE when it is out of them. */
+gboolean  _dassie_cli_set_number         (DassieCliContext  *ctx,
+                                          const char        *key,
+                                          double             value);
 /* A progress printer for standard error (one updating line on a terminal, a line a second otherwise). */
 void      _dassie_cli_progress           (const DassieProgress *progress,
                                           gpointer              user_data);

@@ -62,8 +62,8 @@ _dassie_cli_scores (DassieCliContext  *ctx,
       g_printerr ("dassie-cli: %s\n", _("-k must be positive"));
       return 2;
     }
-  if (k > 0)
-    dassie_config_set_int (ctx->config, "scores.k", k);
+  if (k > 0 && !_dassie_cli_set_number (ctx, "scores.k", k))
+    return 2;
   if ((metric != NULL && !dassie_config_set_from_string (ctx->config, "scores.metric", metric, &error)) ||
       (index != NULL && !dassie_config_set_from_string (ctx->config, "scores.index", index, &error)))
     return _dassie_cli_fail (error);

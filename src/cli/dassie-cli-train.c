@@ -73,8 +73,8 @@ _dassie_cli_train (DassieCliContext  *ctx,
       g_printerr ("dassie-cli: %s\n", _("--epochs must be positive"));
       return 2;
     }
-  if (epochs > 0)
-    dassie_config_set_int (ctx->config, "train.epochs", epochs);
+  if (epochs > 0 && !_dassie_cli_set_number (ctx, "train.epochs", epochs))
+    return 2;
   if (resume != NULL)
     dassie_config_set_string (ctx->config, "train.resume", resume);
 

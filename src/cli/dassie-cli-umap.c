@@ -54,14 +54,11 @@ _dassie_cli_umap (DassieCliContext  *ctx,
       g_printerr ("dassie-cli: %s\n", _("--n-neighbors and --epochs must be positive"));
       return 2;
     }
-  if (n_neighbors > 0)
-    dassie_config_set_int (ctx->config, "umap.n_neighbors", n_neighbors);
-  if (epochs > 0)
-    dassie_config_set_int (ctx->config, "umap.n_epochs", epochs);
-  if (seed >= 0)
-    dassie_config_set_int (ctx->config, "umap.seed", seed);
-  if (min_dist >= 0)
-    dassie_config_set_double (ctx->config, "umap.min_dist", min_dist);
+  if ((n_neighbors > 0 && !_dassie_cli_set_number (ctx, "umap.n_neighbors", n_neighbors)) ||
+      (epochs > 0 && !_dassie_cli_set_number (ctx, "umap.n_epochs", epochs)) ||
+      (seed >= 0 && !_dassie_cli_set_number (ctx, "umap.seed", seed)) ||
+      (min_dist >= 0 && !_dassie_cli_set_number (ctx, "umap.min_dist", min_dist)))
+    return 2;
   if (init != NULL && !dassie_config_set_from_string (ctx->config, "umap.init", init, &error))
     return _dassie_cli_fail (error);
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <math.h>
 
 #include "dassie-config.h"
 #include "dassie-fileutil.h"
@@ -42,6 +43,54 @@ static const char defaults_json[] =
   "                           \"primary_id_field\": \"object_id\" } }"
   "  }"
   "}";
+
+/* The limits of JSON integers here (gint64), as a message shows them. */
+#define INT64_MIN_TEXT "-9223372036854775808"
+#define INT64_MAX_TEXT "9223372036854775807"
+
+/* The values that keep every loop finite and every size meaningful (0 where it means "automatic");
+ * numeric keys not listed take any value of their type (the seeds). */
+typedef struct
+{
+  const char *key;
+  double      min;
+  double      max;           /* INFINITY: no upper bound */
+  gboolean    min_excluded;  /* the value must be greater than @min */
+  gboolean    max_excluded;  /* the value must be less than @max */
+} Bounds;
+
+static const Bounds bounds[] = {
+  { "general.threads", 0, 1024 },
+  { "model.base_channel_size", 1, 1024 },
+  { "model.latent_dim", 1, 4096 },
+  { "optimizer.lr", 0, INFINITY, TRUE },
+  { "optimizer.momentum", 0, 1, FALSE, TRUE },
+  { "optimizer.beta1", 0, 1, FALSE, TRUE },
+  { "optimizer.beta2", 0, 1, FALSE, TRUE },
+  { "optimizer.eps", 0, 1, TRUE },
+  { "optimizer.weight_decay", 0, INFINITY },
+  { "train.epochs", 1, 100000 },
+  { "data_loader.batch_size", 1, 65536 },
+  { "infer.batch_size", 1, 65536 },
+  { "scores.k", 1, 10000 },
+  { "scores.hnsw_threshold", 0, G_MAXUINT32 },
+  { "scores.hnsw_m", 2, 1024 },
+  { "scores.hnsw_ef_construction", 1, 100000 },
+  { "scores.hnsw_ef", 1, 100000 },
+  { "umap.n_neighbors", 2, 1000 },
+  { "umap.min_dist", 0, INFINITY },
+  { "umap.spread", 0, INFINITY, TRUE },
+  { "umap.n_epochs", 0, 100000 },
+  { "umap.learning_rate", 0, INFINITY, TRUE },
+  { "umap.negative_sample_rate", 1, 100 },
+  { "umap.fit_sample_size", 0, G_MAXUINT32 },
+  { "download.stall_timeout", 1, 86400 },
+  { "download.retries", 0, 100 },
+  { "download.retry_backoff", 0, 3600 },
+  { "download.retry_backoff_max", 0, 86400 },
+  { "download.max_redirects", 0, 100 },
+  { "download.max_unpacked_bytes", 1, INFINITY },
+};
 
 struct _DassieConfig
 {
@@ -351,6 +400,95 @@ validate_data_request (JsonNode  *node,
   return TRUE;
 }
 
+static char *
+format_bound (double value)
+{
+  return g_strdup_printf ("%.15g", value);
+}
+
+/* "at least 1 and at most 100000", "greater than 0", ... */
+static char *
+describe_bounds (const Bounds *b)
+{
+  g_autofree char *lo = format_bound (b->min);
+  g_autofree char *hi = format_bound (b->max);
+
+  if (isinf (b->max))
+    return b->min_excluded ? g_strdup_printf (_("greater than %s"), lo)
+                           : g_strdup_printf (_("at least %s"), lo);
+  if (b->min_excluded)
+    return b->max_excluded ? g_strdup_printf (_("greater than %s and less than %s"), lo, hi)
+                           : g_strdup_printf (_("greater than %s and at most %s"), lo, hi);
+  return b->max_excluded ? g_strdup_printf (_("at least %s and less than %s"), lo, hi)
+                         : g_strdup_printf (_("at least %s and at most %s"), lo, hi);
+}
+
+static const Bounds *
+find_bounds (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bounds); i++)
+    if (g_str_equal (bounds[i].key, key))
+      return &bounds[i];
+  return NULL;
+}
+
+/* Sets the error for @value (written @value_text) outside @b, naming the bound it crosses. */
+static void
+set_bounds_error (const Bounds  *b,
+                  const char    *value_text,
+                  double         value,
+                  GError       **error)
+{
+  g_autofree char *range = describe_bounds (b);
+  g_autofree char *bound = NULL;
+  g_autofree char *crossed = NULL;
+
+  if (!isfinite (value))
+    crossed = g_strdup (_("a finite number"));
+  else if (value > b->min)
+    {
+      bound = format_bound (b->max);
+      crossed = b->max_excluded ? g_strdup_printf (_("less than %s"), bound)
+                                : g_strdup_printf (_("at most %s"), bound);
+    }
+  else
+    {
+      bound = format_bound (b->min);
+      crossed = b->min_excluded ? g_strdup_printf (_("greater than %s"), bound)
+                                : g_strdup_printf (_("at least %s"), bound);
+    }
+  g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
+               _("Configuration key “%s” must be %s, not %s (it takes values %s)"),
+               b->key, crossed, value_text, range);
+}
+
+static gboolean
+check_bounds (const char  *key,
+              JsonNode    *value,
+              GError     **error)
+{
+  const Bounds *b = find_bounds (key);
+  g_autofree char *text = NULL;
+  GType type;
+  double v;
+
+  if (b == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    return TRUE;
+  type = json_node_get_value_type (value);
+  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+    return TRUE;
+
+  v = type == G_TYPE_INT64 ? (double) json_node_get_int (value) : json_node_get_double (value);
+  if (isfinite (v) && (b->min_excluded ? v > b->min : v >= b->min) &&
+      (isinf (b->max) || (b->max_excluded ? v < b->max : v <= b->max)))
+    return TRUE;
+
+  text = type == G_TYPE_INT64 ? g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value))
+                              : g_strdup_printf ("%.15g", v);
+  set_bounds_error (b, text, v, error);
+  return FALSE;
+}
+
 /* Checks that @value may be stored at @key: the key exists in the defaults and the types agree. */
 static gboolean
 validate_value (const char  *key,
@@ -419,11 +557,11 @@ validate_value (const char  *key,
     case G_TYPE_DOUBLE:
       if (json_node_get_value_type (value) == G_TYPE_INT64 ||
           json_node_get_value_type (value) == G_TYPE_DOUBLE)
-        return TRUE;
+        return check_bounds (key, value, error);
       goto wrong_type;
     default:
       if (json_node_get_value_type (value) == json_node_get_value_type (def))
-        return TRUE;
+        return check_bounds (key, value, error);
       goto wrong_type;
     }
 
@@ -504,6 +642,53 @@ merge_table (DassieConfig *self,
   return TRUE;
 }
 
+/* json-glib wraps integers beyond 64 bits around (99999999999999999999 reads as -1), so such a
+ * literal is found in the text first. Returns it, or NULL. */
+static char *
+find_huge_integer (const char *json,
+                   guint      *line)
+{
+  gboolean in_string = FALSE;
+
+  *line = 1;
+  for (const char *p = json; *p != '\0'; p++)
+    {
+      const char *end;
+
+      if (*p == '\n')
+        (*line)++;
+      if (in_string)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          else if (*p == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (*p == '"')
+        {
+          in_string = TRUE;
+          continue;
+        }
+      if (!(*p == '-' || g_ascii_isdigit (*p)) ||
+          (p > json && (g_ascii_isalnum (p[-1]) || strchr ("+-.", p[-1]) != NULL)))
+        continue;
+
+      end = p + (*p == '-');
+      while (g_ascii_isdigit (*end))
+        end++;
+      if (end > p + (*p == '-') && *end != '.' && *end != 'e' && *end != 'E')
+        {
+          g_autofree char *literal = g_strndup (p, end - p);
+
+          if (!g_ascii_string_to_signed (literal, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+            return g_steal_pointer (&literal);
+        }
+      p = end - 1;
+    }
+  return NULL;
+}
+
 gboolean
 dassie_config_merge_json (DassieConfig  *self,
                           const char    *json,
@@ -512,9 +697,27 @@ dassie_config_merge_json (DassieConfig  *self,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(DassieConfig) scratch = NULL;
+  g_autofree char *huge = NULL;
+  guint line = 0;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (json != NULL, FALSE);
+
+  if (json[strspn (json, " \t\r\n")] == '\0')
+    {
+      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_PARSE,
+                   _("The configuration is empty; write a JSON object such as "
+                     "{\"train\": {\"epochs\": 5}}, or leave the file out"));
+      return FALSE;
+    }
+  huge = find_huge_integer (json, &line);
+  if (huge != NULL)
+    {
+      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
+                   _("The configuration has the integer %s on line %u, outside the range of "
+                     "integers (%s to %s)"), huge, line, INT64_MIN_TEXT, INT64_MAX_TEXT);
+      return FALSE;
+    }
 
   node = json_from_string (json, &local_error);
   if (node == NULL)
@@ -626,12 +829,44 @@ parse_override (const char  *key,
 {
   JsonNode *def = is_data_request_key (key) ? NULL : lookup (get_defaults (), key);
   JsonNode *node;
+  g_autofree char *huge = NULL;
+  guint line;
 
   if (def != NULL && JSON_NODE_HOLDS_VALUE (def) && json_node_get_value_type (def) == G_TYPE_STRING)
     {
       node = json_node_new (JSON_NODE_VALUE);
       json_node_set_string (node, value);
       return node;
+    }
+
+  /* Only where a number belongs: elsewhere unquoted text is a string, digits and all. */
+  if (def != NULL && JSON_NODE_HOLDS_VALUE (def))
+    huge = find_huge_integer (value, &line);
+  if (huge != NULL && json_node_get_value_type (def) == G_TYPE_DOUBLE)
+    {
+      g_autofree char *text = g_strstrip (g_strdup (value));
+      char *end = NULL;
+      double number = g_ascii_strtod (text, &end);
+
+      if (end != text && *end == '\0')
+        {
+          node = json_node_new (JSON_NODE_VALUE);
+          json_node_set_double (node, number);
+          return node;
+        }
+      g_clear_pointer (&huge, g_free);  /* not a number at all: the type check says so */
+    }
+  if (huge != NULL)
+    {
+      const Bounds *b = find_bounds (key);
+
+      if (b != NULL)
+        set_bounds_error (b, huge, huge[0] == '-' ? -G_MAXDOUBLE : G_MAXDOUBLE, error);
+      else
+        g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
+                     _("Configuration key “%s” must be between %s and %s, not %s"),
+                     key, INT64_MIN_TEXT, INT64_MAX_TEXT, huge);
+      return NULL;
     }
 
   node = json_from_string (value, NULL);

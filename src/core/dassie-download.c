@@ -776,6 +776,49 @@ classify_curl_error (Transfer    *t,
     }
 }
 
+/* A 2xx answer that ended cleanly may still be short of what the server (or the record) declared:
+ * then the file is not complete and must not be taken for it. */
+static Outcome
+check_complete (Transfer    *t,
+                const char  *url,
+                GError     **error)
+{
+  curl_off_t length = -1;
+  guint64 declared = 0;
+  g_autofree char *have = NULL;
+  g_autofree char *want = NULL;
+
+  if (t->fd < 0)
+    return OUTCOME_DONE;
+
+  if (t->status == 206 && t->range_total >= 0)
+    declared = t->range_total;
+  else if (curl_easy_getinfo (t->session->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+           length >= 0)
+    declared = t->response_start + length;
+  if (declared > 0 && t->offset < declared)
+    {
+      have = g_format_size (t->offset);
+      want = g_format_size (declared);
+      set_error (error, DASSIE_DOWNLOAD_ERROR_NETWORK,
+                 _("The download of %s from %s ended after %s of %s."), t->label, url, have, want);
+      return OUTCOME_RETRY;
+    }
+
+  /* The server says the file is complete, but it is not the size the record lists. */
+  if (t->expected_size > 0 && t->offset != t->expected_size)
+    {
+      have = g_strdup_printf ("%" G_GUINT64_FORMAT, t->offset);
+      want = g_strdup_printf ("%" G_GUINT64_FORMAT, t->expected_size);
+      set_error (error, DASSIE_DOWNLOAD_ERROR_SIZE,
+                 _("The file %s from %s has %s bytes, but its record lists %s bytes; the download "
+                   "was deleted. The file on the server may be damaged or being replaced: try again "
+                   "later."), t->label, url, have, want);
+      return OUTCOME_FAIL;
+    }
+  return OUTCOME_DONE;
+}
+
 static Outcome
 perform_once (Transfer     *t,
               const char   *url,
@@ -878,7 +921,7 @@ perform_once (Transfer     *t,
     return classify_curl_error (t, url, code, detail, error);
 
   if (t->status / 100 == 2)
-    return OUTCOME_DONE;
+    return check_complete (t, url, error);
 
   if (t->status == 416 && t->fd >= 0 && t->offset > 0)
     {
@@ -958,6 +1001,28 @@ check_hop (Session     *s,
   return TRUE;
 }
 
+/* Sets @error from the last try's @attempt_error; when the try before failed otherwise, its error
+ * is said too, since it is often the real cause (a dropped https hop, say). */
+static gboolean
+fail_after_tries (GError **error,
+                  GError **attempt_error,
+                  GError  *previous_error)
+{
+  GError *last = g_steal_pointer (attempt_error);
+
+  if (previous_error != NULL && g_error_matches (last, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    previous_error = NULL;
+  if (previous_error != NULL &&
+      (last->domain != previous_error->domain || last->code != previous_error->code))
+    {
+      g_autofree char *old = last->message;
+
+      last->message = g_strdup_printf (_("%s Before that: %s"), old, previous_error->message);
+    }
+  g_propagate_error (error, last);
+  return FALSE;
+}
+
 /* GETs @start_url into @t, following redirects (each one checked, and shown to @hop first) and
  * retrying with backoff; a file sink resumes where the last try stopped. */
 static gboolean
@@ -969,6 +1034,8 @@ http_get (Transfer     *t,
           GError      **error)
 {
   Session *s = t->session;
+  gboolean left_loopback = s->left_loopback;
+  g_autoptr(GError) previous_error = NULL;
 
   for (guint attempt = 1; ; attempt++)
     {
@@ -980,18 +1047,20 @@ http_get (Transfer     *t,
       double delay;
 
       s->attempt = attempt;
+      /* A retry starts again from @start_url, which was fine before the first try went elsewhere. */
+      s->left_loopback = left_loopback;
       for (guint hops = 0; ; hops++)
         {
           g_autofree char *location = NULL;
 
-          if (!check_hop (s, url, error))
-            return FALSE;
+          if (!check_hop (s, url, &attempt_error))
+            return fail_after_tries (error, &attempt_error, previous_error);
           if (hop != NULL)
             {
-              HopDecision decision = hop (s, url, hop_data, error);
+              HopDecision decision = hop (s, url, hop_data, &attempt_error);
 
               if (decision == HOP_REFUSE)
-                return FALSE;
+                return fail_after_tries (error, &attempt_error, previous_error);
               if (decision == HOP_STOP)
                 {
                   if (final_url != NULL)
@@ -1005,11 +1074,12 @@ http_get (Transfer     *t,
             break;
           if (hops + 1 > s->max_redirects)
             {
-              g_set_error (error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_REDIRECT,
+              g_clear_error (&attempt_error);
+              g_set_error (&attempt_error, DASSIE_DOWNLOAD_ERROR, DASSIE_DOWNLOAD_ERROR_REDIRECT,
                            _("More than %u redirects, starting from %s; the server may be "
                              "misconfigured. Try again later, or raise download.max_redirects."),
                            s->max_redirects, start_url);
-              return FALSE;
+              return fail_after_tries (error, &attempt_error, previous_error);
             }
           g_free (url);
           url = g_steal_pointer (&location);
@@ -1032,8 +1102,7 @@ http_get (Transfer     *t,
               attempt_error->message = g_strconcat (old, " ", _("Check the internet connection and "
                                                                 "try again later."), NULL);
             }
-          g_propagate_error (error, g_steal_pointer (&attempt_error));
-          return FALSE;
+          return fail_after_tries (error, &attempt_error, previous_error);
         }
 
       delay = MIN (s->backoff * pow (2, attempt - 1), s->backoff_max);
@@ -1047,6 +1116,8 @@ http_get (Transfer     *t,
                       t->offset, t->expected_size, message, TRUE);
       if (!sleep_cancellable (delay, s->cancellable, error))
         return FALSE;
+      g_clear_error (&previous_error);
+      previous_error = g_steal_pointer (&attempt_error);
     }
 }
 
@@ -1744,6 +1815,8 @@ dassie_download_run (const DassieConfig          *config,
     }
 
   result->checksum = g_steal_pointer (&checksum);
+  /* Reaching here with an expected checksum means the file matched it; without one, nothing did. */
+  result->verified = expected->len > 0;
   if (g_stat (result->file_path, &st) == 0)
     result->size = st.st_size;
 

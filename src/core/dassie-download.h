@@ -28,6 +28,7 @@ typedef enum
   DASSIE_DOWNLOAD_ERROR_TLS,             /* the server's certificate could not be verified */
   DASSIE_DOWNLOAD_ERROR_CHECKSUM,        /* the file does not have the expected hash (it was deleted) */
   DASSIE_DOWNLOAD_ERROR_BUSY,            /* another download of the same file is running */
+  DASSIE_DOWNLOAD_ERROR_SIZE,            /* the file is not the size its record lists (it was deleted) */
 } DassieDownloadError;
 
 typedef enum
@@ -76,6 +77,7 @@ typedef struct
   char     *checksum;      /* "md5:<hex>" (or "sha256:<hex>" when that was the expected kind) */
   char     *url;           /* where it came from, or NULL when nothing was fetched */
   guint64   size;
+  gboolean  verified;      /* a checksum (given, or the record's) was checked and matched */
   gboolean  reused;        /* already present with the right hash: not fetched again */
   gboolean  unpacked_reused; /* the unpacked folder was already there and was kept */
 } DassieDownloadResult;

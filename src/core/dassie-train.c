@@ -508,20 +508,26 @@ epoch_order (Trainer *t,
     }
 }
 
-static double
-validation_loss (Trainer *t)
+/* NAN without a validation set; FALSE when cancelled between chunks (a large set takes minutes). */
+static gboolean
+validation_loss (Trainer *t,
+                 double  *loss)
 {
   double sum = 0;
 
+  *loss = NAN;
   if (t->n_validate == 0)
-    return NAN;
+    return TRUE;
   for (guint start = 0; start < t->n_validate; start += VALIDATION_CHUNK)
     {
       guint n = MIN (VALIDATION_CHUNK, t->n_validate - start);
 
+      if (g_cancellable_is_cancelled (t->cancellable))
+        return FALSE;
       sum += n * dassie_autoencoder_forward (t->model, t->validate_data + (gsize) start * t->sample, n, NULL, NULL);
     }
-  return sum / t->n_validate;
+  *loss = sum / t->n_validate;
+  return TRUE;
 }
 
 static void
@@ -656,6 +662,28 @@ report (Trainer             *t,
   p->base.message = NULL;
 }
 
+/* Saves the checkpoint at where training stands, so that train.resume goes on from there; @batch is
+ * the one that was about to run (one past the last for the validation at the epoch's end). */
+static gboolean
+stop_cancelled (Trainer  *t,
+                double    epoch_seconds,
+                guint     batch,
+                GError  **error)
+{
+  g_autoptr(GError) save_error = NULL;
+
+  t->epoch_seconds = epoch_seconds;
+  if (!save_checkpoint (t, &save_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&save_error));
+      return FALSE;
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+               _("Training was cancelled in epoch %u before batch %u; resume it from “%s” "
+                 "(train.resume)."), t->epoch + 1, batch, dassie_run_get_dir (t->run));
+  return FALSE;
+}
+
 static gboolean
 stop_not_finite (Trainer     *t,
                  const char  *what,
@@ -753,20 +781,8 @@ train_loop (Trainer  *t,
           double loss;
 
           if (g_cancellable_is_cancelled (t->cancellable))
-            {
-              g_autoptr(GError) save_error = NULL;
-
-              t->epoch_seconds = seconds_before + (g_get_monotonic_time () - epoch_start) / 1e6;
-              if (!save_checkpoint (t, &save_error))
-                {
-                  g_propagate_error (error, g_steal_pointer (&save_error));
-                  return FALSE;
-                }
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           _("Training was cancelled in epoch %u before batch %u; resume it from “%s” "
-                             "(train.resume)."), t->epoch + 1, batch, dassie_run_get_dir (t->run));
-              return FALSE;
-            }
+            return stop_cancelled (t, seconds_before + (g_get_monotonic_time () - epoch_start) / 1e6,
+                                   batch, error);
 
           for (guint i = 0; i < n; i++)
             memcpy (t->batch + (gsize) i * t->sample,
@@ -790,7 +806,9 @@ train_loop (Trainer  *t,
         }
 
       train_loss = t->epoch_loss_sum / MAX (t->epoch_batches, 1);
-      validate_loss = validation_loss (t);
+      if (!validation_loss (t, &validate_loss))
+        return stop_cancelled (t, seconds_before + (g_get_monotonic_time () - epoch_start) / 1e6,
+                               n_batches + 1, error);
       if (t->n_validate > 0 && !isfinite (validate_loss))
         return stop_not_finite (t, _("validation loss"), validate_loss, n_batches, error);
       t->epoch_seconds = seconds_before + (g_get_monotonic_time () - epoch_start) / 1e6;

@@ -27,7 +27,10 @@ struct _DassieUnpackPlan
   char    *target;     /* the folder that appears when unpacking is complete */
   char    *top_level;  /* the archive's single top-level folder, or NULL when wrapped in a new folder */
   guint64  max_bytes;
-  guint64  total_bytes;
+  guint64  total_bytes;     /* the sum of the sizes the entries declare */
+  gboolean all_declared;    /* every file entry declared its size */
+  gboolean listing_cut;     /* the entries were read only until they outgrew the free space ... */
+  guint64  free_at_plan;    /* ... of this many bytes */
   guint64  archive_size;
   guint    n_files;
 };
@@ -258,6 +261,84 @@ examine_entry (const char            *archive_path,
     }
 }
 
+/* What the entries may write: their declared sizes and a margin, when every one declared its size
+ * (a lying header gains little), and never more than the configured limit. */
+static guint64
+write_limit (const DassieUnpackPlan *plan)
+{
+  guint64 margin = 1024 * 1024 + plan->total_bytes / 100;
+
+  if (!plan->all_declared || plan->total_bytes > G_MAXUINT64 - margin)
+    return plan->max_bytes;
+  return MIN (plan->max_bytes, plan->total_bytes + margin);
+}
+
+static void
+set_beyond_listing_error (const DassieUnpackPlan  *plan,
+                          GError                 **error)
+{
+  g_autofree char *declared = g_format_size (plan->total_bytes);
+
+  g_set_error (error, DASSIE_UNPACK_ERROR, DASSIE_UNPACK_ERROR_TOO_LARGE,
+               _("The archive “%s” writes more than the %s its entries declare; nothing was "
+                 "unpacked. The archive is damaged or malicious: delete it and download it again."),
+               plan->archive_path, declared);
+}
+
+/* The free bytes of the file system that holds @dir (or its nearest existing parent). */
+static gboolean
+query_free_space (const char *dir,
+                  guint64    *free_bytes)
+{
+  g_autofree char *existing = g_strdup (dir);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+
+  while (!g_file_test (existing, G_FILE_TEST_IS_DIR))
+    {
+      char *parent = g_path_get_dirname (existing);
+
+      if (g_str_equal (parent, existing))
+        {
+          g_free (parent);
+          return FALSE;
+        }
+      g_free (existing);
+      existing = parent;
+    }
+  file = g_file_new_for_path (existing);
+  info = g_file_query_filesystem_info (file, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    return FALSE;
+  *free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+  return TRUE;
+}
+
+static gboolean
+check_free_space (const DassieUnpackPlan  *plan,
+                  GError                 **error)
+{
+  g_autofree char *needed = NULL;
+  g_autofree char *available = NULL;
+  guint64 free_bytes = 0;
+  gboolean known = query_free_space (plan->dest_dir, &free_bytes);
+
+  if (plan->listing_cut && !known)
+    {
+      free_bytes = plan->free_at_plan;
+      known = TRUE;
+    }
+  if (!known || (plan->total_bytes <= free_bytes && !plan->listing_cut))
+    return TRUE;
+  needed = g_format_size (plan->total_bytes);
+  available = g_format_size (free_bytes);
+  g_set_error (error, DASSIE_UNPACK_ERROR, DASSIE_UNPACK_ERROR_NO_SPACE,
+               _("Unpacking “%s” needs at least %s in the folder “%s”, but only %s is free there; "
+                 "nothing was unpacked. Free some space or choose another folder."),
+               plan->archive_path, needed, plan->dest_dir, available);
+  return FALSE;
+}
+
 static void
 set_too_large_error (const DassieUnpackPlan  *plan,
                      GError                 **error)
@@ -294,6 +375,8 @@ dassie_unpack_plan_new (const char    *archive_path,
   struct archive *a;
   struct archive_entry *entry;
   g_autoptr(GError) local_error = NULL;
+  guint64 free_bytes = 0;
+  gboolean free_known;
   GStatBuf st;
 
   g_return_val_if_fail (archive_path != NULL, NULL);
@@ -304,6 +387,8 @@ dassie_unpack_plan_new (const char    *archive_path,
   plan->archive_path = g_strdup (archive_path);
   plan->dest_dir = g_canonicalize_filename (dest_dir, NULL);
   plan->max_bytes = max_bytes;
+  plan->all_declared = TRUE;
+  free_known = query_free_space (plan->dest_dir, &free_bytes);
   if (g_stat (archive_path, &st) == 0)
     plan->archive_size = st.st_size;
 
@@ -335,6 +420,8 @@ dassie_unpack_plan_new (const char    *archive_path,
               break;
             }
         }
+      else if (info.kind == ENTRY_FILE)
+        plan->all_declared = FALSE;
       if (info.kind != ENTRY_DIR)
         plan->n_files++;
 
@@ -344,6 +431,16 @@ dassie_unpack_plan_new (const char    *archive_path,
       if (g_hash_table_contains (tops, top))
         is_folder &= GPOINTER_TO_INT (g_hash_table_lookup (tops, top));
       g_hash_table_insert (tops, g_steal_pointer (&top), GINT_TO_POINTER (is_folder));
+
+      /* Enough to refuse: the run says so (a folder already unpacked from this archive is still
+       * found), and the next header, past this entry's data, need not be searched for. */
+      if (free_known && plan->total_bytes > free_bytes)
+        {
+          plan->listing_cut = TRUE;
+          plan->free_at_plan = free_bytes;
+          plan->all_declared = FALSE;
+          break;
+        }
     }
   archive_read_free (a);
 
@@ -507,9 +604,12 @@ write_file_entry (Reporter              *reporter,
           return FALSE;
         }
       *written += n;
-      if (*written > plan->max_bytes)
+      if (*written > write_limit (plan))
         {
-          set_too_large_error (plan, error);
+          if (*written > plan->max_bytes)
+            set_too_large_error (plan, error);
+          else
+            set_beyond_listing_error (plan, error);
           close (fd);
           return FALSE;
         }
@@ -655,6 +755,10 @@ dassie_unpack_plan_run (DassieUnpackPlan    *plan,
       set_exists_error (plan, error);
       return NULL;
     }
+  /* Now rather than in the plan: the space may have gone since, and a folder already unpacked
+   * needs none. */
+  if (!check_free_space (plan, error))
+    return NULL;
   if (g_mkdir_with_parents (plan->dest_dir, 0755) != 0)
     {
       set_write_error (plan->dest_dir, plan->archive_path, errno, error);

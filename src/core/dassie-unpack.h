@@ -19,6 +19,7 @@ typedef enum
   DASSIE_UNPACK_ERROR_TOO_LARGE,          /* more than the size limit once unpacked */
   DASSIE_UNPACK_ERROR_EXISTS,             /* the folder it would create is already there */
   DASSIE_UNPACK_ERROR_EMPTY,              /* no files at all */
+  DASSIE_UNPACK_ERROR_NO_SPACE,           /* the destination has less free space than the files need */
 } DassieUnpackError;
 
 /* What an archive would create, found by reading every entry's header (nothing is written). */
@@ -30,7 +31,8 @@ GQuark            dassie_unpack_error_quark          (void);
 gboolean          dassie_unpack_is_archive           (const char          *file_name);
 
 /* Checks every entry of @archive_path (paths, links, entry types, declared sizes against
- * @max_bytes) and works out the folder it unpacks into below @dest_dir: the archive's single
+ * @max_bytes; it stops reading once they outgrow the free space below @dest_dir, which the run
+ * then refuses) and works out the folder it unpacks into below @dest_dir: the archive's single
  * top-level folder, or else a folder named after the archive without its extension. */
 DassieUnpackPlan *dassie_unpack_plan_new             (const char          *archive_path,
                                                       const char          *dest_dir,
@@ -44,7 +46,8 @@ guint             dassie_unpack_plan_get_n_files     (const DassieUnpackPlan *pl
 
 /* Extracts into a hidden temporary folder beside the target and renames it into place when every
  * entry is written; on any failure or cancel the temporary folder is removed. Refuses when the
- * target exists. Returns the target folder. @progress gets stage "unpack" with archive bytes read. */
+ * target exists or the free space is short of the declared sizes, and stops when the entries write
+ * more than they declared (plus a small margin) or @max_bytes. Returns the target folder. @progress gets stage "unpack" with archive bytes read. */
 char             *dassie_unpack_plan_run             (DassieUnpackPlan    *plan,
                                                       DassieProgressFunc   progress,
                                                       gpointer             progress_data,
