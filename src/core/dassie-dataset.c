@@ -202,6 +202,23 @@ dassie_transform_apply (DassieTransform transform,
     }
 }
 
+float
+dassie_transform_invert (DassieTransform transform,
+                         float           value)
+{
+  switch (transform)
+    {
+    case DASSIE_TRANSFORM_TANH:
+      /* tanh never reaches ±1, but a model's output may. */
+      return atanhf (CLAMP (value, -0.999999f, 0.999999f));
+    case DASSIE_TRANSFORM_ARCSINH:
+      return sinhf (value);
+    case DASSIE_TRANSFORM_NONE:
+    default:
+      return value;
+    }
+}
+
 /* ---- file checks ---------------------------------------------------------------------------- */
 
 /* The whole-file compression of @path from its first bytes ("gzip", ...), or NULL for none; @readable
