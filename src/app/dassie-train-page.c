@@ -11,7 +11,6 @@
 #include "dassie-run-summary.h"
 #include "dassie-train-page.h"
 #include "dassie-train.h"
-#include "dassie-window.h"
 
 /* Validation objects shown beside their reconstructions. */
 #define N_RECONSTRUCTIONS 8
@@ -618,14 +617,6 @@ show_running (DassieTrainPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
 }
 
-static DassieWindow *
-get_window (DassieTrainPage *self)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), DASSIE_TYPE_WINDOW);
-
-  return window != NULL ? DASSIE_WINDOW (window) : NULL;
-}
-
 static void
 train_done (GObject      *object,
             GAsyncResult *result,
@@ -699,7 +690,6 @@ dassie_train_page_start (DassieTrainPage *self,
 {
   g_autoptr(DassieJob) job = NULL;
   g_autoptr(DassieConfig) config = NULL;
-  DassieWindow *window = get_window (self);
   TrainTask *task;
 
   g_return_val_if_fail (DASSIE_IS_TRAIN_PAGE (self), NULL);
@@ -736,9 +726,6 @@ dassie_train_page_start (DassieTrainPage *self,
       config = dassie_train_page_build_config (self);
       job = dassie_job_new (_("Training the autoencoder"));
     }
-
-  if (window != NULL && !dassie_window_track_job (window, job))
-    return NULL;
 
   task = g_new0 (TrainTask, 1);
   task->config = g_steal_pointer (&config);
