@@ -211,6 +211,50 @@ test_chain (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  DassieWindow *window;
+  guint         n_jobs;
+  guint         n_in_job_bar;
+} JobWatch;
+
+/* Runs after the window's own handler. */
+static void
+on_job_started (DassieInferPage *page,
+                DassieJob       *job,
+                JobWatch        *watch)
+{
+  watch->n_jobs++;
+  if (dassie_window_get_job (watch->window) == job)
+    watch->n_in_job_bar++;
+}
+
+/* The pages hand their jobs to the window, which shows each one in its job bar: the training, and
+ * every step of a chain, the ones the Infer page starts on its own included. */
+static void
+test_job_bar (void)
+{
+  DassieWindow *window = dassie_test_pages_new_window (dassie_test_pages_small_data (), 1);
+  DassieInferPage *page = dassie_window_get_infer_page (window);
+  JobWatch watch = { window, 0, 0 };
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
+  g_assert_nonnull (dassie_train_page_get_job (dassie_window_get_train_page (window)));
+  g_assert_true (dassie_window_get_job (window) == dassie_train_page_get_job (dassie_window_get_train_page (window)));
+  g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 60));
+
+  g_signal_connect (page, "job-started", G_CALLBACK (on_job_started), &watch);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.infer", NULL);
+  g_assert_true (dassie_window_get_job (window) == dassie_infer_page_get_job (page));
+  g_assert_true (dassie_test_wait_for (chain_over, window, 120));
+  g_signal_handlers_disconnect_by_data (page, &watch);
+  g_assert_cmpstr (dassie_infer_page_get_step_state (page, "umap"), ==, "done");
+  g_assert_cmpuint (watch.n_jobs, ==, 3);
+  g_assert_cmpuint (watch.n_in_job_bar, ==, 3);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 on_explore_page (gpointer window)
 {
@@ -292,6 +336,7 @@ main (int    argc,
   dassie_test_pages_init (&argc, &argv);
   g_test_add_func ("/gui/infer/infer", test_infer);
   g_test_add_func ("/gui/infer/chain", test_chain);
+  g_test_add_func ("/gui/infer/job-bar", test_job_bar);
   g_test_add_func ("/gui/infer/run-all", test_run_all);
   g_test_add_func ("/gui/infer/run-all-from-nothing", test_run_all_from_nothing);
   status = g_test_run ();

@@ -4,9 +4,6 @@
 
 #include <gtk/gtk.h>
 
-#include "dassie-dataset.h"
-#include "dassie-display.h"
-
 G_BEGIN_DECLS
 
 #define DASSIE_TYPE_CUTOUT_ITEM (dassie_cutout_item_get_type ())
@@ -21,16 +18,5 @@ guint             dassie_cutout_item_get_index    (DassieCutoutItem *self);
 const char       *dassie_cutout_item_get_object_id (DassieCutoutItem *self);
 const char       *dassie_cutout_item_get_caption  (DassieCutoutItem *self);
 GdkTexture       *dassie_cutout_item_get_texture  (DassieCutoutItem *self);
-
-/* A texture from cairo ARGB32 pixels (premultiplied, native-endian); safe on a worker thread. */
-GdkTexture       *dassie_texture_new_from_argb32  (guint8           *pixels,
-                                                   guint             width,
-                                                   guint             height,
-                                                   gsize             stride);
-
-/* How Dassie shows a data set's cutouts: a Lupton colour composite of the i, r and g bands when there
- * are three bands or more, else the first band with an asinh stretch. */
-void              dassie_display_options_for_dataset (DassieDisplayOptions *options,
-                                                      DassieDataset        *dataset);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "dassie-cutout-grid.h"
 #include "dassie-cutout-item.h"
+#include "dassie-cutout-render.h"
 #include "dassie-data-page.h"
 #include "dassie-display.h"
 
@@ -129,15 +130,11 @@ load_thread (DassieJob     *job,
   dassie_eta_start (&eta);
   for (guint i = 0; i < n_thumbs; i++)
     {
-      gsize stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, w);
-      g_autofree guint8 *pixels = g_malloc0 (stride * h);
-
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       if (!dassie_dataset_read_objects (dataset, &i, 1, FALSE, cube, cancellable, error))
         return NULL;
-      dassie_display_render (cube, nb, w, h, &display, pixels, stride);
-      g_ptr_array_add (textures, dassie_texture_new_from_argb32 (pixels, w, h, stride));
+      g_ptr_array_add (textures, dassie_texture_new_for_surface (dassie_display_render_surface (cube, nb, w, h, &display)));
 
       if (i % 50 == 0 || i + 1 == n_thumbs)
         {

@@ -12,7 +12,6 @@
 #include "dassie-scores.h"
 #include "dassie-table.h"
 #include "dassie-umap.h"
-#include "dassie-window.h"
 
 typedef enum
 {
@@ -79,6 +78,7 @@ struct _DassieInferPage
 
 enum {
   FINISHED,
+  JOB_STARTED,
   N_SIGNALS
 };
 
@@ -614,7 +614,6 @@ static gboolean
 start_step (DassieInferPage *self,
             Step             step)
 {
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), DASSIE_TYPE_WINDOW);
   g_autoptr(DassieJob) job = NULL;
   StepRequest *req;
   const char *input;
@@ -649,8 +648,6 @@ start_step (DassieInferPage *self,
         }
     }
   job = dassie_job_new (_(steps[step].job_title));
-  if (window != NULL && !dassie_window_track_job (DASSIE_WINDOW (window), job))
-    return FALSE;
 
   req = g_new0 (StepRequest, 1);
   req->config = dassie_infer_page_build_config (self);
@@ -670,6 +667,7 @@ start_step (DassieInferPage *self,
       g_signal_connect_object (job, "payload", G_CALLBACK (on_umap_payload), self, 0);
       gtk_label_set_text (self->map_label, _("Map · being optimised"));
     }
+  g_signal_emit (self, signals[JOB_STARTED], 0, job);
   dassie_job_run_async (job, steps[step].func, req, (GDestroyNotify) step_request_free,
                         (GDestroyNotify) step_outcome_free, step_done, g_object_ref (self));
   return TRUE;
@@ -826,6 +824,10 @@ dassie_infer_page_class_init (DassieInferPageClass *klass)
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /* Emitted as each step's job starts, the steps of a chain included, so that the window can show it. */
+  signals[JOB_STARTED] =
+    g_signal_new ("job-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, DASSIE_TYPE_JOB);
 
   g_type_ensure (DASSIE_TYPE_EMBEDDING_VIEW);
   g_type_ensure (DASSIE_TYPE_ERROR_BANNER);

@@ -27,8 +27,8 @@ DassieConfig      *dassie_infer_page_build_config  (DassieInferPage    *self);
 const char        *dassie_infer_page_get_model_run (DassieInferPage    *self);
 
 /* Runs the step @verb ("infer", "scores" or "umap") and, when @chain, the steps after it, each as a
- * job in the window's job bar. Returns the first job, or NULL (and says why on the page) when it
- * cannot start. "finished" is emitted when the last step stops. */
+ * job ("job-started" is emitted for each). Returns the first job, or NULL (and says why on the page)
+ * when it cannot start. "finished" is emitted when the last step stops. */
 DassieJob         *dassie_infer_page_run           (DassieInferPage    *self,
                                                     const char         *verb,
                                                     gboolean            chain);

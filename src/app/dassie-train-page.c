@@ -6,11 +6,11 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dassie-cutout-render.h"
 #include "dassie-reconstruction.h"
 #include "dassie-run-summary.h"
 #include "dassie-train-page.h"
 #include "dassie-train.h"
-#include "dassie-window.h"
 
 /* Validation objects shown beside their reconstructions. */
 #define N_RECONSTRUCTIONS 8
@@ -105,14 +105,66 @@ typedef struct
   double  eta_seconds;
 } TrainSnapshot;
 
+/* A run's reconstructions and their pictures, drawn on the worker. */
 typedef struct
 {
-  char                  *run_dir;
-  double                 seconds;
-  double                 samples_per_second;
-  DassieReconstructions *reconstructions;
-  char                  *reconstruction_error;
+  DassieReconstructions *data;
+  GdkTexture           **inputs;          /* data->n */
+  GdkTexture           **reconstructions; /* data->n, with the input's display limits */
+} ReconPictures;
+
+typedef struct
+{
+  char          *run_dir;
+  double         seconds;
+  double         samples_per_second;
+  ReconPictures *reconstructions;
+  char          *reconstruction_error;
 } TrainOutcome;
+
+static void
+recon_pictures_free (ReconPictures *r)
+{
+  for (guint i = 0; i < r->data->n; i++)
+    {
+      g_clear_object (&r->inputs[i]);
+      g_clear_object (&r->reconstructions[i]);
+    }
+  g_free (r->inputs);
+  g_free (r->reconstructions);
+  dassie_reconstructions_free (r->data);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReconPictures, recon_pictures_free)
+
+/* Worker: the run's reconstructions, made into textures. */
+static ReconPictures *
+reconstruct (const char     *run_dir,
+             DassieDataset  *dataset,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  DassieReconstructions *data = dassie_reconstruct (run_dir, dataset, N_RECONSTRUCTIONS, cancellable, error);
+  ReconPictures *r;
+
+  if (data == NULL)
+    return NULL;
+  r = g_new0 (ReconPictures, 1);
+  r->data = data;
+  r->inputs = g_new0 (GdkTexture *, MAX (data->n, 1));
+  r->reconstructions = g_new0 (GdkTexture *, MAX (data->n, 1));
+  for (guint i = 0; i < data->n; i++)
+    {
+      r->inputs[i] = dassie_texture_new_for_surface (
+        dassie_display_render_surface (dassie_reconstructions_get_input (data, i), data->n_bands,
+                                       data->width, data->height, &data->display[i]));
+      r->reconstructions[i] = dassie_texture_new_for_surface (
+        dassie_display_render_surface (dassie_reconstructions_get_output (data, i), data->n_bands,
+                                       data->width, data->height, &data->display[i]));
+    }
+  return r;
+}
 
 static void
 train_task_free (TrainTask *task)
@@ -142,7 +194,7 @@ static void
 train_outcome_free (TrainOutcome *outcome)
 {
   g_free (outcome->run_dir);
-  g_clear_pointer (&outcome->reconstructions, dassie_reconstructions_free);
+  g_clear_pointer (&outcome->reconstructions, recon_pictures_free);
   g_free (outcome->reconstruction_error);
   g_free (outcome);
 }
@@ -255,8 +307,7 @@ train_thread (DassieJob     *job,
     DassieProgress p = { "reconstruct", -1, -1, -1, _("Reconstructing validation objects") };
     dassie_job_report (&p, job);
   }
-  outcome->reconstructions = dassie_reconstruct (outcome->run_dir, task->dataset, N_RECONSTRUCTIONS,
-                                                 cancellable, &recon_error);
+  outcome->reconstructions = reconstruct (outcome->run_dir, task->dataset, cancellable, &recon_error);
   if (outcome->reconstructions == NULL)
     outcome->reconstruction_error = g_strdup (recon_error->message);
   return outcome;
@@ -318,9 +369,10 @@ cutout_picture (GdkTexture *texture,
 }
 
 static void
-show_reconstructions (DassieTrainPage       *self,
-                      DassieReconstructions *r)
+show_reconstructions (DassieTrainPage *self,
+                      ReconPictures   *pictures)
 {
+  DassieReconstructions *r = pictures->data;
   GtkWidget *label;
 
   clear_reconstructions (self, NULL);
@@ -338,8 +390,8 @@ show_reconstructions (DassieTrainPage       *self,
       g_autofree char *caption = g_strdup_printf (_("MSE %.4f"), r->errors[i]);
       g_autofree char *tip = g_strdup_printf (_("Object %s: mean squared error %.5f"), r->object_ids[i], r->errors[i]);
 
-      gtk_grid_attach (self->recon_grid, cutout_picture (r->inputs[i], tip), (int) i + 1, 0, 1, 1);
-      gtk_grid_attach (self->recon_grid, cutout_picture (r->reconstructions[i], tip), (int) i + 1, 1, 1, 1);
+      gtk_grid_attach (self->recon_grid, cutout_picture (pictures->inputs[i], tip), (int) i + 1, 0, 1, 1);
+      gtk_grid_attach (self->recon_grid, cutout_picture (pictures->reconstructions[i], tip), (int) i + 1, 1, 1, 1);
       label = gtk_label_new (caption);
       gtk_widget_add_css_class (label, "caption");
       gtk_widget_add_css_class (label, "numeric");
@@ -565,14 +617,6 @@ show_running (DassieTrainPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
 }
 
-static DassieWindow *
-get_window (DassieTrainPage *self)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), DASSIE_TYPE_WINDOW);
-
-  return window != NULL ? DASSIE_WINDOW (window) : NULL;
-}
-
 static void
 train_done (GObject      *object,
             GAsyncResult *result,
@@ -646,7 +690,6 @@ dassie_train_page_start (DassieTrainPage *self,
 {
   g_autoptr(DassieJob) job = NULL;
   g_autoptr(DassieConfig) config = NULL;
-  DassieWindow *window = get_window (self);
   TrainTask *task;
 
   g_return_val_if_fail (DASSIE_IS_TRAIN_PAGE (self), NULL);
@@ -683,9 +726,6 @@ dassie_train_page_start (DassieTrainPage *self,
       config = dassie_train_page_build_config (self);
       job = dassie_job_new (_("Training the autoencoder"));
     }
-
-  if (window != NULL && !dassie_window_track_job (window, job))
-    return NULL;
 
   task = g_new0 (TrainTask, 1);
   task->config = g_steal_pointer (&config);
@@ -740,7 +780,7 @@ recon_thread (DassieJob     *job,
 {
   ReconRequest *req = data;
 
-  return dassie_reconstruct (req->run_dir, req->dataset, N_RECONSTRUCTIONS, cancellable, error);
+  return reconstruct (req->run_dir, req->dataset, cancellable, error);
 }
 
 static void
@@ -751,7 +791,7 @@ recon_done (GObject      *object,
   DassieJob *job = DASSIE_JOB (object);
   g_autoptr(DassieTrainPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DassieReconstructions) r = dassie_job_run_finish (job, result, &error);
+  g_autoptr(ReconPictures) r = dassie_job_run_finish (job, result, &error);
 
   if (job != self->recon_job || gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
@@ -790,7 +830,7 @@ request_reconstructions (DassieTrainPage *self)
   req->run_dir = g_strdup (self->shown_run);
   req->dataset = dassie_dataset_ref (dataset);
   dassie_job_run_async (self->recon_job, recon_thread, req, (GDestroyNotify) recon_request_free,
-                        (GDestroyNotify) dassie_reconstructions_free, recon_done, g_object_ref (self));
+                        (GDestroyNotify) recon_pictures_free, recon_done, g_object_ref (self));
 }
 
 gboolean

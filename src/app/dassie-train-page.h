@@ -30,8 +30,8 @@ void               dassie_train_page_apply_config       (DassieTrainPage     *se
                                                          const DassieConfig  *config);
 
 /* Starts training with the page's settings, or continues the unfinished train run @resume_dir with
- * its own settings. The job is shown in the window's job bar; returns NULL (and says why on the
- * page) when it cannot start. "finished" is emitted when it stops. */
+ * its own settings. Returns the job, or NULL (and says why on the page) when it cannot start.
+ * "finished" is emitted when it stops. */
 DassieJob         *dassie_train_page_start              (DassieTrainPage     *self,
                                                          const char          *resume_dir);
 /* Shows a finished train run: its settings, loss curve and (when its data set is loaded)

@@ -223,6 +223,19 @@ dassie_window_show_error_dialog (DassieWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* One job at a time: says so, and returns TRUE, while one runs. */
+static gboolean
+says_busy (DassieWindow *self)
+{
+  g_autofree char *msg = NULL;
+
+  if (self->job == NULL || !dassie_job_get_running (self->job))
+    return FALSE;
+  msg = g_strdup_printf (_("“%s” is still running; wait for it or cancel it first."), dassie_job_get_title (self->job));
+  dassie_window_show_error (self, msg);
+  return TRUE;
+}
+
 void
 dassie_window_open_folder (DassieWindow *self,
                            const char   *folder)
@@ -232,13 +245,8 @@ dassie_window_open_folder (DassieWindow *self,
   g_return_if_fail (DASSIE_IS_WINDOW (self));
   g_return_if_fail (folder != NULL);
 
-  if (self->job != NULL && dassie_job_get_running (self->job))
-    {
-      g_autofree char *msg = g_strdup_printf (_("“%s” is still running; wait for it or cancel it first."),
-                                              dassie_job_get_title (self->job));
-      dassie_window_show_error (self, msg);
-      return;
-    }
+  if (says_busy (self))
+    return;
 
   dassie_window_set_page (self, "data");
   job = dassie_data_page_open_folder (self->data_page, folder);
@@ -536,15 +544,40 @@ cancel_job_action (GtkWidget  *widget,
     dassie_job_cancel (self->job);
 }
 
+/* The Train page's job, shown in the job bar. */
+static DassieJob *
+start_training (DassieWindow *self,
+                const char   *resume_dir)
+{
+  DassieJob *job;
+
+  dassie_window_set_page (self, "train");
+  if (says_busy (self))
+    return NULL;
+  job = dassie_train_page_start (self->train_page, resume_dir);
+  if (job != NULL)
+    dassie_window_track_job (self, job);
+  return job;
+}
+
+/* The Infer page's steps; it hands over each step's job as it starts ("job-started"). */
+static DassieJob *
+start_steps (DassieWindow *self,
+             const char   *verb,
+             gboolean      chain)
+{
+  dassie_window_set_page (self, "infer");
+  if (says_busy (self))
+    return NULL;
+  return dassie_infer_page_run (self->infer_page, verb, chain);
+}
+
 static void
 train_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *param)
 {
-  DassieWindow *self = DASSIE_WINDOW (widget);
-
-  dassie_window_set_page (self, "train");
-  dassie_train_page_start (self->train_page, NULL);
+  start_training (DASSIE_WINDOW (widget), NULL);
 }
 
 static void
@@ -557,21 +590,20 @@ resume_train_action (GtkWidget  *widget,
 
   if (*run_dir == 0)
     run_dir = dassie_train_page_find_resumable (self->train_page);
-  dassie_window_set_page (self, "train");
   if (run_dir == NULL)
     {
+      dassie_window_set_page (self, "train");
       dassie_window_show_error (self, _("There is no unfinished training to resume."));
       return;
     }
-  dassie_train_page_start (self->train_page, run_dir);
+  start_training (self, run_dir);
 }
 
 static void
 run_all_train (DassieWindow *self)
 {
   self->run_all = RUN_ALL_TRAIN;
-  dassie_window_set_page (self, "train");
-  if (dassie_train_page_start (self->train_page, NULL) == NULL)
+  if (start_training (self, NULL) == NULL)
     self->run_all = RUN_ALL_IDLE;
 }
 
@@ -605,8 +637,7 @@ on_train_finished (DassieWindow    *self,
   if (!success)
     return;
   self->run_all = RUN_ALL_INFER;
-  dassie_window_set_page (self, "infer");
-  if (dassie_infer_page_run (self->infer_page, "infer", TRUE) == NULL)
+  if (start_steps (self, "infer", TRUE) == NULL)
     self->run_all = RUN_ALL_IDLE;
 }
 
@@ -627,10 +658,7 @@ infer_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *param)
 {
-  DassieWindow *self = DASSIE_WINDOW (widget);
-
-  dassie_window_set_page (self, "infer");
-  dassie_infer_page_run (self->infer_page, "infer", TRUE);
+  start_steps (DASSIE_WINDOW (widget), "infer", TRUE);
 }
 
 static void
@@ -643,8 +671,7 @@ run_step_action (GtkWidget  *widget,
 
   if (!g_str_equal (verb, "infer") && !g_str_equal (verb, "scores") && !g_str_equal (verb, "umap"))
     return;
-  dassie_window_set_page (self, "infer");
-  dassie_infer_page_run (self->infer_page, verb, FALSE);
+  start_steps (self, verb, FALSE);
 }
 
 static void
@@ -944,6 +971,8 @@ dassie_window_init (DassieWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->train_page, "finished", G_CALLBACK (on_train_finished), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->infer_page, "finished", G_CALLBACK (on_infer_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->infer_page, "job-started", G_CALLBACK (dassie_window_track_job), self,
+                           G_CONNECT_SWAPPED);
   dassie_train_page_set_session (self->train_page, self->session);
   dassie_infer_page_set_session (self->infer_page, self->session);
   dassie_explore_page_set_session (self->explore_page, self->session);

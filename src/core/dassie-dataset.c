@@ -188,6 +188,23 @@ dassie_transform_apply (DassieTransform transform,
     }
 }
 
+float
+dassie_transform_invert (DassieTransform transform,
+                         float           value)
+{
+  switch (transform)
+    {
+    case DASSIE_TRANSFORM_TANH:
+      /* tanh never reaches ±1, but a model's output may. */
+      return atanhf (CLAMP (value, -0.999999f, 0.999999f));
+    case DASSIE_TRANSFORM_ARCSINH:
+      return sinhf (value);
+    case DASSIE_TRANSFORM_NONE:
+    default:
+      return value;
+    }
+}
+
 /* numpy.nanquantile(x, q) with linear interpolation, over the finite values; NAN if there are none. */
 static float
 finite_quantile (const float *values,

@@ -119,6 +119,9 @@ gboolean        dassie_dataset_read_objects        (DassieDataset               
 /* The transform of one value, exposed for tests and display. */
 float           dassie_transform_apply             (DassieTransform              transform,
                                                     float                        value);
+/* Its inverse, back to the data's units; values outside tanh's range are clamped just inside it. */
+float           dassie_transform_invert            (DassieTransform              transform,
+                                                    float                        value);
 
 /* Deterministic split: a seeded permutation of 0 .. n-1 cut into consecutive parts by @fractions
  * (which may sum to less than 1; the rest is unused). Returns n_fractions arrays of guint. */

@@ -706,3 +706,29 @@ dassie_display_guess_rgb_bands (const char * const *band_names,
       rgb_bands[2] = 0;
     }
 }
+
+void
+dassie_display_options_for_dataset (DassieDisplayOptions *options,
+                                    DassieDataset        *dataset)
+{
+  guint nb;
+  g_autofree const char **band_names = NULL;
+
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (dataset != NULL);
+
+  nb = dassie_dataset_get_n_bands (dataset);
+  dassie_display_options_init (options);
+  band_names = g_new0 (const char *, nb + 1);
+  for (guint b = 0; b < nb; b++)
+    band_names[b] = dassie_dataset_get_band (dataset, b);
+  if (nb >= 3)
+    dassie_display_guess_rgb_bands (band_names, nb, options->rgb_bands);
+  else
+    {
+      options->mode = DASSIE_DISPLAY_BAND;
+      options->band = 0;
+      options->stretch = DASSIE_STRETCH_ASINH;
+      options->limits = DASSIE_LIMITS_PERCENTILE;
+    }
+}

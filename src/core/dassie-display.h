@@ -5,6 +5,8 @@
 #include <cairo.h>
 #include <glib.h>
 
+#include "dassie-dataset.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -119,5 +121,10 @@ cairo_surface_t *dassie_display_render_surface   (const float                *cu
 void             dassie_display_guess_rgb_bands  (const char * const         *band_names,
                                                   guint                       n_bands,
                                                   guint                       rgb_bands[3]);
+
+/* How Dassie shows a data set's cutouts: a Lupton colour composite of the i, r and g bands when there
+ * are three bands or more, else the first band with an asinh stretch. */
+void             dassie_display_options_for_dataset (DassieDisplayOptions     *options,
+                                                     DassieDataset            *dataset);
 
 G_END_DECLS

@@ -61,21 +61,11 @@ write_grid (const char          *path,
   g_autofree cairo_surface_t **images = g_new0 (cairo_surface_t *, n);
   g_autofree const char **ids = g_new0 (const char *, n);
   g_autofree double *values = g_new0 (double, n);
-  g_autofree const char **band_names = g_new0 (const char *, nb + 1);
   DassieDisplayOptions display;
   DassieCutoutGridPlot grid = { 0 };
   gboolean ok = TRUE;
 
-  dassie_display_options_init (&display);
-  for (guint b = 0; b < nb; b++)
-    band_names[b] = dassie_dataset_get_band (dataset, b);
-  if (nb >= 3)
-    dassie_display_guess_rgb_bands (band_names, nb, display.rgb_bands);
-  else
-    {
-      display.mode = DASSIE_DISPLAY_BAND;
-      display.limits = DASSIE_LIMITS_PERCENTILE;
-    }
+  dassie_display_options_for_dataset (&display, dataset);
 
   for (guint i = 0; i < n && ok; i++)
     {

@@ -588,6 +588,47 @@ write_split (Trainer  *t,
   return write_json (path, builder, TRUE, error);
 }
 
+GArray *
+dassie_train_read_split (const char  *run_dir,
+                         const char  *part,
+                         char       **data_location,
+                         GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *member = NULL;
+  g_autofree char *location_member = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GArray) indices = g_array_new (FALSE, FALSE, sizeof (guint));
+  JsonObject *root;
+  JsonArray *array;
+
+  g_return_val_if_fail (run_dir != NULL, NULL);
+  g_return_val_if_fail (part != NULL, NULL);
+
+  if (data_location != NULL)
+    *data_location = NULL;
+  path = g_build_filename (run_dir, "split.json", NULL);
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("“%s” is not a split file."), path);
+      return NULL;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  location_member = g_strconcat (part, "_data_location", NULL);
+  if (data_location != NULL)
+    *data_location = g_strdup (json_object_get_string_member_with_default (root, location_member, NULL));
+  member = g_strconcat (part, "_indices", NULL);
+  array = json_object_has_member (root, member) ? json_object_get_array_member (root, member) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      guint index = (guint) json_array_get_int_element (array, i);
+      g_array_append_val (indices, index);
+    }
+  return g_steal_pointer (&indices);
+}
+
 static void
 add_number_or_null (JsonBuilder *builder,
                     const char  *member,

@@ -76,4 +76,12 @@ gboolean  dassie_train              (const DassieConfig      *config,
                                      GError                 **error);
 void      dassie_train_result_clear (DassieTrainResult       *result);
 
+/* The indices that a train run's split.json gives @part ("train" or "validate"): a GArray of guint,
+ * empty when the file has no such part, into the data set that @data_location (when not NULL) is
+ * set to, or NULL when the file does not name it. */
+GArray   *dassie_train_read_split   (const char              *run_dir,
+                                     const char              *part,
+                                     char                   **data_location,
+                                     GError                 **error);
+
 G_END_DECLS
