@@ -34,6 +34,7 @@ struct _DassieDataPage
   char             *folder;
   char             *error_text;
   GListStore       *thumbnails;
+  DassieDataPageState state;
 };
 
 enum {
@@ -44,6 +45,12 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ENUM_TYPE (DassieDataPageState, dassie_data_page_state,
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_EMPTY, "empty"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_LOADING, "loading"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_ERROR, "error"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_LOADED, "loaded"))
 
 G_DEFINE_FINAL_TYPE (DassieDataPage, dassie_data_page, GTK_TYPE_WIDGET)
 
@@ -136,12 +143,13 @@ load_thread (DassieJob     *job,
 }
 
 static void
-set_state (DassieDataPage *self,
-           const char     *state)
+set_state (DassieDataPage      *self,
+           DassieDataPageState  state)
 {
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), state) == 0)
+  if (state == self->state)
     return;
-  gtk_stack_set_visible_child_name (self->stack, state);
+  self->state = state;
+  gtk_stack_set_visible_child_name (self->stack, dassie_data_page_get_state (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -215,7 +223,7 @@ show_dataset (DassieDataPage *self,
                          items->pdata, items->len);
   }
 
-  set_state (self, "loaded");
+  set_state (self, DASSIE_DATA_PAGE_STATE_LOADED);
 }
 
 static void
@@ -244,13 +252,13 @@ load_done (GObject      *object,
           g_free (self->folder);
           self->folder = self->dataset ? g_strdup (dassie_dataset_get_dir (self->dataset)) : NULL;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDER]);
-          set_state (self, self->dataset ? "loaded" : "empty");
+          set_state (self, self->dataset ? DASSIE_DATA_PAGE_STATE_LOADED : DASSIE_DATA_PAGE_STATE_EMPTY);
           return;
         }
       g_free (self->error_text);
       self->error_text = g_strdup (error->message);
       adw_status_page_set_description (self->error_status, error->message);
-      set_state (self, "error");
+      set_state (self, DASSIE_DATA_PAGE_STATE_ERROR);
       return;
     }
 
@@ -287,7 +295,7 @@ dassie_data_page_open_folder (DassieDataPage *self,
   dassie_dataset_options_init (&req->options);
 
   adw_status_page_set_description (self->loading_status, folder);
-  set_state (self, "loading");
+  set_state (self, DASSIE_DATA_PAGE_STATE_LOADING);
   dassie_job_run_async (self->job, load_thread, req, (GDestroyNotify) load_request_free,
                         (GDestroyNotify) load_result_free, load_done, g_object_ref (self));
   return self->job;
@@ -307,11 +315,19 @@ dassie_data_page_get_dataset (DassieDataPage *self)
   return self->dataset;
 }
 
+DassieDataPageState
+dassie_data_page_get_state_value (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), DASSIE_DATA_PAGE_STATE_EMPTY);
+  return self->state;
+}
+
 const char *
 dassie_data_page_get_state (DassieDataPage *self)
 {
   g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
-  return gtk_stack_get_visible_child_name (self->stack);
+  /* The "state" pspec holds the enum class, so its nicks live as long as the program. */
+  return g_enum_get_value (g_type_class_peek (DASSIE_TYPE_DATA_PAGE_STATE), self->state)->value_nick;
 }
 
 const char *
@@ -375,7 +391,7 @@ dassie_data_page_get_property (GObject    *object,
       g_value_set_string (value, self->folder);
       break;
     case PROP_STATE:
-      g_value_set_string (value, dassie_data_page_get_state (self));
+      g_value_set_enum (value, self->state);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -396,7 +412,7 @@ dassie_data_page_class_init (DassieDataPageClass *klass)
     g_param_spec_string ("folder", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
-    g_param_spec_string ("state", NULL, NULL, "empty",
+    g_param_spec_enum ("state", NULL, NULL, DASSIE_TYPE_DATA_PAGE_STATE, DASSIE_DATA_PAGE_STATE_EMPTY,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

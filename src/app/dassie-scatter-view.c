@@ -67,6 +67,11 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+G_DEFINE_ENUM_TYPE (DassieScatterTool, dassie_scatter_tool,
+                    G_DEFINE_ENUM_VALUE (DASSIE_SCATTER_TOOL_PAN, "pan"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_SCATTER_TOOL_LASSO, "lasso"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_SCATTER_TOOL_BOX, "box"))
+
 G_DEFINE_FINAL_TYPE (DassieScatterView, dassie_scatter_view, GTK_TYPE_WIDGET)
 
 static DassieCatalog *
@@ -601,7 +606,7 @@ dassie_scatter_view_get_property (GObject    *object,
       g_value_set_object (value, self->model);
       break;
     case PROP_TOOL:
-      g_value_set_int (value, self->tool);
+      g_value_set_enum (value, self->tool);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -622,7 +627,7 @@ dassie_scatter_view_set_property (GObject      *object,
       dassie_scatter_view_set_model (self, g_value_get_object (value));
       break;
     case PROP_TOOL:
-      dassie_scatter_view_set_tool (self, g_value_get_int (value));
+      dassie_scatter_view_set_tool (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -647,9 +652,8 @@ dassie_scatter_view_class_init (DassieScatterViewClass *klass)
     g_param_spec_object ("model", NULL, NULL, DASSIE_TYPE_EXPLORE_MODEL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TOOL] =
-    g_param_spec_int ("tool", NULL, NULL, DASSIE_SCATTER_TOOL_PAN, DASSIE_SCATTER_TOOL_BOX,
-                      DASSIE_SCATTER_TOOL_PAN,
-                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("tool", NULL, NULL, DASSIE_TYPE_SCATTER_TOOL, DASSIE_SCATTER_TOOL_PAN,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The catalog row of the point the user clicked. */

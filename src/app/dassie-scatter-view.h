@@ -15,6 +15,10 @@ typedef enum
   DASSIE_SCATTER_TOOL_BOX,    /* a drag spans a rectangle */
 } DassieScatterTool;
 
+/* Nicks "pan", "lasso" and "box": the states of the explore.tool action. */
+#define DASSIE_TYPE_SCATTER_TOOL (dassie_scatter_tool_get_type ())
+GType dassie_scatter_tool_get_type (void);
+
 #define DASSIE_TYPE_SCATTER_VIEW (dassie_scatter_view_get_type ())
 
 G_DECLARE_FINAL_TYPE (DassieScatterView, dassie_scatter_view, DASSIE, SCATTER_VIEW, GtkWidget)
