@@ -913,6 +913,60 @@ test_million (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+is_tool_button (GtkWidget *widget,
+                gpointer   user_data)
+{
+  return g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "explore.tool") == 0;
+}
+
+/* The tool is a DassieScatterTool property; its action keeps the nicks the toggle buttons name. */
+static void
+test_tool_states (void)
+{
+  static const struct { const char *nick; DassieScatterTool tool; } tools[] = {
+    { "box", DASSIE_SCATTER_TOOL_BOX },
+    { "lasso", DASSIE_SCATTER_TOOL_LASSO },
+    { "pan", DASSIE_SCATTER_TOOL_PAN },
+  };
+  DassieWindow *window = dassie_window_new (NULL);
+  DassieExplorePage *page = dassie_window_get_explore_page (window);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (page), "tool");
+  g_autoptr(GPtrArray) buttons = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (pspec->value_type == DASSIE_TYPE_SCATTER_TOOL);
+  buttons = dassie_test_find_widgets (GTK_WIDGET (page), GTK_TYPE_TOGGLE_BUTTON, is_tool_button, NULL);
+  g_assert_cmpuint (buttons->len, ==, G_N_ELEMENTS (tools));
+
+  for (guint t = 0; t < G_N_ELEMENTS (tools); t++)
+    {
+      DassieScatterTool tool = -1;
+      guint n_active = 0;
+
+      gtk_widget_activate_action (GTK_WIDGET (page), "explore.tool", "s", tools[t].nick);
+      dassie_test_settle (0.05);
+      g_object_get (page, "tool", &tool, NULL);
+      g_assert_cmpint (tool, ==, tools[t].tool);
+      g_assert_cmpint (dassie_scatter_view_get_tool (dassie_explore_page_get_scatter (page)), ==, tools[t].tool);
+      /* Exactly the button whose target is the nick shows as pressed. */
+      for (guint i = 0; i < buttons->len; i++)
+        {
+          GtkWidget *button = g_ptr_array_index (buttons, i);
+          GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+          gboolean is_this = g_str_equal (g_variant_get_string (target, NULL), tools[t].nick);
+
+          g_assert_cmpint (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)), ==, is_this);
+          n_active += is_this;
+        }
+      g_assert_cmpuint (n_active, ==, 1);
+    }
+  g_assert_cmpint (dassie_explore_page_get_state_value (page), ==, DASSIE_EXPLORE_PAGE_STATE_EMPTY);
+  g_assert_cmpstr (dassie_explore_page_get_state (page), ==, "empty");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -931,6 +985,7 @@ main (int    argc,
 
   g_test_add_func ("/gui/explore/pipeline", test_explore);
   g_test_add_func ("/gui/explore/million", test_million);
+  g_test_add_func ("/gui/explore/tool-states", test_tool_states);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   g_free (explore_data);
