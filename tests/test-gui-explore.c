@@ -842,7 +842,7 @@ test_million (void)
 
   gtk_window_set_default_size (window, 1200, 800);
   gtk_window_set_child (window, scatter);
-  dassie_scatter_view_set_model (DASSIE_SCATTER_VIEW (scatter), model);
+  dassie_chart_set_model (DASSIE_CHART (scatter), model);
   start = g_get_monotonic_time ();
   dassie_explore_model_set_catalog (model, catalog);
   gtk_window_present (window);
@@ -967,6 +967,48 @@ test_tool_states (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+/* Both charts take their model from the DassieChart base class: one "model" property, handlers that
+ * go with the model they were connected to. */
+static void
+test_chart_model (void)
+{
+  DassieWindow *window = dassie_window_new (NULL);
+  DassieExplorePage *page = dassie_window_get_explore_page (window);
+  DassieExploreModel *model = dassie_explore_page_get_model (page);
+  g_autoptr(DassieExploreModel) other = dassie_explore_model_new ();
+  GtkWidget *charts[] = { GTK_WIDGET (dassie_explore_page_get_scatter (page)),
+                          GTK_WIDGET (dassie_explore_page_get_histogram (page)) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+    {
+      g_autoptr(DassieExploreModel) read = NULL;
+      guint n_notify = 0;
+      gulong handler;
+
+      g_assert_true (DASSIE_IS_CHART (charts[i]));
+      g_object_get (charts[i], "model", &read, NULL);
+      g_assert_true (read == model);
+      handler = g_signal_connect_swapped (charts[i], "notify::model", G_CALLBACK (count_notify), &n_notify);
+      dassie_chart_set_model (DASSIE_CHART (charts[i]), other);
+      dassie_chart_set_model (DASSIE_CHART (charts[i]), other);
+      g_assert_cmpuint (n_notify, ==, 1);
+      /* Nothing of the chart stays connected to the model it left. */
+      g_assert_cmpuint (g_signal_handlers_disconnect_matched (model, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, charts[i]),
+                        ==, 0);
+      g_assert_true (dassie_chart_get_model (DASSIE_CHART (charts[i])) == other);
+      g_signal_handler_disconnect (charts[i], handler);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* Destroyed, the charts let go of the model. */
+  g_assert_cmpuint (g_signal_handlers_disconnect_matched (other, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, charts[0]), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -986,6 +1028,7 @@ main (int    argc,
   g_test_add_func ("/gui/explore/pipeline", test_explore);
   g_test_add_func ("/gui/explore/million", test_million);
   g_test_add_func ("/gui/explore/tool-states", test_tool_states);
+  g_test_add_func ("/gui/explore/chart-model", test_chart_model);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   g_free (explore_data);

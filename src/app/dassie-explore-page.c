@@ -900,8 +900,8 @@ dassie_explore_page_init (DassieExplorePage *self)
   dassie_display_options_init (&self->options);
 
   self->model = dassie_explore_model_new ();
-  dassie_scatter_view_set_model (self->scatter, self->model);
-  dassie_histogram_view_set_model (self->histogram, self->model);
+  dassie_chart_set_model (DASSIE_CHART (self->scatter), self->model);
+  dassie_chart_set_model (DASSIE_CHART (self->histogram), self->model);
   g_signal_connect_swapped (self->model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
   g_signal_connect_swapped (self->model, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->model, "view-changed", G_CALLBACK (on_view_changed), self);
