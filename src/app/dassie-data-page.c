@@ -439,5 +439,5 @@ dassie_data_page_init (DassieDataPage *self)
 
   self->thumbnails = g_list_store_new (DASSIE_TYPE_CUTOUT_ITEM);
   dassie_cutout_grid_set_model (self->grid, G_LIST_MODEL (self->thumbnails));
-  gtk_stack_set_visible_child_name (self->stack, "empty");
+  gtk_stack_set_visible_child_name (self->stack, dassie_data_page_get_state (self));
 }

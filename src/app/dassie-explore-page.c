@@ -1,4 +1,4 @@
-/* dassie-explore-page.c: the Explore page: the map, the histogram, the grids, the inspector, exports
+/* dassie-explore-page.c: the Explore page: loading, the map, the histogram, the grids, the inspector
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -942,7 +942,7 @@ dassie_explore_page_init (DassieExplorePage *self)
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   on_catalog_changed (self);
-  gtk_stack_set_visible_child_name (self->state_stack, "empty");
+  gtk_stack_set_visible_child_name (self->state_stack, dassie_explore_page_get_state (self));
 }
 
 DassieScatterView *
