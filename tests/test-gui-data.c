@@ -158,6 +158,45 @@ test_bad_folder (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* The state is a registered enum; its nicks name the pages of the page's stack. */
+static void
+test_state_enum (void)
+{
+  static const struct { DassieDataPageState state; const char *nick; } states[] = {
+    { DASSIE_DATA_PAGE_STATE_EMPTY, "empty" },
+    { DASSIE_DATA_PAGE_STATE_LOADING, "loading" },
+    { DASSIE_DATA_PAGE_STATE_ERROR, "error" },
+    { DASSIE_DATA_PAGE_STATE_LOADED, "loaded" },
+  };
+  const char *shared = g_getenv ("DASSIE_SHARED_DIR");
+  g_autofree char *dir = g_build_filename (shared, "fixtures", "hsc_stars", "images", NULL);
+  DassieWindow *window = new_window ();
+  DassieDataPage *page = dassie_window_get_data_page (window);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (page), "state");
+  GtkStack *stack = GTK_STACK (dassie_test_find_widget (GTK_WIDGET (page), GTK_TYPE_STACK, NULL, NULL));
+  g_autoptr(GEnumClass) klass = g_type_class_ref (DASSIE_TYPE_DATA_PAGE_STATE);
+  DassieDataPageState state = -1;
+
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (pspec->value_type == DASSIE_TYPE_DATA_PAGE_STATE);
+  g_assert_cmpuint (klass->n_values, ==, G_N_ELEMENTS (states));
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_assert_cmpstr (g_enum_get_value (klass, states[i].state)->value_nick, ==, states[i].nick);
+      g_assert_nonnull (gtk_stack_get_child_by_name (stack, states[i].nick));
+    }
+
+  dassie_window_open_folder (window, dir);
+  g_object_get (page, "state", &state, NULL);
+  g_assert_cmpint (state, ==, DASSIE_DATA_PAGE_STATE_LOADING);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loading");
+  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  g_assert_cmpint (dassie_data_page_get_state_value (page), ==, DASSIE_DATA_PAGE_STATE_LOADED);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loaded");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -167,5 +206,6 @@ main (int    argc,
   g_test_add_func ("/gui/data/hsc-stars", test_hsc_stars);
   g_test_add_func ("/gui/data/generated-with-skipped", test_generated_with_skipped);
   g_test_add_func ("/gui/data/bad-folder", test_bad_folder);
+  g_test_add_func ("/gui/data/state-enum", test_state_enum);
   return g_test_run ();
 }

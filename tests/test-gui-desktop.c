@@ -450,6 +450,58 @@ test_documented_keys (void)
       g_error ("%s does not run %s", documented_keys[k].accel, documented_keys[k].action);
 }
 
+/* Whether the window's class binds @accel to @action (gtk_widget_class_add_binding_action), apart
+ * from the application's accelerators, which GtkWindow runs through a controller of its own. */
+static gboolean
+window_shortcut_runs (const char *accel,
+                      const char *action)
+{
+  g_autoptr(GtkShortcutTrigger) trigger = gtk_shortcut_trigger_parse_string (accel);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          g_strcmp0 (gtk_event_controller_get_name (GTK_EVENT_CONTROLLER (controller)), "gtk-widget-class-shortcuts") != 0)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *named = gtk_shortcut_get_action (shortcut);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger) && GTK_IS_NAMED_ACTION (named) &&
+              g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (named)), action) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* One way to each command: a key is an application accelerator or a window shortcut, not both. */
+static void
+test_keys_bound_once (void)
+{
+  guint n_app = 0;
+
+  /* The class's own bindings are found where the check below looks for them. */
+  g_assert_true (window_shortcut_runs ("Escape", "win.cancel-job"));
+  for (guint k = 0; k < G_N_ELEMENTS (documented_keys); k++)
+    {
+      const KeyBinding *key = &documented_keys[k];
+
+      if (key->action == NULL || !app_accel_runs (key->accel, key->action))
+        continue;
+      n_app++;
+      if (window_shortcut_runs (key->accel, key->action))
+        g_error ("%s is bound to %s twice: as an application accelerator and as a window shortcut",
+                 key->accel, key->action);
+    }
+  /* Ctrl+O, Ctrl+Shift+D and Ctrl+Q at least were checked. */
+  g_assert_cmpuint (n_app, >=, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -463,6 +515,7 @@ main (int    argc,
   g_test_add_func ("/gui/desktop/icon", test_icon);
   g_test_add_func ("/gui/desktop/about", test_about);
   g_test_add_func ("/gui/desktop/documented-keys", test_documented_keys);
+  g_test_add_func ("/gui/desktop/keys-bound-once", test_keys_bound_once);
   g_test_add_func ("/gui/desktop/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/gui/desktop/page-keys", test_page_keys);
   g_test_add_func ("/gui/desktop/primary-menu", test_primary_menu);

@@ -842,7 +842,7 @@ test_million (void)
 
   gtk_window_set_default_size (window, 1200, 800);
   gtk_window_set_child (window, scatter);
-  dassie_scatter_view_set_model (DASSIE_SCATTER_VIEW (scatter), model);
+  dassie_chart_set_model (DASSIE_CHART (scatter), model);
   start = g_get_monotonic_time ();
   dassie_explore_model_set_catalog (model, catalog);
   gtk_window_present (window);
@@ -913,6 +913,102 @@ test_million (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+is_tool_button (GtkWidget *widget,
+                gpointer   user_data)
+{
+  return g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "explore.tool") == 0;
+}
+
+/* The tool is a DassieScatterTool property; its action keeps the nicks the toggle buttons name. */
+static void
+test_tool_states (void)
+{
+  static const struct { const char *nick; DassieScatterTool tool; } tools[] = {
+    { "box", DASSIE_SCATTER_TOOL_BOX },
+    { "lasso", DASSIE_SCATTER_TOOL_LASSO },
+    { "pan", DASSIE_SCATTER_TOOL_PAN },
+  };
+  DassieWindow *window = dassie_window_new (NULL);
+  DassieExplorePage *page = dassie_window_get_explore_page (window);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (page), "tool");
+  g_autoptr(GPtrArray) buttons = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (pspec->value_type == DASSIE_TYPE_SCATTER_TOOL);
+  buttons = dassie_test_find_widgets (GTK_WIDGET (page), GTK_TYPE_TOGGLE_BUTTON, is_tool_button, NULL);
+  g_assert_cmpuint (buttons->len, ==, G_N_ELEMENTS (tools));
+
+  for (guint t = 0; t < G_N_ELEMENTS (tools); t++)
+    {
+      DassieScatterTool tool = -1;
+      guint n_active = 0;
+
+      gtk_widget_activate_action (GTK_WIDGET (page), "explore.tool", "s", tools[t].nick);
+      dassie_test_settle (0.05);
+      g_object_get (page, "tool", &tool, NULL);
+      g_assert_cmpint (tool, ==, tools[t].tool);
+      g_assert_cmpint (dassie_scatter_view_get_tool (dassie_explore_page_get_scatter (page)), ==, tools[t].tool);
+      /* Exactly the button whose target is the nick shows as pressed. */
+      for (guint i = 0; i < buttons->len; i++)
+        {
+          GtkWidget *button = g_ptr_array_index (buttons, i);
+          GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+          gboolean is_this = g_str_equal (g_variant_get_string (target, NULL), tools[t].nick);
+
+          g_assert_cmpint (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)), ==, is_this);
+          n_active += is_this;
+        }
+      g_assert_cmpuint (n_active, ==, 1);
+    }
+  g_assert_cmpint (dassie_explore_page_get_state_value (page), ==, DASSIE_EXPLORE_PAGE_STATE_EMPTY);
+  g_assert_cmpstr (dassie_explore_page_get_state (page), ==, "empty");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+/* Both charts take their model from the DassieChart base class: one "model" property, handlers that
+ * go with the model they were connected to. */
+static void
+test_chart_model (void)
+{
+  DassieWindow *window = dassie_window_new (NULL);
+  DassieExplorePage *page = dassie_window_get_explore_page (window);
+  DassieExploreModel *model = dassie_explore_page_get_model (page);
+  g_autoptr(DassieExploreModel) other = dassie_explore_model_new ();
+  GtkWidget *charts[] = { GTK_WIDGET (dassie_explore_page_get_scatter (page)),
+                          GTK_WIDGET (dassie_explore_page_get_histogram (page)) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+    {
+      g_autoptr(DassieExploreModel) read = NULL;
+      guint n_notify = 0;
+      gulong handler;
+
+      g_assert_true (DASSIE_IS_CHART (charts[i]));
+      g_object_get (charts[i], "model", &read, NULL);
+      g_assert_true (read == model);
+      handler = g_signal_connect_swapped (charts[i], "notify::model", G_CALLBACK (count_notify), &n_notify);
+      dassie_chart_set_model (DASSIE_CHART (charts[i]), other);
+      dassie_chart_set_model (DASSIE_CHART (charts[i]), other);
+      g_assert_cmpuint (n_notify, ==, 1);
+      /* Nothing of the chart stays connected to the model it left. */
+      g_assert_cmpuint (g_signal_handlers_disconnect_matched (model, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, charts[i]),
+                        ==, 0);
+      g_assert_true (dassie_chart_get_model (DASSIE_CHART (charts[i])) == other);
+      g_signal_handler_disconnect (charts[i], handler);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* Destroyed, the charts let go of the model. */
+  g_assert_cmpuint (g_signal_handlers_disconnect_matched (other, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, charts[0]), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -931,6 +1027,8 @@ main (int    argc,
 
   g_test_add_func ("/gui/explore/pipeline", test_explore);
   g_test_add_func ("/gui/explore/million", test_million);
+  g_test_add_func ("/gui/explore/tool-states", test_tool_states);
+  g_test_add_func ("/gui/explore/chart-model", test_chart_model);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   g_free (explore_data);

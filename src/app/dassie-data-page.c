@@ -38,6 +38,7 @@ struct _DassieDataPage
   char             *folder;
   char             *error_text;
   GListStore       *thumbnails;
+  DassieDataPageState state;
 };
 
 enum {
@@ -48,6 +49,12 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ENUM_TYPE (DassieDataPageState, dassie_data_page_state,
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_EMPTY, "empty"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_LOADING, "loading"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_ERROR, "error"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_DATA_PAGE_STATE_LOADED, "loaded"))
 
 G_DEFINE_FINAL_TYPE (DassieDataPage, dassie_data_page, GTK_TYPE_WIDGET)
 
@@ -154,12 +161,13 @@ load_thread (DassieJob     *job,
 }
 
 static void
-set_state (DassieDataPage *self,
-           const char     *state)
+set_state (DassieDataPage      *self,
+           DassieDataPageState  state)
 {
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), state) == 0)
+  if (state == self->state)
     return;
-  gtk_stack_set_visible_child_name (self->stack, state);
+  self->state = state;
+  gtk_stack_set_visible_child_name (self->stack, dassie_data_page_get_state (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -211,7 +219,7 @@ show_error (DassieDataPage *self,
   markup = g_markup_escape_text (shown, -1);
   adw_status_page_set_description (self->error_status, markup);
   show_skipped (self->error_skipped_group, self->error_skipped_list, skipped);
-  set_state (self, "error");
+  set_state (self, DASSIE_DATA_PAGE_STATE_ERROR);
 }
 
 static void
@@ -262,7 +270,7 @@ show_dataset (DassieDataPage *self,
                          items->pdata, items->len);
   }
 
-  set_state (self, "loaded");
+  set_state (self, DASSIE_DATA_PAGE_STATE_LOADED);
 }
 
 static void
@@ -291,7 +299,7 @@ load_done (GObject      *object,
           g_free (self->folder);
           self->folder = self->dataset ? g_strdup (dassie_dataset_get_dir (self->dataset)) : NULL;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDER]);
-          set_state (self, self->dataset ? "loaded" : "empty");
+          set_state (self, self->dataset ? DASSIE_DATA_PAGE_STATE_LOADED : DASSIE_DATA_PAGE_STATE_EMPTY);
           return;
         }
       show_error (self, error, NULL);
@@ -334,7 +342,7 @@ dassie_data_page_open_folder (DassieDataPage *self,
   dassie_dataset_options_init (&req->options);
 
   adw_status_page_set_description (self->loading_status, folder);
-  set_state (self, "loading");
+  set_state (self, DASSIE_DATA_PAGE_STATE_LOADING);
   dassie_job_run_async (self->job, load_thread, req, (GDestroyNotify) load_request_free,
                         (GDestroyNotify) load_result_free, load_done, g_object_ref (self));
   return self->job;
@@ -354,11 +362,19 @@ dassie_data_page_get_dataset (DassieDataPage *self)
   return self->dataset;
 }
 
+DassieDataPageState
+dassie_data_page_get_state_value (DassieDataPage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), DASSIE_DATA_PAGE_STATE_EMPTY);
+  return self->state;
+}
+
 const char *
 dassie_data_page_get_state (DassieDataPage *self)
 {
   g_return_val_if_fail (DASSIE_IS_DATA_PAGE (self), NULL);
-  return gtk_stack_get_visible_child_name (self->stack);
+  /* The "state" pspec holds the enum class, so its nicks live as long as the program. */
+  return g_enum_get_value (g_type_class_peek (DASSIE_TYPE_DATA_PAGE_STATE), self->state)->value_nick;
 }
 
 const char *
@@ -422,7 +438,7 @@ dassie_data_page_get_property (GObject    *object,
       g_value_set_string (value, self->folder);
       break;
     case PROP_STATE:
-      g_value_set_string (value, dassie_data_page_get_state (self));
+      g_value_set_enum (value, self->state);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -443,7 +459,7 @@ dassie_data_page_class_init (DassieDataPageClass *klass)
     g_param_spec_string ("folder", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
-    g_param_spec_string ("state", NULL, NULL, "empty",
+    g_param_spec_enum ("state", NULL, NULL, DASSIE_TYPE_DATA_PAGE_STATE, DASSIE_DATA_PAGE_STATE_EMPTY,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -472,5 +488,5 @@ dassie_data_page_init (DassieDataPage *self)
 
   self->thumbnails = g_list_store_new (DASSIE_TYPE_CUTOUT_ITEM);
   dassie_cutout_grid_set_model (self->grid, G_LIST_MODEL (self->thumbnails));
-  gtk_stack_set_visible_child_name (self->stack, "empty");
+  gtk_stack_set_visible_child_name (self->stack, dassie_data_page_get_state (self));
 }

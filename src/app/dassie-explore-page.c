@@ -1,74 +1,18 @@
-/* dassie-explore-page.c: the Explore page: the map, the histogram, the grids, the inspector, exports
+/* dassie-explore-page.c: the Explore page: loading, the map, the histogram, the grids, the inspector
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <math.h>
-#include <string.h>
 
 #include "dassie-cutout-item.h"
 #include "dassie-cutout-render.h"
-#include "dassie-explore-page.h"
+#include "dassie-explore-page-private.h"
 
-/* A selection of thousands of objects shows the most anomalous first, up to this many. */
-#define MAX_SELECTION_TILES 200
-#define TILE_SIZE           96
-#define GRID_SAVE_COLUMNS   8
-
-typedef enum
-{
-  GRID_ANOMALOUS,
-  GRID_NORMAL,
-  GRID_SELECTION,
-  N_GRIDS
-} Grid;
+#define TILE_SIZE 96
 
 static const char * const grid_names[N_GRIDS] = { "anomalous", "normal", "selection" };
-
-struct _DassieExplorePage
-{
-  GtkWidget             parent_instance;
-
-  GtkStack             *state_stack;
-  GtkSpinner           *loading_spinner;
-  AdwStatusPage        *error_status;
-  GtkLabel             *zoom_label;
-  GtkLabel             *selection_label;
-  GtkLabel             *selection_note;
-  GtkLabel             *cutouts_note;
-  GtkDropDown          *colormap_dropdown;
-  GtkDropDown          *band_dropdown;
-  GtkDropDown          *stretch_dropdown;
-  GtkDropDown          *limits_dropdown;
-  GtkStringList        *band_list;
-  GtkSpinButton        *range_min_spin;
-  GtkSpinButton        *range_max_spin;
-  GtkAdjustment        *range_min_adjustment;
-  GtkAdjustment        *range_max_adjustment;
-  GtkAdjustment        *count_adjustment;
-  GtkCheckButton       *log_check;
-  DassieScatterView    *scatter;
-  DassieHistogramView  *histogram;
-  AdwViewStack         *grid_stack;
-  AdwViewStackPage     *selection_page;
-  GtkStack             *selection_stack;
-  GtkWidget            *count_row;
-  DassieCutoutGrid     *grids[N_GRIDS];
-
-  DassieSession        *session;
-  DassieExploreModel   *model;
-  DassieInspector      *inspector;
-  DassieDisplayOptions  options;
-  const char           *state;
-  char                 *error;
-  char                 *tool;
-  guint                 reload_source;
-  GCancellable         *load_cancellable;
-  GCancellable         *grid_cancellables[N_GRIDS];
-  gboolean              updating_controls;
-  gboolean              was_busy;
-};
 
 enum {
   PROP_0,
@@ -80,17 +24,17 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+G_DEFINE_ENUM_TYPE (DassieExplorePageState, dassie_explore_page_state,
+                    G_DEFINE_ENUM_VALUE (DASSIE_EXPLORE_PAGE_STATE_EMPTY, "empty"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_EXPLORE_PAGE_STATE_LOADING, "loading"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_EXPLORE_PAGE_STATE_ERROR, "error"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_EXPLORE_PAGE_STATE_READY, "ready"))
+
 G_DEFINE_FINAL_TYPE (DassieExplorePage, dassie_explore_page, GTK_TYPE_WIDGET)
 
-static DassieCatalog *
-catalog_of (DassieExplorePage *self)
-{
-  return dassie_explore_model_get_catalog (self->model);
-}
-
-static void
-toast (DassieExplorePage *self,
-       const char        *message)
+void
+_dassie_explore_page_toast (DassieExplorePage *self,
+                            const char        *message)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   AdwToast *t;
@@ -106,14 +50,14 @@ toast (DassieExplorePage *self,
 }
 
 static void
-set_state (DassieExplorePage *self,
-           const char        *state)
+set_state (DassieExplorePage      *self,
+           DassieExplorePageState  state)
 {
-  if (g_strcmp0 (state, self->state) == 0)
+  if (state == self->state)
     return;
   self->state = state;
-  gtk_stack_set_visible_child_name (self->state_stack, state);
-  gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (state, "loading"));
+  gtk_stack_set_visible_child_name (self->state_stack, dassie_explore_page_get_state (self));
+  gtk_spinner_set_spinning (self->loading_spinner, state == DASSIE_EXPLORE_PAGE_STATE_LOADING);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -140,8 +84,6 @@ notify_busy (DassieExplorePage *self)
   self->was_busy = busy;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
-
-static const char *shown_grid_name (DassieExplorePage *self);
 
 /* ------------------------------------------------------------------------------------------------
  * Grids */
@@ -197,11 +139,10 @@ on_grid_rendered (GObject      *object,
   notify_busy (self);
 }
 
-/* The rows a grid shows, in its order. */
-static guint32 *
-grid_rows (DassieExplorePage *self,
-           Grid               grid,
-           gsize             *n_out)
+guint32 *
+_dassie_explore_page_grid_rows (DassieExplorePage *self,
+                                Grid               grid,
+                                gsize             *n_out)
 {
   DassieCatalog *catalog = catalog_of (self);
   guint count = (guint) gtk_adjustment_get_value (self->count_adjustment);
@@ -260,7 +201,7 @@ refresh_grid (DassieExplorePage *self,
 
   req = g_new0 (GridRequest, 1);
   req->grid = grid;
-  req->rows = grid_rows (self, grid, &req->n);
+  req->rows = _dassie_explore_page_grid_rows (self, grid, &req->n);
   req->cancellable = g_cancellable_new ();
   self->grid_cancellables[grid] = g_object_ref (req->cancellable);
   dassie_cutouts_render_async (self, catalog, req->rows, req->n, &self->options, 1, TILE_SIZE, req->cancellable,
@@ -341,6 +282,17 @@ on_scatter_object_activated (DassieExplorePage *self,
                              guint              row)
 {
   dassie_explore_page_inspect (self, row);
+}
+
+Grid
+_dassie_explore_page_get_shown_grid (DassieExplorePage *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->grid_stack);
+
+  for (guint i = 0; name != NULL && i < N_GRIDS; i++)
+    if (g_str_equal (name, grid_names[i]))
+      return i;
+  return GRID_ANOMALOUS;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -456,7 +408,7 @@ on_colormap_selected (DassieExplorePage *self)
 static void
 on_grid_shown (DassieExplorePage *self)
 {
-  gtk_widget_set_visible (self->count_row, !g_str_equal (shown_grid_name (self), grid_names[GRID_SELECTION]));
+  gtk_widget_set_visible (self->count_row, _dassie_explore_page_get_shown_grid (self) != GRID_SELECTION);
 }
 
 static void
@@ -550,13 +502,13 @@ on_loaded (GObject      *object,
       self->error = g_strdup (error->message);
       adw_status_page_set_description (self->error_status, error->message);
       show_catalog (self, NULL);
-      set_state (self, "error");
+      set_state (self, DASSIE_EXPLORE_PAGE_STATE_ERROR);
     }
   else
     {
       g_clear_pointer (&self->error, g_free);
       show_catalog (self, catalog);
-      set_state (self, "ready");
+      set_state (self, DASSIE_EXPLORE_PAGE_STATE_READY);
     }
   notify_busy (self);
 }
@@ -576,7 +528,7 @@ reload (gpointer user_data)
   if (self->session == NULL || !dassie_session_get_explore_ready (self->session))
     {
       show_catalog (self, NULL);
-      set_state (self, "empty");
+      set_state (self, DASSIE_EXPLORE_PAGE_STATE_EMPTY);
       notify_busy (self);
       return G_SOURCE_REMOVE;
     }
@@ -589,7 +541,7 @@ reload (gpointer user_data)
 
   self->load_cancellable = g_cancellable_new ();
   if (catalog_of (self) == NULL)
-    set_state (self, "loading");
+    set_state (self, DASSIE_EXPLORE_PAGE_STATE_LOADING);
   task = g_task_new (self, self->load_cancellable, on_loaded, g_object_ref (self->load_cancellable));
   g_task_set_source_tag (task, reload);
   g_task_set_task_data (task, req, (GDestroyNotify) load_request_free);
@@ -623,11 +575,19 @@ dassie_explore_page_set_session (DassieExplorePage *self,
   schedule_reload (self);
 }
 
+DassieExplorePageState
+dassie_explore_page_get_state_value (DassieExplorePage *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_PAGE (self), DASSIE_EXPLORE_PAGE_STATE_EMPTY);
+  return self->state;
+}
+
 const char *
 dassie_explore_page_get_state (DassieExplorePage *self)
 {
   g_return_val_if_fail (DASSIE_IS_EXPLORE_PAGE (self), NULL);
-  return self->state;
+  /* The "state" pspec holds the enum class, so its nicks live as long as the program. */
+  return g_enum_get_value (g_type_class_peek (DASSIE_TYPE_EXPLORE_PAGE_STATE), self->state)->value_nick;
 }
 
 const char *
@@ -667,556 +627,6 @@ dassie_explore_page_get_inspector (DassieExplorePage *self)
 {
   g_return_val_if_fail (DASSIE_IS_EXPLORE_PAGE (self), NULL);
   return self->inspector;
-}
-
-/* ------------------------------------------------------------------------------------------------
- * Exports and plots */
-
-typedef struct
-{
-  DassieCatalog      *catalog;
-  guint32            *rows;
-  gsize               n;
-  char               *path;
-  DassieExportFormat  format;
-} ExportRequest;
-
-static void
-export_request_free (ExportRequest *req)
-{
-  dassie_catalog_unref (req->catalog);
-  g_free (req->rows);
-  g_free (req->path);
-  g_free (req);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ExportRequest *req = task_data;
-  GError *error = NULL;
-
-  if (dassie_catalog_export (req->catalog, req->rows, req->n, req->path, req->format, &error))
-    g_task_return_int (task, (gssize) req->n);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-dassie_explore_page_export_async (DassieExplorePage   *self,
-                                  guint                top_n,
-                                  const char          *path,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  DassieCatalog *catalog;
-  ExportRequest *req;
-
-  g_return_if_fail (DASSIE_IS_EXPLORE_PAGE (self));
-  g_return_if_fail (path != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, dassie_explore_page_export_async);
-  catalog = catalog_of (self);
-  if (catalog == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There are no scores to export yet."));
-      return;
-    }
-
-  req = g_new0 (ExportRequest, 1);
-  req->catalog = dassie_catalog_ref (catalog);
-  req->path = g_strdup (path);
-  if (!dassie_export_format_from_path (path, &req->format))
-    req->format = DASSIE_EXPORT_CSV;
-  if (top_n > 0)
-    {
-      req->n = MIN (top_n, catalog->n);
-      req->rows = g_memdup2 (catalog->order, MAX (req->n, 1) * sizeof (guint32));
-    }
-  else
-    /* The worker sorts them by rank. */
-    req->rows = dassie_selection_get_indices (dassie_explore_model_get_selection (self->model), &req->n);
-  g_task_set_task_data (task, req, (GDestroyNotify) export_request_free);
-  g_task_run_in_thread (task, export_thread);
-}
-
-gssize
-dassie_explore_page_export_finish (DassieExplorePage  *self,
-                                   GAsyncResult       *result,
-                                   GError            **error)
-{
-  g_return_val_if_fail (DASSIE_IS_EXPLORE_PAGE (self), -1);
-  g_return_val_if_fail (g_task_is_valid (result, self), -1);
-  return g_task_propagate_int (G_TASK (result), error);
-}
-
-static void
-on_exported (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  DassieExplorePage *self = DASSIE_EXPLORE_PAGE (object);
-  g_autofree char *path = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *name = g_path_get_basename (path);
-  gssize n = dassie_explore_page_export_finish (self, result, &error);
-
-  if (n < 0)
-    message = g_strdup_printf (_("The export failed: %s"), error->message);
-  else
-    message = g_strdup_printf (ngettext ("Exported %u object to “%s”", "Exported %u objects to “%s”", (gulong) n),
-                               (guint) n, name);
-  toast (self, message);
-}
-
-/* The extension a save dialog's filter stands for, added when the name has none of the kind. */
-static char *
-with_extension (const char *path,
-                const char *extension)
-{
-  const char *dot = strrchr (path, '.');
-  const char *slash = strrchr (path, G_DIR_SEPARATOR);
-
-  if (dot != NULL && (slash == NULL || dot > slash))
-    return g_strdup (path);
-  return g_strconcat (path, ".", extension, NULL);
-}
-
-typedef void (*SaveChosenFunc) (DassieExplorePage *self,
-                                const char        *path,
-                                gpointer           data);
-
-typedef struct
-{
-  DassieExplorePage *page;
-  SaveChosenFunc     chosen;
-  gpointer           data;
-  GDestroyNotify     data_free;
-  GPtrArray         *extensions;   /* one per filter */
-} SaveDialog;
-
-static void
-save_dialog_free (SaveDialog *dialog)
-{
-  g_object_unref (dialog->page);
-  if (dialog->data_free != NULL)
-    dialog->data_free (dialog->data);
-  g_ptr_array_unref (dialog->extensions);
-  g_free (dialog);
-}
-
-static void
-on_save_response (GtkNativeDialog *chooser,
-                  int              response,
-                  SaveDialog      *dialog)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-      GtkFileFilter *filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
-      g_autoptr(GListModel) filters = gtk_file_chooser_get_filters (GTK_FILE_CHOOSER (chooser));
-      const char *extension = g_ptr_array_index (dialog->extensions, 0);
-
-      for (guint i = 0; i < g_list_model_get_n_items (filters); i++)
-        {
-          g_autoptr(GtkFileFilter) f = g_list_model_get_item (filters, i);
-          if (f == filter)
-            extension = g_ptr_array_index (dialog->extensions, i);
-        }
-      if (path != NULL)
-        {
-          g_autofree char *full = with_extension (path, extension);
-          dialog->chosen (dialog->page, full, dialog->data);
-        }
-    }
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-  save_dialog_free (dialog);
-}
-
-/* Asks where to save; @filters is a NULL-terminated list of (name, extension) pairs. */
-static void
-choose_save_path (DassieExplorePage  *self,
-                  const char         *title,
-                  const char         *file_name,
-                  const char * const *filters,
-                  SaveChosenFunc      chosen,
-                  gpointer            data,
-                  GDestroyNotify      data_free)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkFileChooserNative *chooser;
-  SaveDialog *dialog = g_new0 (SaveDialog, 1);
-
-  chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
-  dialog->page = g_object_ref (self);
-  dialog->chosen = chosen;
-  dialog->data = data;
-  dialog->data_free = data_free;
-  dialog->extensions = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; filters[i] != NULL; i += 2)
-    {
-      GtkFileFilter *filter = gtk_file_filter_new ();
-      g_autofree char *pattern = g_strconcat ("*.", filters[i + 1], NULL);
-
-      gtk_file_filter_set_name (filter, filters[i]);
-      gtk_file_filter_add_pattern (filter, pattern);
-      if (g_str_equal (filters[i + 1], "vot"))
-        gtk_file_filter_add_pattern (filter, "*.xml");
-      if (g_str_equal (filters[i + 1], "fits"))
-        gtk_file_filter_add_pattern (filter, "*.fit");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-      g_ptr_array_add (dialog->extensions, g_strdup (filters[i + 1]));
-      g_object_unref (filter);
-    }
-  g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), dialog);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static const char *
-list_filters[] = { N_("CSV table"), "csv", N_("FITS binary table"), "fits", N_("VOTable"), "vot", NULL };
-
-static const char * const *
-translated_filters (const char **filters,
-                    const char  *translated[7])
-{
-  for (guint i = 0; filters[i] != NULL; i += 2)
-    {
-      translated[i] = _(filters[i]);
-      translated[i + 1] = filters[i + 1];
-    }
-  translated[6] = NULL;
-  return translated;
-}
-
-static void
-export_to (DassieExplorePage *self,
-           const char        *path,
-           gpointer           data)
-{
-  dassie_explore_page_export_async (self, GPOINTER_TO_UINT (data), path, NULL, on_exported, g_strdup (path));
-}
-
-static void
-export_selection_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *param)
-{
-  DassieExplorePage *self = DASSIE_EXPLORE_PAGE (widget);
-  const char *filters[7];
-
-  if (dassie_explore_model_get_n_selected (self->model) == 0)
-    {
-      toast (self, _("Select some objects first: draw a lasso in the map or drag across the histogram."));
-      return;
-    }
-  choose_save_path (self, _("Export the Selected Objects"), _("selection.csv"),
-                    translated_filters (list_filters, filters), export_to, GUINT_TO_POINTER (0), NULL);
-}
-
-static void
-on_top_response (AdwMessageDialog *dialog,
-                 const char       *response,
-                 DassieExplorePage *self)
-{
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (adw_message_dialog_get_extra_child (dialog));
-  const char *filters[7];
-  guint n;
-
-  if (!g_str_equal (response, "export"))
-    return;
-  n = (guint) gtk_spin_button_get_value_as_int (spin);
-  choose_save_path (self, _("Export the Most Anomalous Objects"), _("most-anomalous.csv"),
-                    translated_filters (list_filters, filters), export_to, GUINT_TO_POINTER (n), NULL);
-}
-
-static void
-export_top_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *param)
-{
-  DassieExplorePage *self = DASSIE_EXPLORE_PAGE (widget);
-  DassieCatalog *catalog = catalog_of (self);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkWidget *dialog;
-  GtkWidget *spin;
-
-  if (catalog == NULL)
-    return;
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Export the Most Anomalous Objects"),
-                                   _("How many objects, from the highest score down?"));
-  spin = gtk_spin_button_new_with_range (1, MAX (catalog->n, 1), 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), MIN (100, catalog->n));
-  gtk_widget_set_halign (spin, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Number of Objects"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), spin);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "export", _("_Export…"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "export", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "export");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_top_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static const char *
-shown_grid_name (DassieExplorePage *self)
-{
-  const char *name = adw_view_stack_get_visible_child_name (self->grid_stack);
-  return name != NULL ? name : grid_names[GRID_ANOMALOUS];
-}
-
-/* Everything a plot needs to be drawn away from the widgets: taken on the main thread (the catalog is
- * immutable and referenced, the selection and view are copies), drawn on a worker. */
-typedef struct
-{
-  char                 *plot;
-  char                 *path;
-  double                width;
-  double                height;
-  DassieCatalog        *catalog;
-  DassieSelection      *selection;
-  DassieView            view;
-  DassieScatter         scatter;
-  DassieHistogram       histogram;
-  char                 *x_label;
-  guint32              *rows;
-  gsize                 n_rows;
-  DassieDisplayOptions  options;
-  Grid                  grid;
-} SaveRequest;
-
-static void
-save_request_free (SaveRequest *req)
-{
-  g_free (req->plot);
-  g_free (req->path);
-  g_clear_pointer (&req->catalog, dassie_catalog_unref);
-  g_clear_pointer (&req->selection, dassie_selection_free);
-  g_free (req->x_label);
-  g_free (req->rows);
-  g_free (req);
-}
-
-static SaveRequest *
-save_request_new (DassieExplorePage  *self,
-                  const char         *plot,
-                  const char         *path,
-                  GError            **error)
-{
-  DassieCatalog *catalog = catalog_of (self);
-  SaveRequest *req;
-
-  if (catalog == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no plot to save yet."));
-      return NULL;
-    }
-  if (!g_str_equal (plot, "map") && !g_str_equal (plot, "histogram") && !g_str_equal (plot, "grid"))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("There is no plot called “%s”."), plot);
-      return NULL;
-    }
-
-  req = g_new0 (SaveRequest, 1);
-  req->plot = g_strdup (plot);
-  req->path = g_strdup (path);
-  req->catalog = dassie_catalog_ref (catalog);
-  req->selection = dassie_selection_copy (dassie_explore_model_get_selection (self->model));
-
-  if (g_str_equal (plot, "map"))
-    {
-      int width = gtk_widget_get_width (GTK_WIDGET (self->scatter));
-      int height = gtk_widget_get_height (GTK_WIDGET (self->scatter));
-
-      dassie_scatter_view_describe (self->scatter, &req->scatter);
-      req->view = *req->scatter.view;
-      req->scatter.view = &req->view;
-      req->scatter.selection = req->selection;
-      req->scatter.cache = NULL;   /* the widget's own */
-      req->width = width > 100 ? width : 900;
-      req->height = height > 100 ? height : 700;
-    }
-  else if (g_str_equal (plot, "histogram"))
-    {
-      int width = gtk_widget_get_width (GTK_WIDGET (self->histogram));
-      int height = gtk_widget_get_height (GTK_WIDGET (self->histogram));
-
-      dassie_histogram_view_describe (self->histogram, &req->histogram);
-      req->x_label = g_strdup (req->histogram.x_label);
-      req->histogram.x_label = req->x_label;
-      req->histogram.selection = req->selection;
-      req->width = width > 100 ? width : 900;
-      req->height = height > 100 ? height : 400;
-    }
-  else
-    {
-      const char *name = shown_grid_name (self);
-      g_autofree guint32 *rows = NULL;
-
-      req->grid = GRID_ANOMALOUS;
-      for (guint i = 0; i < N_GRIDS; i++)
-        if (g_str_equal (name, grid_names[i]))
-          req->grid = i;
-      rows = grid_rows (self, req->grid, &req->n_rows);
-      req->rows = g_steal_pointer (&rows);
-      req->options = self->options;
-    }
-
-  return req;
-}
-
-static gboolean
-save_grid (SaveRequest  *req,
-           GError      **error)
-{
-  DassieCatalog *catalog = req->catalog;
-  g_autoptr(GPtrArray) surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) cairo_surface_destroy);
-  g_autofree const char **ids = g_new (const char *, MAX (req->n_rows, 1));
-  g_autofree double *scores = g_new (double, MAX (req->n_rows, 1));
-  DassieCutoutGridPlot grid = { 0 };
-  gsize n = req->n_rows;
-  guint columns, n_rows;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      g_ptr_array_add (surfaces, dassie_catalog_render_cutout (catalog, req->rows[i], &req->options, NULL));
-      ids[i] = catalog->ids[req->rows[i]];
-      scores[i] = catalog->scores[req->rows[i]];
-    }
-  grid.images = (cairo_surface_t * const *) surfaces->pdata;
-  grid.ids = ids;
-  grid.scores = scores;
-  grid.n = n;
-  columns = (guint) MIN (MAX (n, 1), GRID_SAVE_COLUMNS);
-  grid.columns = columns;
-  grid.title = req->grid == GRID_ANOMALOUS ? _("The most anomalous objects")
-             : req->grid == GRID_NORMAL ? _("The most normal objects") : _("Selected objects");
-  n_rows = (guint) ((MAX (n, 1) + columns - 1) / columns);
-  return dassie_plot_save_cutout_grid (req->path, 150.0 * columns + 40, 190.0 * n_rows + 60, &grid, error);
-}
-
-/* Any thread: draws the plot into its file (reads FITS files for a grid). */
-static gboolean
-save_request_run (SaveRequest  *req,
-                  GError      **error)
-{
-  if (g_str_equal (req->plot, "map"))
-    return dassie_plot_save_scatter (req->path, req->width, req->height, &req->scatter, error);
-  if (g_str_equal (req->plot, "histogram"))
-    return dassie_plot_save_histogram (req->path, req->width, req->height, &req->histogram, error);
-  return save_grid (req, error);
-}
-
-gboolean
-dassie_explore_page_save_plot (DassieExplorePage  *self,
-                               const char         *plot,
-                               const char         *path,
-                               GError            **error)
-{
-  SaveRequest *req;
-  gboolean ok;
-
-  g_return_val_if_fail (DASSIE_IS_EXPLORE_PAGE (self), FALSE);
-  g_return_val_if_fail (plot != NULL && path != NULL, FALSE);
-
-  req = save_request_new (self, plot, path, error);
-  if (req == NULL)
-    return FALSE;
-  ok = save_request_run (req, error);
-  save_request_free (req);
-  return ok;
-}
-
-static void
-save_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (save_request_run (task_data, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-save_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  DassieExplorePage *self = DASSIE_EXPLORE_PAGE (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_path_get_basename (((SaveRequest *) g_task_get_task_data (G_TASK (result)))->path);
-  g_autofree char *message = NULL;
-
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    message = g_strdup_printf (_("Saved “%s”"), name);
-  else
-    message = g_strdup_printf (_("The plot could not be saved: %s"), error->message);
-  if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
-    toast (self, message);
-}
-
-static void
-save_plot_to (DassieExplorePage *self,
-              const char        *path,
-              gpointer           data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
-  SaveRequest *req = save_request_new (self, data, path, &error);
-
-  if (req == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("The plot could not be saved: %s"), error->message);
-      toast (self, message);
-      return;
-    }
-
-  /* A million points as SVG, or a grid read from FITS files, takes long: not on the main thread. */
-  task = g_task_new (self, NULL, save_done, NULL);
-  g_task_set_source_tag (task, save_plot_to);
-  g_task_set_task_data (task, req, (GDestroyNotify) save_request_free);
-  g_task_run_in_thread (task, save_thread);
-}
-
-static void
-save_plot_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *param)
-{
-  DassieExplorePage *self = DASSIE_EXPLORE_PAGE (widget);
-  const char *plot = g_variant_get_string (param, NULL);
-  const char *filters[] = { _("PNG image"), "png", _("SVG drawing"), "svg", _("PDF document"), "pdf", NULL };
-  const char *file_name;
-
-  if (catalog_of (self) == NULL)
-    return;
-  if (g_str_equal (plot, "map"))
-    file_name = _("map.png");
-  else if (g_str_equal (plot, "histogram"))
-    file_name = _("histogram.png");
-  else
-    file_name = g_str_equal (shown_grid_name (self), "normal") ? _("most-normal.png")
-              : g_str_equal (shown_grid_name (self), "selection") ? _("selection.png") : _("most-anomalous.png");
-  choose_save_path (self, _("Save the Plot"), file_name, filters, save_plot_to, g_strdup (plot), g_free);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -1298,17 +708,12 @@ on_catalog_changed (DassieExplorePage *self)
 
 static void
 set_tool (DassieExplorePage *self,
-          const char        *tool)
+          DassieScatterTool  tool)
 {
-  DassieScatterTool value = g_strcmp0 (tool, "lasso") == 0 ? DASSIE_SCATTER_TOOL_LASSO
-                          : g_strcmp0 (tool, "box") == 0 ? DASSIE_SCATTER_TOOL_BOX : DASSIE_SCATTER_TOOL_PAN;
-  const char *names[] = { "pan", "lasso", "box" };
-
-  if (g_strcmp0 (names[value], self->tool) == 0)
+  if (tool == self->tool)
     return;
-  g_free (self->tool);
-  self->tool = g_strdup (names[value]);
-  dassie_scatter_view_set_tool (self->scatter, value);
+  self->tool = tool;
+  dassie_scatter_view_set_tool (self->scatter, tool);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOL]);
 }
 
@@ -1348,7 +753,6 @@ dassie_explore_page_finalize (GObject *object)
   DassieExplorePage *self = DASSIE_EXPLORE_PAGE (object);
 
   g_clear_pointer (&self->error, g_free);
-  g_clear_pointer (&self->tool, g_free);
 
   G_OBJECT_CLASS (dassie_explore_page_parent_class)->finalize (object);
 }
@@ -1364,10 +768,10 @@ dassie_explore_page_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_string (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_TOOL:
-      g_value_set_string (value, self->tool);
+      g_value_set_enum (value, self->tool);
       break;
     case PROP_BUSY:
       g_value_set_boolean (value, dassie_explore_page_get_busy (self));
@@ -1388,7 +792,7 @@ dassie_explore_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_TOOL:
-      set_tool (self, g_value_get_string (value));
+      set_tool (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1430,9 +834,11 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
   object_class->set_property = dassie_explore_page_set_property;
 
   properties[PROP_STATE] =
-    g_param_spec_string ("state", NULL, NULL, "empty", G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("state", NULL, NULL, DASSIE_TYPE_EXPLORE_PAGE_STATE, DASSIE_EXPLORE_PAGE_STATE_EMPTY,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TOOL] =
-    g_param_spec_string ("tool", NULL, NULL, "pan", G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("tool", NULL, NULL, DASSIE_TYPE_SCATTER_TOOL, DASSIE_SCATTER_TOOL_PAN,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -1477,9 +883,7 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
   gtk_widget_class_install_action (widget_class, "explore.zoom-reset", NULL, zoom_reset_action);
   gtk_widget_class_install_action (widget_class, "explore.select-none", NULL, select_none_action);
   gtk_widget_class_install_action (widget_class, "explore.reset-range", NULL, reset_range_action);
-  gtk_widget_class_install_action (widget_class, "explore.export-selection", NULL, export_selection_action);
-  gtk_widget_class_install_action (widget_class, "explore.export-top", NULL, export_top_action);
-  gtk_widget_class_install_action (widget_class, "explore.save-plot", "s", save_plot_action);
+  _dassie_explore_page_class_actions_init (widget_class);
   gtk_widget_class_install_property_action (widget_class, "explore.tool", "tool");
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1490,14 +894,14 @@ dassie_explore_page_init (DassieExplorePage *self)
 {
   GtkEventController *shortcuts;
 
-  self->tool = g_strdup ("pan");
-  self->state = "empty";
+  self->tool = DASSIE_SCATTER_TOOL_PAN;
+  self->state = DASSIE_EXPLORE_PAGE_STATE_EMPTY;
   gtk_widget_init_template (GTK_WIDGET (self));
   dassie_display_options_init (&self->options);
 
   self->model = dassie_explore_model_new ();
-  dassie_scatter_view_set_model (self->scatter, self->model);
-  dassie_histogram_view_set_model (self->histogram, self->model);
+  dassie_chart_set_model (DASSIE_CHART (self->scatter), self->model);
+  dassie_chart_set_model (DASSIE_CHART (self->histogram), self->model);
   g_signal_connect_swapped (self->model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
   g_signal_connect_swapped (self->model, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->model, "view-changed", G_CALLBACK (on_view_changed), self);
@@ -1538,7 +942,7 @@ dassie_explore_page_init (DassieExplorePage *self)
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   on_catalog_changed (self);
-  gtk_stack_set_visible_child_name (self->state_stack, "empty");
+  gtk_stack_set_visible_child_name (self->state_stack, dassie_explore_page_get_state (self));
 }
 
 DassieScatterView *

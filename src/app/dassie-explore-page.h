@@ -14,6 +14,18 @@
 
 G_BEGIN_DECLS
 
+/* What the page shows; the nicks ("empty", ...) name the pages of its stack. */
+typedef enum
+{
+  DASSIE_EXPLORE_PAGE_STATE_EMPTY,
+  DASSIE_EXPLORE_PAGE_STATE_LOADING,
+  DASSIE_EXPLORE_PAGE_STATE_ERROR,
+  DASSIE_EXPLORE_PAGE_STATE_READY,
+} DassieExplorePageState;
+
+#define DASSIE_TYPE_EXPLORE_PAGE_STATE (dassie_explore_page_state_get_type ())
+GType dassie_explore_page_state_get_type (void);
+
 #define DASSIE_TYPE_EXPLORE_PAGE (dassie_explore_page_get_type ())
 
 G_DECLARE_FINAL_TYPE (DassieExplorePage, dassie_explore_page, DASSIE, EXPLORE_PAGE, GtkWidget)
@@ -23,13 +35,16 @@ G_DECLARE_FINAL_TYPE (DassieExplorePage, dassie_explore_page, DASSIE, EXPLORE_PA
  * while the page is shown: explore.zoom-in (Ctrl++), explore.zoom-out (Ctrl+−), explore.zoom-reset
  * (Ctrl+0), explore.select-none (Ctrl+Shift+A), explore.export-selection (Ctrl+E),
  * explore.export-top (Ctrl+Shift+E), explore.save-plot ("map", "histogram" or "grid"; Ctrl+Shift+S
- * saves the map), explore.tool ("pan", "lasso", "box"), explore.reset-range.
+ * saves the map), explore.tool (the nick of a DassieScatterTool: "pan", "lasso", "box"),
+ * explore.reset-range.
  *
- * Properties: "state" (string, read-only: "empty", "loading", "error" or "ready"), "tool" (string),
+ * Properties: "state" (DassieExplorePageState, read-only), "tool" (DassieScatterTool),
  * "busy" (boolean, read-only: the catalog or some thumbnails are being made). */
 
 void                 dassie_explore_page_set_session      (DassieExplorePage          *self,
                                                            DassieSession              *session);
+DassieExplorePageState dassie_explore_page_get_state_value (DassieExplorePage        *self);
+/* The nick of the state: "empty", "loading", "error" or "ready". */
 const char          *dassie_explore_page_get_state        (DassieExplorePage          *self);
 /* The error shown in the "error" state, or NULL. */
 const char          *dassie_explore_page_get_error        (DassieExplorePage          *self);

@@ -12,7 +12,6 @@ struct _DassieHistogramView
 {
   GtkWidget            parent_instance;
 
-  DassieExploreModel  *model;
   char                *x_label;
 
   GskRenderNode       *static_node;
@@ -28,20 +27,19 @@ struct _DassieHistogramView
   int                  hover_bin;
 };
 
-enum {
-  PROP_0,
-  PROP_MODEL,
-  N_PROPS
-};
+G_DEFINE_FINAL_TYPE (DassieHistogramView, dassie_histogram_view, DASSIE_TYPE_CHART)
 
-static GParamSpec *properties[N_PROPS];
+/* The base class holds the model; short names for what every drawing function asks of it. */
+static inline DassieExploreModel *
+model_of (DassieHistogramView *self)
+{
+  return dassie_chart_get_model (DASSIE_CHART (self));
+}
 
-G_DEFINE_FINAL_TYPE (DassieHistogramView, dassie_histogram_view, GTK_TYPE_WIDGET)
-
-static DassieCatalog *
+static inline DassieCatalog *
 catalog_of (DassieHistogramView *self)
 {
-  return self->model != NULL ? dassie_explore_model_get_catalog (self->model) : NULL;
+  return dassie_chart_get_catalog (DASSIE_CHART (self));
 }
 
 void
@@ -51,8 +49,8 @@ dassie_histogram_view_describe (DassieHistogramView *self,
   g_return_if_fail (DASSIE_IS_HISTOGRAM_VIEW (self));
   g_return_if_fail (histogram != NULL);
 
-  if (self->model != NULL)
-    dassie_explore_model_get_histogram (self->model, histogram);
+  if (model_of (self) != NULL)
+    dassie_explore_model_get_histogram (model_of (self), histogram);
   else
     dassie_histogram_init (histogram);
   histogram->title = _("Anomaly scores");
@@ -81,7 +79,7 @@ update_accessible (DassieHistogramView *self)
                                      catalog->n),
                            catalog->n, n_bins, low, high);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  if (dassie_explore_model_get_selected_range (self->model, &sel_low, &sel_high))
+  if (dassie_explore_model_get_selected_range (model_of (self), &sel_low, &sel_high))
     {
       g_autofree char *description = g_strdup_printf (_("Scores from %.3g to %.3g selected"), sel_low, sel_high);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
@@ -364,7 +362,7 @@ on_drag_end (GtkGestureDrag      *gesture,
   self->dragging = FALSE;
   /* A click selects the bar under it; a drag the bars it spans. */
   if (drag_bins (self, self->drag_x, self->drag_x + dx, &first, &last))
-    dassie_explore_model_select_bins (self->model, first, last, self->drag_mode);
+    dassie_explore_model_select_bins (model_of (self), first, last, self->drag_mode);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -373,7 +371,6 @@ dassie_histogram_view_dispose (GObject *object)
 {
   DassieHistogramView *self = DASSIE_HISTOGRAM_VIEW (object);
 
-  dassie_histogram_view_set_model (self, NULL);
   g_clear_pointer (&self->static_node, gsk_render_node_unref);
 
   G_OBJECT_CLASS (dassie_histogram_view_parent_class)->dispose (object);
@@ -391,39 +388,19 @@ dassie_histogram_view_finalize (GObject *object)
 }
 
 static void
-dassie_histogram_view_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
-                                    GParamSpec *pspec)
+dassie_histogram_view_connect_model (DassieChart        *chart,
+                                     DassieExploreModel *model)
 {
-  DassieHistogramView *self = DASSIE_HISTOGRAM_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_MODEL:
-      g_value_set_object (value, self->model);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_swapped (model, "selection-changed", G_CALLBACK (invalidate), chart);
+  g_signal_connect_swapped (model, "notify::histogram-min", G_CALLBACK (invalidate), chart);
+  g_signal_connect_swapped (model, "notify::histogram-max", G_CALLBACK (invalidate), chart);
+  g_signal_connect_swapped (model, "notify::log-counts", G_CALLBACK (invalidate), chart);
 }
 
 static void
-dassie_histogram_view_set_property (GObject      *object,
-                                    guint         prop_id,
-                                    const GValue *value,
-                                    GParamSpec   *pspec)
+dassie_histogram_view_catalog_changed (DassieChart *chart)
 {
-  DassieHistogramView *self = DASSIE_HISTOGRAM_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_MODEL:
-      dassie_histogram_view_set_model (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  on_catalog_changed (DASSIE_HISTOGRAM_VIEW (chart));
 }
 
 static void
@@ -431,18 +408,15 @@ dassie_histogram_view_class_init (DassieHistogramViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  DassieChartClass *chart_class = DASSIE_CHART_CLASS (klass);
 
+  chart_class->connect_model = dassie_histogram_view_connect_model;
+  chart_class->catalog_changed = dassie_histogram_view_catalog_changed;
   object_class->dispose = dassie_histogram_view_dispose;
   object_class->finalize = dassie_histogram_view_finalize;
-  object_class->get_property = dassie_histogram_view_get_property;
-  object_class->set_property = dassie_histogram_view_set_property;
   widget_class->snapshot = dassie_histogram_view_snapshot;
   widget_class->measure = dassie_histogram_view_measure;
 
-  properties[PROP_MODEL] =
-    g_param_spec_object ("model", NULL, NULL, DASSIE_TYPE_EXPLORE_MODEL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "histogramview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -473,35 +447,4 @@ GtkWidget *
 dassie_histogram_view_new (void)
 {
   return g_object_new (DASSIE_TYPE_HISTOGRAM_VIEW, NULL);
-}
-
-void
-dassie_histogram_view_set_model (DassieHistogramView *self,
-                                 DassieExploreModel  *model)
-{
-  g_return_if_fail (DASSIE_IS_HISTOGRAM_VIEW (self));
-  g_return_if_fail (model == NULL || DASSIE_IS_EXPLORE_MODEL (model));
-
-  if (model == self->model)
-    return;
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
-  g_set_object (&self->model, model);
-  if (model != NULL)
-    {
-      g_signal_connect_swapped (model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
-      g_signal_connect_swapped (model, "selection-changed", G_CALLBACK (invalidate), self);
-      g_signal_connect_swapped (model, "notify::histogram-min", G_CALLBACK (invalidate), self);
-      g_signal_connect_swapped (model, "notify::histogram-max", G_CALLBACK (invalidate), self);
-      g_signal_connect_swapped (model, "notify::log-counts", G_CALLBACK (invalidate), self);
-    }
-  on_catalog_changed (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
-}
-
-DassieExploreModel *
-dassie_histogram_view_get_model (DassieHistogramView *self)
-{
-  g_return_val_if_fail (DASSIE_IS_HISTOGRAM_VIEW (self), NULL);
-  return self->model;
 }

@@ -4,22 +4,19 @@
 
 #include <gtk/gtk.h>
 
-#include "dassie-explore-model.h"
+#include "dassie-chart.h"
 
 G_BEGIN_DECLS
 
 #define DASSIE_TYPE_HISTOGRAM_VIEW (dassie_histogram_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (DassieHistogramView, dassie_histogram_view, DASSIE, HISTOGRAM_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (DassieHistogramView, dassie_histogram_view, DASSIE, HISTOGRAM_VIEW, DassieChart)
 
 /* The bars are drawn once into a texture and kept while the range, the selection and the size stay;
  * the drag in progress and the bar under the pointer are drawn over it. A drag selects the objects
  * of the bins it covers (whole bins, the same ones the bars count): Shift adds, Ctrl subtracts. */
 
 GtkWidget          *dassie_histogram_view_new         (void);
-void                dassie_histogram_view_set_model   (DassieHistogramView *self,
-                                                       DassieExploreModel  *model);
-DassieExploreModel *dassie_histogram_view_get_model   (DassieHistogramView *self);
 /* Fills @histogram as the widget draws it. */
 void                dassie_histogram_view_describe    (DassieHistogramView *self,
                                                        DassieHistogram     *histogram);

@@ -25,7 +25,6 @@ struct _DassieScatterView
 {
   GtkWidget           parent_instance;
 
-  DassieExploreModel *model;
   DassieScatterTool   tool;
   DassieScatterCache *cache;
 
@@ -54,7 +53,6 @@ struct _DassieScatterView
 
 enum {
   PROP_0,
-  PROP_MODEL,
   PROP_TOOL,
   N_PROPS
 };
@@ -67,12 +65,24 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (DassieScatterView, dassie_scatter_view, GTK_TYPE_WIDGET)
+G_DEFINE_ENUM_TYPE (DassieScatterTool, dassie_scatter_tool,
+                    G_DEFINE_ENUM_VALUE (DASSIE_SCATTER_TOOL_PAN, "pan"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_SCATTER_TOOL_LASSO, "lasso"),
+                    G_DEFINE_ENUM_VALUE (DASSIE_SCATTER_TOOL_BOX, "box"))
 
-static DassieCatalog *
+G_DEFINE_FINAL_TYPE (DassieScatterView, dassie_scatter_view, DASSIE_TYPE_CHART)
+
+/* The base class holds the model; short names for what every drawing function asks of it. */
+static inline DassieExploreModel *
+model_of (DassieScatterView *self)
+{
+  return dassie_chart_get_model (DASSIE_CHART (self));
+}
+
+static inline DassieCatalog *
 catalog_of (DassieScatterView *self)
 {
-  return self->model != NULL ? dassie_explore_model_get_catalog (self->model) : NULL;
+  return dassie_chart_get_catalog (DASSIE_CHART (self));
 }
 
 void
@@ -99,11 +109,11 @@ dassie_scatter_view_describe (DassieScatterView *self,
   scatter->y = catalog->y;
   scatter->values = catalog->scores;
   scatter->n = catalog->n;
-  scatter->colormap = dassie_explore_model_get_colormap (self->model);
-  scatter->selection = dassie_explore_model_get_selection (self->model);
-  scatter->view = dassie_explore_model_get_view (self->model);
+  scatter->colormap = dassie_explore_model_get_colormap (model_of (self));
+  scatter->selection = dassie_explore_model_get_selection (model_of (self));
+  scatter->view = dassie_explore_model_get_view (model_of (self));
   /* The colours span the histogram's range, so both plots read the same scale. */
-  dassie_explore_model_get_histogram (self->model, &histogram);
+  dassie_explore_model_get_histogram (model_of (self), &histogram);
   scatter->value_min = histogram.range_min;
   scatter->value_max = histogram.range_max;
 }
@@ -134,9 +144,9 @@ update_accessible (DassieScatterView *self)
                            catalog->n);
   description = g_strdup_printf (ngettext ("%u object selected; zoomed %.1f times",
                                            "%u objects selected; zoomed %.1f times",
-                                           dassie_explore_model_get_n_selected (self->model)),
-                                 dassie_explore_model_get_n_selected (self->model),
-                                 dassie_explore_model_get_zoom (self->model));
+                                           dassie_explore_model_get_n_selected (model_of (self))),
+                                 dassie_explore_model_get_n_selected (model_of (self)),
+                                 dassie_explore_model_get_zoom (model_of (self)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
@@ -151,11 +161,11 @@ sync_view_area (DassieScatterView *self)
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
 
-  if (self->model == NULL || width <= 0 || height <= 0)
+  if (model_of (self) == NULL || width <= 0 || height <= 0)
     return;
   dassie_scatter_view_describe (self, &scatter);
   dassie_plot_scatter_area (width, height, &scatter, &area);
-  dassie_explore_model_set_view_area (self->model, area.x, area.y, area.width, area.height);
+  dassie_explore_model_set_view_area (model_of (self), area.x, area.y, area.width, area.height);
 }
 
 static void
@@ -243,7 +253,7 @@ draw_overlays (DassieScatterView *self,
                int                height)
 {
   DassieCatalog *catalog = catalog_of (self);
-  const DassieView *view = dassie_explore_model_get_view (self->model);
+  const DassieView *view = dassie_explore_model_get_view (model_of (self));
   gboolean lasso = self->drag == DRAG_LASSO && self->lasso->len >= 2;
   gboolean box = self->drag == DRAG_BOX;
   gboolean hover = self->hover >= 0 && self->drag == DRAG_NONE;
@@ -412,15 +422,15 @@ on_scroll (GtkEventControllerScroll *controller,
 {
   double x = self->pointer_x, y = self->pointer_y;
 
-  if (self->model == NULL || catalog_of (self) == NULL || dy == 0)
+  if (model_of (self) == NULL || catalog_of (self) == NULL || dy == 0)
     return FALSE;
   if (!self->pointer_inside)
     {
-      const DassieView *view = dassie_explore_model_get_view (self->model);
+      const DassieView *view = dassie_explore_model_get_view (model_of (self));
       x = view->left + view->width / 2;
       y = view->top + view->height / 2;
     }
-  dassie_explore_model_zoom (self->model, pow (WHEEL_ZOOM, -dy), x, y);
+  dassie_explore_model_zoom (model_of (self), pow (WHEEL_ZOOM, -dy), x, y);
   set_hover (self, dassie_scatter_view_pick (self, x, y));
   return TRUE;
 }
@@ -491,7 +501,7 @@ on_drag_update (GtkGestureDrag    *gesture,
   switch (self->drag)
     {
     case DRAG_PAN:
-      dassie_explore_model_pan (self->model, dx - self->drag_dx, dy - self->drag_dy);
+      dassie_explore_model_pan (model_of (self), dx - self->drag_dx, dy - self->drag_dy);
       break;
     case DRAG_LASSO:
       {
@@ -540,10 +550,10 @@ on_drag_end (GtkGestureDrag    *gesture,
     }
 
   if (drag == DRAG_LASSO && self->lasso->len >= 6)
-    dassie_explore_model_select_lasso (self->model, (const double *) (gpointer) self->lasso->data,
+    dassie_explore_model_select_lasso (model_of (self), (const double *) (gpointer) self->lasso->data,
                                        self->lasso->len / 2, self->drag_mode);
   else if (drag == DRAG_BOX)
-    dassie_explore_model_select_box (self->model, self->drag_x, self->drag_y, self->drag_x + dx,
+    dassie_explore_model_select_box (model_of (self), self->drag_x, self->drag_y, self->drag_x + dx,
                                      self->drag_y + dy, self->drag_mode);
   g_array_set_size (self->lasso, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -570,7 +580,6 @@ dassie_scatter_view_dispose (GObject *object)
 {
   DassieScatterView *self = DASSIE_SCATTER_VIEW (object);
 
-  dassie_scatter_view_set_model (self, NULL);
   g_clear_pointer (&self->static_node, gsk_render_node_unref);
 
   G_OBJECT_CLASS (dassie_scatter_view_parent_class)->dispose (object);
@@ -597,11 +606,8 @@ dassie_scatter_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_MODEL:
-      g_value_set_object (value, self->model);
-      break;
     case PROP_TOOL:
-      g_value_set_int (value, self->tool);
+      g_value_set_enum (value, self->tool);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -618,11 +624,8 @@ dassie_scatter_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_MODEL:
-      dassie_scatter_view_set_model (self, g_value_get_object (value));
-      break;
     case PROP_TOOL:
-      dassie_scatter_view_set_tool (self, g_value_get_int (value));
+      dassie_scatter_view_set_tool (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -630,11 +633,33 @@ dassie_scatter_view_set_property (GObject      *object,
 }
 
 static void
+dassie_scatter_view_connect_model (DassieChart        *chart,
+                                   DassieExploreModel *model)
+{
+  DassieScatterView *self = DASSIE_SCATTER_VIEW (chart);
+
+  g_signal_connect_swapped (model, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect_swapped (model, "view-changed", G_CALLBACK (on_view_changed), self);
+  g_signal_connect_swapped (model, "notify::colormap", G_CALLBACK (invalidate), self);
+  g_signal_connect_swapped (model, "notify::histogram-min", G_CALLBACK (invalidate), self);
+  g_signal_connect_swapped (model, "notify::histogram-max", G_CALLBACK (invalidate), self);
+}
+
+static void
+dassie_scatter_view_catalog_changed (DassieChart *chart)
+{
+  on_catalog_changed (DASSIE_SCATTER_VIEW (chart));
+}
+
+static void
 dassie_scatter_view_class_init (DassieScatterViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  DassieChartClass *chart_class = DASSIE_CHART_CLASS (klass);
 
+  chart_class->connect_model = dassie_scatter_view_connect_model;
+  chart_class->catalog_changed = dassie_scatter_view_catalog_changed;
   object_class->dispose = dassie_scatter_view_dispose;
   object_class->finalize = dassie_scatter_view_finalize;
   object_class->get_property = dassie_scatter_view_get_property;
@@ -643,13 +668,9 @@ dassie_scatter_view_class_init (DassieScatterViewClass *klass)
   widget_class->measure = dassie_scatter_view_measure;
   widget_class->size_allocate = dassie_scatter_view_size_allocate;
 
-  properties[PROP_MODEL] =
-    g_param_spec_object ("model", NULL, NULL, DASSIE_TYPE_EXPLORE_MODEL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TOOL] =
-    g_param_spec_int ("tool", NULL, NULL, DASSIE_SCATTER_TOOL_PAN, DASSIE_SCATTER_TOOL_BOX,
-                      DASSIE_SCATTER_TOOL_PAN,
-                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("tool", NULL, NULL, DASSIE_TYPE_SCATTER_TOOL, DASSIE_SCATTER_TOOL_PAN,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The catalog row of the point the user clicked. */
@@ -696,38 +717,6 @@ GtkWidget *
 dassie_scatter_view_new (void)
 {
   return g_object_new (DASSIE_TYPE_SCATTER_VIEW, NULL);
-}
-
-void
-dassie_scatter_view_set_model (DassieScatterView  *self,
-                               DassieExploreModel *model)
-{
-  g_return_if_fail (DASSIE_IS_SCATTER_VIEW (self));
-  g_return_if_fail (model == NULL || DASSIE_IS_EXPLORE_MODEL (model));
-
-  if (model == self->model)
-    return;
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
-  g_set_object (&self->model, model);
-  if (model != NULL)
-    {
-      g_signal_connect_swapped (model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
-      g_signal_connect_swapped (model, "selection-changed", G_CALLBACK (on_selection_changed), self);
-      g_signal_connect_swapped (model, "view-changed", G_CALLBACK (on_view_changed), self);
-      g_signal_connect_swapped (model, "notify::colormap", G_CALLBACK (invalidate), self);
-      g_signal_connect_swapped (model, "notify::histogram-min", G_CALLBACK (invalidate), self);
-      g_signal_connect_swapped (model, "notify::histogram-max", G_CALLBACK (invalidate), self);
-    }
-  on_catalog_changed (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
-}
-
-DassieExploreModel *
-dassie_scatter_view_get_model (DassieScatterView *self)
-{
-  g_return_val_if_fail (DASSIE_IS_SCATTER_VIEW (self), NULL);
-  return self->model;
 }
 
 void

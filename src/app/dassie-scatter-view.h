@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "dassie-explore-model.h"
+#include "dassie-chart.h"
 
 G_BEGIN_DECLS
 
@@ -15,9 +15,13 @@ typedef enum
   DASSIE_SCATTER_TOOL_BOX,    /* a drag spans a rectangle */
 } DassieScatterTool;
 
+/* Nicks "pan", "lasso" and "box": the states of the explore.tool action. */
+#define DASSIE_TYPE_SCATTER_TOOL (dassie_scatter_tool_get_type ())
+GType dassie_scatter_tool_get_type (void);
+
 #define DASSIE_TYPE_SCATTER_VIEW (dassie_scatter_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (DassieScatterView, dassie_scatter_view, DASSIE, SCATTER_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (DassieScatterView, dassie_scatter_view, DASSIE, SCATTER_VIEW, DassieChart)
 
 /* The points, the axes and the colour bar are drawn once into a texture and kept while neither the
  * view, the selection, the colours nor the size change; hover, lasso and box are drawn over it each
@@ -25,9 +29,6 @@ G_DECLARE_FINAL_TYPE (DassieScatterView, dassie_scatter_view, DASSIE, SCATTER_VI
  * point emits "object-activated" (guint row). Shift adds to the selection, Ctrl subtracts. */
 
 GtkWidget          *dassie_scatter_view_new              (void);
-void                dassie_scatter_view_set_model        (DassieScatterView  *self,
-                                                          DassieExploreModel *model);
-DassieExploreModel *dassie_scatter_view_get_model        (DassieScatterView  *self);
 void                dassie_scatter_view_set_tool         (DassieScatterView  *self,
                                                           DassieScatterTool   tool);
 DassieScatterTool   dassie_scatter_view_get_tool         (DassieScatterView  *self);
