@@ -7,10 +7,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "dassie-catalog.h"
 #include "dassie-dataset.h"
 #include "dassie-demo.h"
 #include "dassie-fileutil.h"
 #include "dassie-table.h"
+#include "dassie-test-scores.h"
 
 #define N_OBJECTS 20
 
@@ -355,6 +357,66 @@ test_errors_and_minimal_csv (Fixture       *f,
   g_assert_cmpint (run_cli (bad_top, NULL, &err), ==, 2);
 }
 
+/* The CLI's list and the catalog's (what Explore exports) of the same runs are the same bytes. */
+static void
+test_same_bytes_as_catalog (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const char * const suffixes[] = { "csv", "fits", "vot" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieCatalog) catalog = NULL;
+  g_autofree char *scores_run = make_run (f, "20260302-120000-scores-eeee");
+  g_autofree char *scores_file = g_build_filename (scores_run, "scores.fits", NULL);
+  g_autofree char *umap_run = g_build_filename (f->results, "20260301-130000-umap-dddd", NULL);
+  g_autofree guint32 *rows = g_new (guint32, N_OBJECTS);
+  guint neighbor_rows[2 * N_OBJECTS];
+  float neighbor_dist[2 * N_OBJECTS];
+
+  for (guint i = 0; i < N_OBJECTS; i++)
+    {
+      neighbor_rows[2 * i] = (i + 1) % N_OBJECTS;
+      neighbor_rows[2 * i + 1] = (i + 2) % N_OBJECTS;
+      neighbor_dist[2 * i] = 0.5f * i;
+      neighbor_dist[2 * i + 1] = 0.5f * i + 1;
+      rows[i] = i;
+    }
+  dassie_test_write_scores (scores_file, (const char * const *) f->ids, N_OBJECTS, f->scores, 2,
+                            neighbor_rows, neighbor_dist);
+  catalog = dassie_catalog_load (scores_run, umap_run, f->dataset, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint s = 0; s < G_N_ELEMENTS (suffixes); s++)
+    {
+      g_autofree char *name = g_strconcat ("cli.", suffixes[s], NULL);
+      g_autofree char *cli_out = g_build_filename (f->dir, name, NULL);
+      g_autofree char *core_name = g_strconcat ("core.", suffixes[s], NULL);
+      g_autofree char *core_out = g_build_filename (f->dir, core_name, NULL);
+      g_autofree char *cli_bytes = NULL;
+      g_autofree char *core_bytes = NULL;
+      g_autofree char *err = NULL;
+      gsize cli_len = 0, core_len = 0;
+      DassieExportFormat format;
+      const char *args[] = { "export", "--results", f->results, "--input", scores_run, "--umap", umap_run,
+                             "--data", f->data, "-o", cli_out, "-q", NULL };
+
+      g_assert_cmpint (run_cli (args, NULL, &err), ==, 0);
+      g_assert_true (dassie_export_format_from_path (core_out, &format));
+      g_assert_true (dassie_catalog_export (catalog, rows, N_OBJECTS, core_out, format, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (cli_out, &cli_bytes, &cli_len, NULL));
+      g_assert_true (g_file_get_contents (core_out, &core_bytes, &core_len, NULL));
+      g_assert_cmpuint (cli_len, ==, core_len);
+      g_assert_cmpmem (cli_bytes, cli_len, core_bytes, core_len);
+      /* Not an empty agreement: every object and a path of the data set are in it. */
+      g_assert_cmpuint (cli_len, >, 200);
+      if (s != 1)
+        {
+          g_assert_nonnull (strstr (cli_bytes, f->ids[N_OBJECTS - 1]));
+          g_assert_nonnull (strstr (cli_bytes, dassie_dataset_get_file (f->dataset, 0, 0)));
+        }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -365,6 +427,8 @@ main (int    argc,
   g_test_add ("/core/cli-export/ids-votable-run", Fixture, NULL, fixture_set_up, test_ids_votable_run, fixture_tear_down);
   g_test_add ("/core/cli-export/errors-and-minimal-csv", Fixture, NULL, fixture_set_up,
               test_errors_and_minimal_csv, fixture_tear_down);
+  g_test_add ("/core/cli-export/same-bytes-as-catalog", Fixture, NULL, fixture_set_up,
+              test_same_bytes_as_catalog, fixture_tear_down);
 
   return g_test_run ();
 }
