@@ -641,6 +641,7 @@ dassie_export_fits (const DassieObjectList  *list,
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) forms = g_ptr_array_new_with_free_func (g_free);
   fitsfile *fptr = NULL;
+  gboolean has_text = FALSE;
   int status = 0;
 
   g_return_val_if_fail (list != NULL, FALSE);
@@ -679,9 +680,11 @@ dassie_export_fits (const DassieObjectList  *list,
           g_autofree char *form_key = g_strdup_printf ("TFORM%u", c + 1);
 
           fits_modify_comment (fptr, form_key, "UTF-8 text", &status);
+          has_text = TRUE;
         }
     }
-  fits_write_comment (fptr, "Text columns (TFORMn nA) hold UTF-8 bytes.", &status);
+  if (has_text)
+    fits_write_comment (fptr, "Text columns (TFORMn nA) hold UTF-8 bytes.", &status);
   fits_write_key_str (fptr, "CREATOR", "Dassie " PACKAGE_VERSION, NULL, &status);
   if (fptr != NULL)
     fits_close_file (fptr, &status);
