@@ -296,8 +296,8 @@ check_dataset (DassieCliContext  *ctx,
       return FALSE;
     }
   {
-    g_autofree char *message = g_strdup_printf (_("%" G_GSIZE_FORMAT " of the %" G_GSIZE_FORMAT " objects are not in the data set in “%s”: their path columns are empty."),
-                                                missing, n_rows, data_dir);
+    g_autofree char *message = g_strdup_printf (_("%u of the %u objects are not in the data set in “%s”: their path columns are empty."),
+                                                (guint) missing, (guint) n_rows, data_dir);
     if (!ctx->json)
       g_printerr ("dassie-cli: %s\n", message);
   }
