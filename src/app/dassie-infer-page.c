@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "dassie-catalog.h"
 #include "dassie-infer-page.h"
 #include "dassie-infer.h"
 #include "dassie-results.h"
@@ -354,30 +353,7 @@ map_data_free (MapData *data)
   g_free (data);
 }
 
-/* The map alone, uncoloured: no scores, or scores of other latent vectors. */
-static gboolean
-read_map_alone (const char  *umap_run,
-                MapData     *map,
-                GError     **error)
-{
-  g_autofree char *path = g_build_filename (umap_run, "embedding.fits", NULL);
-  g_auto(GStrv) ids = NULL;
-  guint n = 0, dim = 0;
-
-  if (!dassie_table_read_vectors (path, "UMAP", &ids, &n, &map->xy, &dim, error))
-    return FALSE;
-  if (dim != 2)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("“%s” holds %u numbers per object, not the two of a map."), path, dim);
-      return FALSE;
-    }
-  map->n = n;
-  return TRUE;
-}
-
-/* Worker: the catalog of the scores (joined with the map when both are of the same latent vectors),
- * its placed rows as the map's points. */
+/* Worker: embedding.fits and scores.fits, the scores put in the map's order by object id. */
 static gpointer
 map_thread (DassieJob     *job,
             gpointer       data,
@@ -385,46 +361,53 @@ map_thread (DassieJob     *job,
             GError       **error)
 {
   MapRequest *req = data;
-  g_autoptr(DassieCatalog) catalog = NULL;
-  const char *joined = req->umap_run;
+  g_autoptr(DassieScores) scores = NULL;
+  g_auto(GStrv) ids = NULL;
   MapData *map = g_new0 (MapData, 1);
 
-  if (req->scores_run != NULL)
+  if (req->umap_run != NULL)
     {
-      if (joined != NULL && !dassie_catalog_check_same_latents (req->scores_run, joined, NULL))
-        joined = NULL;
-      catalog = dassie_catalog_load (req->scores_run, joined, NULL, cancellable, error);
-      if (catalog == NULL)
+      g_autofree char *path = g_build_filename (req->umap_run, "embedding.fits", NULL);
+      guint n = 0, dim = 0;
+
+      if (!dassie_table_read_vectors (path, "UMAP", &ids, &n, &map->xy, &dim, error))
         {
           map_data_free (map);
           return NULL;
         }
+      if (dim != 2)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("“%s” holds %u numbers per object, not the two of a map."), path, dim);
+          map_data_free (map);
+          return NULL;
+        }
+      map->n = n;
     }
 
-  if (catalog != NULL && joined != NULL)
+  if (req->scores_run != NULL && (scores = dassie_scores_read (req->scores_run, error)) == NULL)
     {
-      map->xy = g_new (float, 2 * MAX (catalog->n, 1));
-      map->values = g_new (float, MAX (catalog->n, 1));
-      for (guint i = 0; i < catalog->n; i++)
-        if (isfinite (catalog->x[i]) && isfinite (catalog->y[i]))
-          {
-            map->xy[2 * map->n] = catalog->x[i];
-            map->xy[2 * map->n + 1] = catalog->y[i];
-            map->values[map->n++] = catalog->scores[i];
-          }
+      map_data_free (map);
+      return NULL;
     }
-  else if (req->umap_run != NULL)
+
+  if (scores != NULL && ids == NULL)
     {
-      if (!read_map_alone (req->umap_run, map, error))
+      map->n = scores->n_rows;
+      map->values = g_memdup2 (scores->knn_median, scores->n_rows * sizeof (float));
+    }
+  else if (scores != NULL)
+    {
+      g_autoptr(GHashTable) rows = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < scores->n_rows; i++)
+        g_hash_table_insert (rows, scores->ids[i], GUINT_TO_POINTER (i + 1));
+      map->values = g_new (float, MAX (map->n, 1));
+      for (gsize i = 0; i < map->n; i++)
         {
-          map_data_free (map);
-          return NULL;
+          guint row = GPOINTER_TO_UINT (g_hash_table_lookup (rows, ids[i]));
+          map->values[i] = row > 0 ? scores->knn_median[row - 1] : NAN;
         }
-    }
-  else if (catalog != NULL)
-    {
-      map->n = catalog->n;
-      map->values = g_memdup2 (catalog->scores, catalog->n * sizeof (float));
     }
   return map;
 }
