@@ -4,11 +4,15 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "dassie-catalog.h"
 #include "dassie-demo.h"
 #include "dassie-fileutil.h"
+#include "dassie-results.h"
+#include "dassie-scores.h"
 #include "dassie-table.h"
+#include "dassie-umap.h"
 #include "dassie-test-scores.h"
 
 #define N 6
@@ -280,6 +284,101 @@ test_dataset_and_cutouts (void)
   }
 }
 
+/* An infer run of @n objects "1".."n" whose 4-d latent vectors depend on @salt. */
+static char *
+write_infer_run (const char *results,
+                 const char *name,
+                 guint       n,
+                 float       salt)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree float *latents = g_new (float, 4 * n);
+  char *run = g_build_filename (results, name, NULL);
+  g_autofree char *path = g_build_filename (run, "latents.fits", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (run, 0755), ==, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      g_ptr_array_add (ids, g_strdup_printf ("%u", i + 1));
+      for (guint c = 0; c < 4; c++)
+        latents[4 * i + c] = sinf (salt * (i + 1) + c) * (c + 1);
+    }
+  g_assert_true (dassie_table_write_vectors (path, (const char * const *) ids->pdata, n, "LATENT", latents, 4, &error));
+  g_assert_no_error (error);
+  return run;
+}
+
+/* Scores and a map are joined only when they derive from the same latent vectors, whichever is newer. */
+static void
+test_same_latents_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *results = g_build_filename (tmp_dir, "provenance", NULL);
+  g_autofree char *infer_a = write_infer_run (results, "20260101-000000-infer-aaaa", 30, 0.7f);
+  g_autofree char *infer_b = write_infer_run (results, "20260101-000001-infer-bbbb", 30, 1.9f);
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(DassieCatalog) joined = NULL;
+  g_autoptr(DassieCatalog) alone = NULL;
+  g_autoptr(DassieCatalog) mixed = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *csv = g_build_filename (tmp_dir, "alone.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *recorded = NULL;
+  g_autofree char *latents_a = g_build_filename (infer_a, "latents.fits", NULL);
+  DassieScoresResult scores_a = { 0 };
+  DassieUmapResult umap_a = { 0 }, umap_b = { 0 };
+  guint32 rows[30];
+
+  dassie_config_set_string (config, "general.results_dir", results);
+  dassie_config_set_int (config, "scores.k", 3);
+  dassie_config_set_int (config, "umap.n_neighbors", 5);
+  dassie_config_set_int (config, "umap.n_epochs", 20);
+  g_assert_true (dassie_scores_run (config, infer_a, NULL, NULL, NULL, &scores_a, &error));
+  g_assert_no_error (error);
+  g_assert_true (dassie_umap_run (config, infer_a, NULL, NULL, NULL, &umap_a, &error));
+  g_assert_no_error (error);
+  /* The newest map is of other vectors with the same ids. */
+  g_usleep (1100000);
+  g_assert_true (dassie_umap_run (config, infer_b, NULL, NULL, NULL, &umap_b, &error));
+  g_assert_no_error (error);
+
+  /* The scores run records what it scored. */
+  g_assert_true (dassie_run_read_input (scores_a.run_dir, &recorded, NULL));
+  g_assert_cmpstr (recorded, ==, latents_a);
+
+  found = dassie_catalog_find_map (results, scores_a.run_dir);
+  g_assert_cmpstr (found, ==, umap_a.run_dir);
+
+  mixed = dassie_catalog_load (scores_a.run_dir, umap_b.run_dir, NULL, NULL, &error);
+  g_assert_null (mixed);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, umap_b.run_dir));
+  g_assert_nonnull (strstr (error->message, scores_a.run_dir));
+  g_clear_error (&error);
+
+  joined = dassie_catalog_load (scores_a.run_dir, found, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (joined->latents_checksum);
+  for (guint i = 0; i < joined->n; i++)
+    g_assert_true (isfinite (joined->x[i]));
+
+  /* Without a map: no UMAP columns. */
+  alone = dassie_catalog_load (scores_a.run_dir, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (alone->umap_path);
+  for (guint i = 0; i < 30; i++)
+    rows[i] = i;
+  g_assert_true (dassie_catalog_export (alone, rows, 30, csv, DASSIE_EXPORT_CSV, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "object_id,score,rank\n"));
+
+  dassie_scores_result_clear (&scores_a);
+  dassie_umap_result_clear (&umap_a);
+  dassie_umap_result_clear (&umap_b);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -296,6 +395,7 @@ main (int    argc,
   g_test_add_func ("/core/catalog/no-common-objects", test_no_common_objects);
   g_test_add_func ("/core/catalog/export-order", test_export_order);
   g_test_add_func ("/core/catalog/dataset-and-cutouts", test_dataset_and_cutouts);
+  g_test_add_func ("/core/catalog/same-latents-only", test_same_latents_only);
   status = g_test_run ();
 
   dassie_remove_tree (tmp_dir, NULL);

@@ -7,10 +7,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "dassie-catalog.h"
 #include "dassie-dataset.h"
 #include "dassie-demo.h"
 #include "dassie-fileutil.h"
 #include "dassie-table.h"
+#include "dassie-test-scores.h"
 
 #define N_OBJECTS 20
 
@@ -61,6 +63,21 @@ make_run (Fixture    *f,
 
   g_assert_cmpint (g_mkdir_with_parents (run, 0755), ==, 0);
   return run;
+}
+
+/* The record of the latent vectors a run was computed from, as the scores and umap verbs write it. */
+static void
+write_input (const char *run,
+             const char *verb,
+             const char *latents,
+             const char *checksum)
+{
+  g_autofree char *name = g_strconcat (verb, ".json", NULL);
+  g_autofree char *path = g_build_filename (run, name, NULL);
+  g_autofree char *text = g_strdup_printf ("{ \"input\": \"%s\", \"input_checksum\": \"%s\" }\n",
+                                           latents, checksum);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
 }
 
 static void
@@ -119,6 +136,20 @@ fixture_set_up (Fixture       *f,
   umap_run = make_run (f, "20260301-130000-umap-dddd");
   path = g_build_filename (umap_run, "embedding.fits", NULL);
   write_embedding (path, f);
+  g_clear_pointer (&path, g_free);
+  write_input (new_run, "scores", "/runs/a-infer/latents.fits", "aaaa");
+  write_input (umap_run, "umap", "/runs/a-infer/latents.fits", "aaaa");
+
+  /* The newest map is of another model's latent vectors: it must never be joined to these scores. */
+  g_clear_pointer (&umap_run, g_free);
+  umap_run = make_run (f, "20260401-000000-umap-ffff");
+  for (guint i = 0; i < 2 * N_OBJECTS; i++)
+    f->umap[i] += 1000;
+  path = g_build_filename (umap_run, "embedding.fits", NULL);
+  write_embedding (path, f);
+  for (guint i = 0; i < 2 * N_OBJECTS; i++)
+    f->umap[i] -= 1000;
+  write_input (umap_run, "umap", "/runs/b-infer/latents.fits", "bbbb");
 }
 
 static void
@@ -355,6 +386,161 @@ test_errors_and_minimal_csv (Fixture       *f,
   g_assert_cmpint (run_cli (bad_top, NULL, &err), ==, 2);
 }
 
+/* The CLI's list and the catalog's (what Explore exports) of the same runs are the same bytes. */
+static void
+test_same_bytes_as_catalog (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const char * const suffixes[] = { "csv", "fits", "vot" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieCatalog) catalog = NULL;
+  g_autofree char *scores_run = make_run (f, "20260302-120000-scores-eeee");
+  g_autofree char *scores_file = g_build_filename (scores_run, "scores.fits", NULL);
+  g_autofree char *umap_run = g_build_filename (f->results, "20260301-130000-umap-dddd", NULL);
+  g_autofree guint32 *rows = g_new (guint32, N_OBJECTS);
+  guint neighbor_rows[2 * N_OBJECTS];
+  float neighbor_dist[2 * N_OBJECTS];
+
+  for (guint i = 0; i < N_OBJECTS; i++)
+    {
+      neighbor_rows[2 * i] = (i + 1) % N_OBJECTS;
+      neighbor_rows[2 * i + 1] = (i + 2) % N_OBJECTS;
+      neighbor_dist[2 * i] = 0.5f * i;
+      neighbor_dist[2 * i + 1] = 0.5f * i + 1;
+      rows[i] = i;
+    }
+  dassie_test_write_scores (scores_file, (const char * const *) f->ids, N_OBJECTS, f->scores, 2,
+                            neighbor_rows, neighbor_dist);
+  catalog = dassie_catalog_load (scores_run, umap_run, f->dataset, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint s = 0; s < G_N_ELEMENTS (suffixes); s++)
+    {
+      g_autofree char *name = g_strconcat ("cli.", suffixes[s], NULL);
+      g_autofree char *cli_out = g_build_filename (f->dir, name, NULL);
+      g_autofree char *core_name = g_strconcat ("core.", suffixes[s], NULL);
+      g_autofree char *core_out = g_build_filename (f->dir, core_name, NULL);
+      g_autofree char *cli_bytes = NULL;
+      g_autofree char *core_bytes = NULL;
+      g_autofree char *err = NULL;
+      gsize cli_len = 0, core_len = 0;
+      DassieExportFormat format;
+      const char *args[] = { "export", "--results", f->results, "--input", scores_run, "--umap", umap_run,
+                             "--data", f->data, "-o", cli_out, "-q", NULL };
+
+      g_assert_cmpint (run_cli (args, NULL, &err), ==, 0);
+      g_assert_true (dassie_export_format_from_path (core_out, &format));
+      g_assert_true (dassie_catalog_export (catalog, rows, N_OBJECTS, core_out, format, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (cli_out, &cli_bytes, &cli_len, NULL));
+      g_assert_true (g_file_get_contents (core_out, &core_bytes, &core_len, NULL));
+      g_assert_cmpuint (cli_len, ==, core_len);
+      g_assert_cmpmem (cli_bytes, cli_len, core_bytes, core_len);
+      /* Not an empty agreement: every object and a path of the data set are in it. */
+      g_assert_cmpuint (cli_len, >, 200);
+      if (s != 1)
+        {
+          g_assert_nonnull (strstr (cli_bytes, f->ids[N_OBJECTS - 1]));
+          g_assert_nonnull (strstr (cli_bytes, dassie_dataset_get_file (f->dataset, 0, 0)));
+        }
+    }
+}
+
+/* Scores and a map of other latent vectors are never joined: left out with a note when the map was
+ * not asked for, an error when it was. */
+static void
+test_map_of_other_latents (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *scores_run = make_run (f, "20260402-000000-scores-gggg");
+  g_autofree char *new_scores = g_build_filename (f->results, "20260301-120000-scores-bbbb", "scores.fits", NULL);
+  g_autofree char *scores_file = g_build_filename (scores_run, "scores.fits", NULL);
+  g_autofree char *other_map = g_build_filename (f->results, "20260401-000000-umap-ffff", NULL);
+  g_autofree char *csv = g_build_filename (f->dir, "no-map.csv", NULL);
+  g_autofree char *csv2 = g_build_filename (f->dir, "asked.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *err = NULL;
+  const char *args[] = { "export", "--results", f->results, "--input", scores_run, "--no-paths", "-o", csv, NULL };
+  const char *asked[] = { "export", "--results", f->results, "--umap", other_map, "--no-paths", "-o", csv2, NULL };
+
+  g_assert_true (dassie_copy_file (new_scores, scores_file, NULL));
+  write_input (scores_run, "scores", "/runs/c-infer/latents.fits", "cccc");
+
+  /* No map of these vectors: ids, scores and ranks, and a note that says why. */
+  g_assert_cmpint (run_cli (args, NULL, &err), ==, 0);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "object_id,score,rank\n"));
+  g_assert_null (strstr (text, "umap"));
+  g_assert_nonnull (strstr (err, "UMAP"));
+  g_clear_pointer (&err, g_free);
+
+  /* The newest scores (of "aaaa") with the map of "bbbb" asked for by name: refused, nothing written. */
+  g_assert_cmpint (run_cli (asked, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, other_map));
+  g_assert_nonnull (strstr (err, "/runs/b-infer/latents.fits"));
+  g_assert_false (g_file_test (csv2, G_FILE_TEST_EXISTS));
+}
+
+/* An export never writes onto a results file: its own input, or any file of a run folder. */
+static void
+test_output_onto_results (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *scores_run = g_build_filename (f->results, "20260301-120000-scores-bbbb", NULL);
+  g_autofree char *scores_file = g_build_filename (scores_run, "scores.fits", NULL);
+  g_autofree char *into_run = g_build_filename (f->results, "20260301-130000-umap-dddd", "objects.csv", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+  gsize before_len = 0, after_len = 0;
+  const char *onto_input[] = { "export", "--results", f->results, "--no-paths", "-o", scores_file, NULL };
+  const char *onto_run[] = { "export", "--results", f->results, "--no-paths", "-o", into_run, NULL };
+
+  g_assert_true (g_file_get_contents (scores_file, &before, &before_len, NULL));
+  g_assert_cmpint (run_cli (onto_input, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, scores_file));
+  g_assert_true (g_file_get_contents (scores_file, &after, &after_len, NULL));
+  g_assert_cmpmem (before, before_len, after, after_len);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (onto_run, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "20260301-130000-umap-dddd"));
+  g_assert_false (g_file_test (into_run, G_FILE_TEST_EXISTS));
+}
+
+/* A data folder of other objects is named, not turned into empty path columns. */
+static void
+test_other_data_folder (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieDataset) other = NULL;
+  g_autofree char *other_dir = g_build_filename (f->dir, "other-data", NULL);
+  g_autofree char *csv = g_build_filename (f->dir, "paths.csv", NULL);
+  g_autofree char *err = NULL;
+  const char *args[] = { "export", "--results", f->results, "--data", other_dir, "-o", csv, NULL };
+  DassieDemoOptions demo;
+  DassieDatasetOptions options;
+
+  dassie_demo_options_init (&demo);
+  demo.n_objects = 4;
+  demo.size = 16;
+  demo.seed = 12345;
+  g_assert_true (dassie_demo_generate (other_dir, &demo, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  dassie_dataset_options_init (&options);
+  other = dassie_dataset_open (other_dir, &options, NULL, &error);
+  dassie_dataset_options_clear (&options);
+  g_assert_no_error (error);
+  for (guint i = 0; i < N_OBJECTS; i++)
+    g_assert_cmpint (dassie_dataset_find_object (other, f->ids[i]), <, 0);
+
+  g_assert_cmpint (run_cli (args, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, other_dir));
+  g_assert_nonnull (strstr (err, "--no-paths"));
+  g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -365,6 +551,14 @@ main (int    argc,
   g_test_add ("/core/cli-export/ids-votable-run", Fixture, NULL, fixture_set_up, test_ids_votable_run, fixture_tear_down);
   g_test_add ("/core/cli-export/errors-and-minimal-csv", Fixture, NULL, fixture_set_up,
               test_errors_and_minimal_csv, fixture_tear_down);
+  g_test_add ("/core/cli-export/map-of-other-latents", Fixture, NULL, fixture_set_up,
+              test_map_of_other_latents, fixture_tear_down);
+  g_test_add ("/core/cli-export/output-onto-results", Fixture, NULL, fixture_set_up,
+              test_output_onto_results, fixture_tear_down);
+  g_test_add ("/core/cli-export/other-data-folder", Fixture, NULL, fixture_set_up,
+              test_other_data_folder, fixture_tear_down);
+  g_test_add ("/core/cli-export/same-bytes-as-catalog", Fixture, NULL, fixture_set_up,
+              test_same_bytes_as_catalog, fixture_tear_down);
 
   return g_test_run ();
 }

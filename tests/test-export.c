@@ -385,11 +385,11 @@ check_votable (const char         *path,
   g_assert_true (st.root_ok);
   g_assert_cmpstr (st.nrows, ==, "5");
   g_assert_cmpuint (st.fields->len, ==, 8);
-  g_assert_cmpstr (g_ptr_array_index (st.fields, 0), ==, integer_ids ? "object_id:long:" : "object_id:char:*");
+  g_assert_cmpstr (g_ptr_array_index (st.fields, 0), ==, integer_ids ? "object_id:long:" : "object_id:unicodeChar:*");
   g_assert_cmpstr (g_ptr_array_index (st.fields, 1), ==, "score:float:");
   g_assert_cmpstr (g_ptr_array_index (st.fields, 2), ==, "rank:int:");
   g_assert_cmpstr (g_ptr_array_index (st.fields, 3), ==, "umap_x:float:");
-  g_assert_cmpstr (g_ptr_array_index (st.fields, 5), ==, "path_hscg:char:*");
+  g_assert_cmpstr (g_ptr_array_index (st.fields, 5), ==, "path_hscg:unicodeChar:*");
 
   g_assert_cmpuint (st.rows->len, ==, N_ROWS);
   for (gsize i = 0; i < N_ROWS; i++)
@@ -515,6 +515,75 @@ test_optional_columns_and_errors (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* Non-ASCII text is declared: VOTable "unicodeChar" (not "char", which is ASCII), and the FITS header
+ * says which string columns hold UTF-8. */
+static void
+test_utf8_declared (void)
+{
+  static const char * const utf8_ids[N_ROWS] = { "Galaxie é", "Ωmega", "a", "b", "c" };
+  g_autofree char *dir = g_dir_make_tmp ("dassie-export-XXXXXX", NULL);
+  g_autofree char *fits = g_build_filename (dir, "objects.fits", NULL);
+  g_autofree char *vot = g_build_filename (dir, "objects.vot", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  DassieObjectList list;
+  fitsfile *fptr = NULL;
+  int status = 0, n_cols = 0;
+  char id[32] = "";
+  char *cells[1] = { id };
+  gboolean saw_note = FALSE;
+  int n_keys = 0;
+
+  fill_list (&list, utf8_ids);
+  g_assert_true (dassie_export_fits (&list, fits, &error));
+  g_assert_true (dassie_export_votable (&list, vot, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (vot, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "<FIELD name=\"object_id\" datatype=\"unicodeChar\" arraysize=\"*\""));
+  g_assert_nonnull (strstr (text, "<FIELD name=\"path_hscr\" datatype=\"unicodeChar\" arraysize=\"*\""));
+  g_assert_null (strstr (text, "datatype=\"char\""));
+  g_assert_nonnull (strstr (text, "<TD>Ωmega</TD>"));
+
+  fits_open_table (&fptr, fits, READONLY, &status);
+  fits_get_num_cols (fptr, &n_cols, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (n_cols, ==, 8);
+  for (int c = 1; c <= n_cols; c++)
+    {
+      g_autofree char *key = g_strdup_printf ("TFORM%d", c);
+      char value[FLEN_VALUE] = "", comment[FLEN_COMMENT] = "";
+      gboolean is_text;
+
+      fits_read_key_str (fptr, key, value, comment, &status);
+      g_assert_cmpint (status, ==, 0);
+      is_text = g_str_has_suffix (value, "A");
+      /* object_id (text here) and the three path columns. */
+      g_assert_cmpint (is_text, ==, c == 1 || c >= 6);
+      if (is_text)
+        g_assert_cmpstr (comment, ==, "UTF-8 text");
+      else
+        g_assert_cmpstr (comment, !=, "UTF-8 text");
+    }
+  fits_get_hdrspace (fptr, &n_keys, NULL, &status);
+  for (int k = 1; k <= n_keys; k++)
+    {
+      char card[FLEN_CARD] = "";
+
+      fits_read_record (fptr, k, card, &status);
+      if (g_str_has_prefix (card, "COMMENT") && strstr (card, "UTF-8") != NULL)
+        saw_note = TRUE;
+    }
+  g_assert_true (saw_note);
+  /* The bytes themselves come back unchanged. */
+  fits_read_col (fptr, TSTRING, 1, 2, 1, 1, NULL, cells, NULL, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (id, ==, "Ωmega");
+  fits_close_file (fptr, &status);
+
+  dassie_remove_tree (dir, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -523,6 +592,7 @@ main (int    argc,
 
   g_test_add_func ("/core/export/integer-ids", test_integer_ids);
   g_test_add_func ("/core/export/text-ids", test_text_ids);
+  g_test_add_func ("/core/export/utf8-declared", test_utf8_declared);
   g_test_add_func ("/core/export/optional-columns-and-errors", test_optional_columns_and_errors);
 
   return g_test_run ();

@@ -107,6 +107,19 @@ test_umap_input (void)
   g_assert_null (summary->settings);
   g_assert_cmpstr (summary->input_run, ==, infer);
 
+  /* A scores run records its input the same way, in scores.json. */
+  {
+    g_autofree char *scores = g_build_filename (dir, "20260102-030410-scores-ijkl", NULL);
+    g_autofree char *scores_json = g_build_filename (scores, "scores.json", NULL);
+
+    g_assert_cmpint (g_mkdir (scores, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (scores_json, json, -1, NULL));
+    g_clear_pointer (&summary, dassie_run_summary_free);
+    summary = dassie_run_summary_read (scores);
+    g_assert_cmpstr (summary->info->verb, ==, "scores");
+    g_assert_cmpstr (summary->input_run, ==, infer);
+  }
+
   dassie_remove_tree (dir, NULL);
 }
 

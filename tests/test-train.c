@@ -331,6 +331,106 @@ test_cancel_in_validation (void)
   dassie_remove_tree (results, NULL);
 }
 
+/* A checkpoint resumes only its own training: another data set of the same size, or another model
+ * shape, is refused by name, and the run folder's config.json and split.json are left as they were. */
+static void
+test_resume_refuses_other_training (void)
+{
+  g_autofree char *results = make_tmp_dir ();
+  g_autofree char *same_size = g_build_filename (results, "same-size-data", NULL);
+  g_autoptr(DassieConfig) config = small_config (results);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stopped = NULL;
+  g_autofree char *config_before = NULL;
+  g_autofree char *split_before = NULL;
+  g_autofree char *config_after = NULL;
+  g_autofree char *split_after = NULL;
+  DassieTrainResult result = { 0 };
+  DassieDemoOptions options;
+
+  dassie_demo_options_init (&options);
+  options.n_objects = N_OBJECTS;
+  options.size = SIZE;
+  options.seed = 77;
+  g_assert_true (dassie_demo_generate (same_size, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  stopped = train_cancelled (config, 2, 1);
+  config_before = read_text (stopped, "config.json");
+  split_before = read_text (stopped, "split.json");
+
+  /* The same number of objects, other objects. */
+  dassie_config_set_string (config, "train.resume", stopped);
+  dassie_config_set_data_location (config, NULL, same_size);
+  g_assert_false (dassie_train (config, NULL, NULL, NULL, &result, &error));
+  g_assert_error (error, DASSIE_TRAIN_ERROR, DASSIE_TRAIN_ERROR_CHECKPOINT);
+  g_assert_nonnull (strstr (error->message, "data set"));
+  g_assert_nonnull (strstr (error->message, stopped));
+  g_clear_error (&error);
+  dassie_train_result_clear (&result);
+
+  /* The data back, another latent size. */
+  dassie_config_set_data_location (config, NULL, data_dir);
+  dassie_config_set_int (config, "model.latent_dim", 6);
+  g_assert_false (dassie_train (config, NULL, NULL, NULL, &result, &error));
+  g_assert_error (error, DASSIE_TRAIN_ERROR, DASSIE_TRAIN_ERROR_CHECKPOINT);
+  g_assert_nonnull (strstr (error->message, "model.latent_dim"));
+  g_clear_error (&error);
+  dassie_train_result_clear (&result);
+
+  /* Resumed with a smaller step (allowed): the run's own records stay as they were written. */
+  dassie_config_set_int (config, "model.latent_dim", 8);
+  dassie_config_set_double (config, "optimizer.lr", 1e-3);
+  g_assert_true (dassie_train (config, NULL, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  config_after = read_text (result.run_dir, "config.json");
+  split_after = read_text (result.run_dir, "split.json");
+  g_assert_cmpstr (config_after, ==, config_before);
+  g_assert_cmpstr (split_after, ==, split_before);
+  dassie_train_result_clear (&result);
+
+  dassie_remove_tree (results, NULL);
+}
+
+/* Killed after an epoch's metrics line but before its checkpoint: resuming repeats that epoch, and
+ * metrics.jsonl still has each epoch once. */
+static void
+test_resume_no_duplicate_epoch (void)
+{
+  g_autofree char *results = make_tmp_dir ();
+  g_autoptr(DassieConfig) config = small_config (results);
+  g_autofree char *stopped = NULL;
+  g_autofree char *metrics_path = NULL;
+  g_autofree char *metrics = NULL;
+  g_autofree char *resumed = NULL;
+  g_autofree char *with_line = NULL;
+  g_auto(GStrv) lines = NULL;
+  Watch watch = { 0 };
+
+  /* The checkpoint has finished epoch 1; the line of epoch 2 is there, as if written just before a kill. */
+  stopped = train_cancelled (config, 2, 2);
+  metrics = read_text (stopped, "metrics.jsonl");
+  with_line = g_strconcat (metrics, "{\"epoch\":2,\"train_loss\":999,\"validation_loss\":999}\n", NULL);
+  metrics_path = g_build_filename (stopped, "metrics.jsonl", NULL);
+  g_assert_true (g_file_set_contents (metrics_path, with_line, -1, NULL));
+  g_clear_pointer (&metrics, g_free);
+
+  dassie_config_set_string (config, "train.resume", stopped);
+  resumed = train_ok (config, &watch);
+  metrics = read_text (resumed, "metrics.jsonl");
+  g_assert_null (strstr (metrics, "\"train_loss\":999,"));
+  lines = g_strsplit (g_strstrip (metrics), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *epoch = g_strdup_printf ("\"epoch\":%u,", i + 1);
+
+      g_assert_nonnull (strstr (lines[i], epoch));
+    }
+
+  dassie_remove_tree (results, NULL);
+}
+
 static void
 test_nan_stops (void)
 {
@@ -570,6 +670,8 @@ main (int    argc,
   g_test_add_func ("/core/train/deterministic", test_deterministic);
   g_test_add_func ("/core/train/resume-after-cancel", test_resume_after_cancel);
   g_test_add_func ("/core/train/cancel-in-validation", test_cancel_in_validation);
+  g_test_add_func ("/core/train/resume-refuses-other-training", test_resume_refuses_other_training);
+  g_test_add_func ("/core/train/resume-no-duplicate-epoch", test_resume_no_duplicate_epoch);
   g_test_add_func ("/core/train/nan-stops", test_nan_stops);
   g_test_add_func ("/core/train/bad-resume", test_bad_resume);
   g_test_add_func ("/core/infer/latents", test_infer);

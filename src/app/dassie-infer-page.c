@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dassie-catalog.h"
 #include "dassie-infer-page.h"
 #include "dassie-infer.h"
 #include "dassie-results.h"
@@ -385,6 +386,10 @@ map_thread (DassieJob     *job,
       map->n = n;
     }
 
+  /* Scores colour only the map of the latent vectors they scored (the catalog's rule). */
+  if (req->scores_run != NULL && req->umap_run != NULL &&
+      !dassie_catalog_check_same_latents (req->scores_run, req->umap_run, NULL))
+    g_clear_pointer (&req->scores_run, g_free);
   if (req->scores_run != NULL && (scores = dassie_scores_read (req->scores_run, error)) == NULL)
     {
       map_data_free (map);

@@ -40,6 +40,14 @@ _dassie_cli_apply_common (DassieCliContext  *ctx,
     if (!dassie_config_set_assignment (ctx->config, ctx->sets[i], error))
       return FALSE;
 
+  /* Stored absolute, so a run's config.json names its data wherever it is read from. */
+  if (ctx->data_dir != NULL && !g_path_is_absolute (ctx->data_dir))
+    {
+      char *absolute = g_canonicalize_filename (ctx->data_dir, NULL);
+
+      g_free (ctx->data_dir);
+      ctx->data_dir = absolute;
+    }
   if (ctx->data_dir != NULL)
     dassie_config_set_data_location (ctx->config, NULL, ctx->data_dir);
   if (ctx->results_dir != NULL)

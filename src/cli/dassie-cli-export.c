@@ -3,29 +3,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "dassie-catalog.h"
 #include "dassie-cli-private.h"
 #include "dassie-dataset.h"
 #include "dassie-export.h"
 #include "dassie-results.h"
-#include "dassie-table.h"
-
-typedef struct
-{
-  char  **ids;
-  guint   n_rows;
-  float  *values;
-  guint   dim;
-} Table;
-
-static void
-table_clear (Table *table)
-{
-  g_strfreev (table->ids);
-  g_free (table->values);
-}
 
 /* A run folder or a file; with neither, the newest complete run of @verb under general.results_dir. */
 static char *
@@ -54,26 +40,6 @@ resolve_input (DassieCliContext  *ctx,
       return NULL;
     }
   return g_build_filename (run, file_name, NULL);
-}
-
-static gboolean
-read_table (const char  *path,
-            const char  *column,
-            guint        dim,
-            Table       *table,
-            GError     **error)
-{
-  if (!dassie_table_read_vectors (path, column, &table->ids, &table->n_rows, &table->values,
-                                  &table->dim, error))
-    return FALSE;
-  if (table->dim != dim)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("Column %s of “%s” has %u values a row where %u are expected"),
-                   column, path, table->dim, dim);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* Row of each id in @ids. */
@@ -133,6 +99,211 @@ note (DassieCliContext *ctx,
     g_printerr ("dassie-cli: %s\n", message);
 }
 
+/* Whether @a and @b name the same file (also through links). */
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  g_autofree char *ca = NULL;
+  g_autofree char *cb = NULL;
+  GStatBuf sa, sb;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  if (g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  ca = g_canonicalize_filename (a, NULL);
+  cb = g_canonicalize_filename (b, NULL);
+  return g_str_equal (ca, cb);
+}
+
+/* Results are never overwritten by an export: not a file of any run folder, nor one the export reads. */
+static gboolean
+check_output (const char          *output,
+              const char * const  *inputs,
+              guint                n_inputs,
+              GError             **error)
+{
+  g_autofree char *absolute = g_canonicalize_filename (output, NULL);
+  g_autofree char *parent = g_path_get_dirname (absolute);
+  g_autoptr(DassieRunInfo) info = dassie_run_info_parse (parent);
+  g_autofree char *real_parent = realpath (parent, NULL);
+  g_autoptr(DassieRunInfo) real_info = real_parent != NULL ? dassie_run_info_parse (real_parent) : NULL;
+
+  for (guint i = 0; i < n_inputs; i++)
+    if (same_file (output, inputs[i]))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                     _("“%s” is a file this export reads; write the list to another file with -o"), output);
+        return FALSE;
+      }
+  if (info != NULL || real_info != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” is in the run folder “%s”, whose results an export never overwrites; "
+                     "write the list elsewhere with -o, or leave -o out to make an export run"),
+                   output, parent);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The map to join: --umap (refused when it is of other latent vectors), else the newest umap run of
+ * the scored vectors, never simply the newest umap run. */
+static gboolean
+choose_map (DassieCliContext  *ctx,
+            const char        *umap_arg,
+            const char        *scores_path,
+            char             **umap_path,
+            GError           **error)
+{
+  const char *results_dir = dassie_config_get_string (ctx->config, "general.results_dir");
+  g_autofree char *run = NULL;
+
+  *umap_path = NULL;
+  if (umap_arg != NULL)
+    {
+      g_autofree char *path = resolve_input (ctx, umap_arg, "umap", "embedding.fits", error);
+
+      if (path == NULL || !dassie_catalog_check_same_latents (scores_path, path, error))
+        return FALSE;
+      *umap_path = g_steal_pointer (&path);
+      return TRUE;
+    }
+
+  run = dassie_catalog_find_map (results_dir, scores_path);
+  if (run == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("No umap run of the latent vectors scored in “%s”: the list has no UMAP coordinates."),
+                                                  scores_path);
+      note (ctx, message);
+      return TRUE;
+    }
+  *umap_path = g_build_filename (run, "embedding.fits", NULL);
+  return TRUE;
+}
+
+/* The data set of the scored objects, or NULL (noted) when it is not known or cannot be opened. */
+static DassieDataset *
+open_dataset (DassieCliContext *ctx,
+              const char       *scores_path,
+              char            **data_dir)
+{
+  DassieDatasetOptions options;
+  g_autoptr(GError) open_error = NULL;
+  DassieDataset *dataset = NULL;
+
+  *data_dir = data_location (ctx, scores_path);
+  if (*data_dir == NULL)
+    {
+      note (ctx, _("The data folder of these scores is not known (give --data DIR): the list has no file paths."));
+      return NULL;
+    }
+
+  dassie_dataset_options_init (&options);
+  if (dassie_dataset_options_from_config (&options, ctx->config, NULL))
+    dataset = dassie_dataset_open (*data_dir, &options, ctx->cancellable, &open_error);
+  dassie_dataset_options_clear (&options);
+  if (dataset == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not open the data set in “%s” (%s): the list has no file paths."),
+                                                  *data_dir, open_error != NULL ? open_error->message : "");
+      note (ctx, message);
+    }
+  return dataset;
+}
+
+/* The rows to write, in rank order: all, or those of the id list; at most @top. */
+static guint32 *
+select_rows (DassieCatalog  *catalog,
+             const char     *ids_file,
+             int             top,
+             gsize          *n_rows,
+             GError        **error)
+{
+  g_autofree guint32 *rows = g_new (guint32, MAX (catalog->n, 1));
+
+  *n_rows = 0;
+  if (ids_file != NULL)
+    {
+      g_auto(GStrv) wanted = dassie_export_read_id_list (ids_file, error);
+      g_autoptr(GHashTable) index = NULL;
+      g_autofree gboolean *selected = NULL;
+      guint missing = 0;
+      const char *first_missing = NULL;
+
+      if (wanted == NULL)
+        return NULL;
+      index = index_ids (catalog->ids, catalog->n);
+      selected = g_new0 (gboolean, MAX (catalog->n, 1));
+      for (guint i = 0; wanted[i] != NULL; i++)
+        {
+          guint row = lookup (index, wanted[i]);
+
+          if (row == 0)
+            {
+              if (missing++ == 0)
+                first_missing = wanted[i];
+              continue;
+            }
+          selected[row - 1] = TRUE;
+        }
+      if (missing > 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       ngettext ("%u id in “%s” is not in “%s” (“%s”); remove it or pick the matching scores run with --input",
+                                 "%u ids in “%s” are not in “%s” (the first: “%s”); remove them or pick the matching scores run with --input",
+                                 missing),
+                       missing, ids_file, catalog->scores_path, first_missing);
+          return NULL;
+        }
+      for (guint r = 0; r < catalog->n; r++)
+        if (selected[catalog->order[r]])
+          rows[(*n_rows)++] = catalog->order[r];
+    }
+  else
+    {
+      memcpy (rows, catalog->order, catalog->n * sizeof (guint32));
+      *n_rows = catalog->n;
+    }
+  if (top > 0)
+    *n_rows = MIN (*n_rows, (gsize) top);
+  return g_steal_pointer (&rows);
+}
+
+/* Path columns of objects the data set lacks would be empty: none found is an error, some a warning. */
+static gboolean
+check_dataset (DassieCliContext  *ctx,
+               DassieCatalog     *catalog,
+               const guint32     *rows,
+               gsize              n_rows,
+               const char        *data_dir,
+               GError           **error)
+{
+  gsize missing = 0;
+
+  for (gsize i = 0; i < n_rows; i++)
+    if (catalog->objects[rows[i]] < 0)
+      missing++;
+  if (missing == 0)
+    return TRUE;
+  if (catalog->n_in_dataset == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("None of the %u objects of “%s” is in the data set in “%s”; give --data the folder that "
+                     "was scored, or leave the paths out with --no-paths"),
+                   catalog->n, catalog->scores_path, data_dir);
+      return FALSE;
+    }
+  {
+    g_autofree char *message = g_strdup_printf (_("%u of the %u objects are not in the data set in “%s”: their path columns are empty."),
+                                                (guint) missing, (guint) n_rows, data_dir);
+    if (!ctx->json)
+      g_printerr ("dassie-cli: %s\n", message);
+  }
+  return TRUE;
+}
+
 int
 _dassie_cli_export (DassieCliContext  *ctx,
                     int                argc,
@@ -141,8 +312,8 @@ _dassie_cli_export (DassieCliContext  *ctx,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) summary = json_builder_new ();
-  g_autoptr(GHashTable) score_index = NULL;
   g_autoptr(DassieDataset) dataset = NULL;
+  g_autoptr(DassieCatalog) catalog = NULL;
   g_autoptr(DassieRun) run = NULL;
   g_autofree char *umap_arg = NULL;
   g_autofree char *ids_file = NULL;
@@ -153,29 +324,16 @@ _dassie_cli_export (DassieCliContext  *ctx,
   g_autofree char *data_dir = NULL;
   g_autofree char *out_path = NULL;
   g_autofree char *file_name = NULL;
-  g_autofree guint32 *ranks = NULL;
-  g_autofree guint32 *order = NULL;
   g_autofree guint32 *rows = NULL;
-  g_autofree const char **out_ids = NULL;
-  g_autofree float *out_scores = NULL;
-  g_autofree guint32 *out_ranks = NULL;
-  g_autofree float *out_x = NULL;
-  g_autofree float *out_y = NULL;
-  g_autofree const char **band_names = NULL;
-  g_autofree const char **band_paths = NULL;
-  Table scores = { 0 };
-  Table umap = { 0 };
   gboolean no_umap = FALSE, no_paths = FALSE;
-  gboolean have_umap = FALSE;
   DassieExportFormat format = DASSIE_EXPORT_CSV;
-  DassieObjectList list = { 0 };
   guint n_bands = 0;
   gsize n_rows = 0;
   int top = -1;
   int status = 1;
   const GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &ctx->input, N_("A scores run folder or scores.fits (default: the newest scores run)"), "RUN_OR_FILE" },
-    { "umap", 0, 0, G_OPTION_ARG_FILENAME, &umap_arg, N_("A umap run folder or embedding.fits (default: the newest umap run, if any)"), "RUN_OR_FILE" },
+    { "umap", 0, 0, G_OPTION_ARG_FILENAME, &umap_arg, N_("A umap run folder or embedding.fits of the same latent vectors (default: the newest such umap run, if any)"), "RUN_OR_FILE" },
     { "no-umap", 0, 0, G_OPTION_ARG_NONE, &no_umap, N_("Leave out the UMAP coordinates"), NULL },
     { "top", 'n', 0, G_OPTION_ARG_INT, &top, N_("Only the N most anomalous objects (of the selection, with --ids)"), "N" },
     { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids_file, N_("Only the objects listed in FILE (one id a line, or a CSV with object_id first)"), "FILE" },
@@ -210,146 +368,37 @@ _dassie_cli_export (DassieCliContext  *ctx,
       return 2;
     }
 
-  /* Scores, ranked over every object. */
+  /* The one join of scores, map and data set (the catalog Explore shows), of the same latents only. */
   scores_path = resolve_input (ctx, ctx->input, "scores", "scores.fits", &error);
-  if (scores_path == NULL || !read_table (scores_path, "KNN_MEDIAN", 1, &scores, &error))
+  if (scores_path == NULL)
     goto fail;
-  score_index = index_ids (scores.ids, scores.n_rows);
-  ranks = g_new (guint32, MAX (scores.n_rows, 1));
-  order = g_new (guint32, MAX (scores.n_rows, 1));
-  dassie_export_rank (scores.values, scores.n_rows, ranks, order);
-
-  /* The rows to write, in rank order: all, or those of the id list. */
-  rows = g_new (guint32, MAX (scores.n_rows, 1));
-  if (ids_file != NULL)
+  if (!no_umap && !choose_map (ctx, umap_arg, scores_path, &umap_path, &error))
+    goto fail;
+  if (output != NULL)
     {
-      g_auto(GStrv) wanted = dassie_export_read_id_list (ids_file, &error);
-      g_autofree gboolean *selected = NULL;
-      guint missing = 0;
-      const char *first_missing = NULL;
+      g_autofree char *scores_config = NULL;
+      g_autofree char *scores_dir = g_path_get_dirname (scores_path);
+      const char *inputs[4] = { scores_path, umap_path, ids_file, NULL };
 
-      if (wanted == NULL)
+      scores_config = g_build_filename (scores_dir, "config.json", NULL);
+      inputs[3] = scores_config;
+      if (!check_output (output, inputs, G_N_ELEMENTS (inputs), &error))
         goto fail;
-      selected = g_new0 (gboolean, MAX (scores.n_rows, 1));
-      for (guint i = 0; wanted[i] != NULL; i++)
-        {
-          guint row = lookup (score_index, wanted[i]);
-
-          if (row == 0)
-            {
-              if (missing++ == 0)
-                first_missing = wanted[i];
-              continue;
-            }
-          selected[row - 1] = TRUE;
-        }
-      if (missing > 0)
-        {
-          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       ngettext ("%u id in “%s” is not in “%s” (“%s”); remove it or pick the matching scores run with --input",
-                                 "%u ids in “%s” are not in “%s” (the first: “%s”); remove them or pick the matching scores run with --input",
-                                 missing),
-                       missing, ids_file, scores_path, first_missing);
-          goto fail;
-        }
-      for (guint r = 0; r < scores.n_rows; r++)
-        if (selected[order[r]])
-          rows[n_rows++] = order[r];
     }
-  else
-    {
-      memcpy (rows, order, scores.n_rows * sizeof (guint32));
-      n_rows = scores.n_rows;
-    }
-  if (top > 0)
-    n_rows = MIN (n_rows, (gsize) top);
-
-  /* UMAP coordinates, matched by id; objects the embedding lacks get NaN. */
-  if (!no_umap)
-    {
-      umap_path = resolve_input (ctx, umap_arg, "umap", "embedding.fits", umap_arg != NULL ? &error : NULL);
-      if (umap_path == NULL && umap_arg != NULL)
-        goto fail;
-      if (umap_path == NULL)
-        note (ctx, _("No umap run found: the list has no UMAP coordinates."));
-      else if (!read_table (umap_path, "UMAP", 2, &umap, &error))
-        goto fail;
-      else
-        have_umap = TRUE;
-    }
-
-  /* Cutout files from the data set that was scored. */
   if (!no_paths)
-    {
-      data_dir = data_location (ctx, scores_path);
-      if (data_dir == NULL)
-        note (ctx, _("The data folder of these scores is not known (give --data DIR): the list has no file paths."));
-      else
-        {
-          DassieDatasetOptions options;
-          g_autoptr(GError) open_error = NULL;
-
-          dassie_dataset_options_init (&options);
-          if (dassie_dataset_options_from_config (&options, ctx->config, NULL))
-            dataset = dassie_dataset_open (data_dir, &options, ctx->cancellable, &open_error);
-          dassie_dataset_options_clear (&options);
-          if (dataset == NULL)
-            {
-              g_autofree char *message = g_strdup_printf (_("Could not open the data set in “%s” (%s): the list has no file paths."),
-                                                          data_dir, open_error != NULL ? open_error->message : "");
-              note (ctx, message);
-            }
-        }
-    }
-
-  out_ids = g_new (const char *, MAX (n_rows, 1));
-  out_scores = g_new (float, MAX (n_rows, 1));
-  out_ranks = g_new (guint32, MAX (n_rows, 1));
-  for (gsize i = 0; i < n_rows; i++)
-    {
-      out_ids[i] = scores.ids[rows[i]];
-      out_scores[i] = scores.values[rows[i]];
-      out_ranks[i] = ranks[rows[i]];
-    }
-  if (have_umap)
-    {
-      g_autoptr(GHashTable) umap_index = index_ids (umap.ids, umap.n_rows);
-
-      out_x = g_new (float, MAX (n_rows, 1));
-      out_y = g_new (float, MAX (n_rows, 1));
-      for (gsize i = 0; i < n_rows; i++)
-        {
-          guint row = lookup (umap_index, out_ids[i]);
-
-          out_x[i] = row > 0 ? umap.values[2 * (row - 1)] : NAN;
-          out_y[i] = row > 0 ? umap.values[2 * (row - 1) + 1] : NAN;
-        }
-    }
+    dataset = open_dataset (ctx, scores_path, &data_dir);
+  catalog = dassie_catalog_load (scores_path, umap_path, dataset, ctx->cancellable, &error);
+  if (catalog == NULL)
+    goto fail;
+  rows = select_rows (catalog, ids_file, top, &n_rows, &error);
+  if (rows == NULL)
+    goto fail;
   if (dataset != NULL)
     {
       n_bands = dassie_dataset_get_n_bands (dataset);
-      band_names = g_new (const char *, n_bands);
-      band_paths = g_new0 (const char *, MAX (n_rows * n_bands, 1));
-      for (guint b = 0; b < n_bands; b++)
-        band_names[b] = dassie_dataset_get_band (dataset, b);
-      for (gsize i = 0; i < n_rows; i++)
-        {
-          int object = dassie_dataset_find_object (dataset, out_ids[i]);
-
-          for (guint b = 0; object >= 0 && b < n_bands; b++)
-            band_paths[i * n_bands + b] = dassie_dataset_get_file (dataset, (guint) object, b);
-        }
+      if (!check_dataset (ctx, catalog, rows, n_rows, data_dir, &error))
+        goto fail;
     }
-
-  list.n_rows = n_rows;
-  list.ids = out_ids;
-  list.scores = out_scores;
-  list.ranks = out_ranks;
-  list.umap_x = out_x;
-  list.umap_y = out_y;
-  list.n_bands = n_bands;
-  list.band_names = band_names;
-  list.band_paths = band_paths;
 
   if (output != NULL)
     out_path = g_strdup (output);
@@ -364,7 +413,7 @@ _dassie_cli_export (DassieCliContext  *ctx,
       out_path = dassie_run_build_path (run, file_name);
     }
 
-  if (!dassie_export_write (&list, out_path, format, &error))
+  if (!dassie_catalog_export (catalog, rows, n_rows, out_path, format, &error))
     goto fail;
   if (run != NULL)
     {
@@ -389,7 +438,7 @@ _dassie_cli_export (DassieCliContext  *ctx,
   json_builder_set_member_name (summary, "scores");
   json_builder_add_string_value (summary, scores_path);
   json_builder_set_member_name (summary, "umap");
-  if (have_umap)
+  if (umap_path != NULL)
     json_builder_add_string_value (summary, umap_path);
   else
     json_builder_add_null_value (summary);
@@ -400,8 +449,6 @@ _dassie_cli_export (DassieCliContext  *ctx,
   status = 0;
 
 fail:
-  table_clear (&scores);
-  table_clear (&umap);
   if (status != 0)
     {
       if (run != NULL)

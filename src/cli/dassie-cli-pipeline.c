@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "dassie-cli-private.h"
+#include "dassie-dataset.h"
 #include "dassie-demo.h"
 #include "dassie-infer.h"
 #include "dassie-report.h"
@@ -56,6 +57,41 @@ choose_data (DassieCliContext  *ctx,
     }
 
   *data_dir = g_strdup (ctx->data_dir ? ctx->data_dir : location);
+  return TRUE;
+}
+
+/* Scores and the map need more objects than neighbours: said before hours of training, not after. */
+static gboolean
+check_data_size (DassieCliContext  *ctx,
+                 const char        *data_dir,
+                 GError           **error)
+{
+  static const char * const keys[] = { "scores.k", "umap.n_neighbors" };
+  g_autoptr(DassieDataset) dataset = NULL;
+  DassieDatasetOptions options;
+  guint n;
+
+  dassie_dataset_options_init (&options);
+  if (dassie_dataset_options_from_config (&options, ctx->config, error))
+    dataset = dassie_dataset_open (data_dir, &options, ctx->cancellable, error);
+  dassie_dataset_options_clear (&options);
+  if (dataset == NULL)
+    return FALSE;
+
+  n = dassie_dataset_get_n_objects (dataset);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      gint64 value = dassie_config_get_int (ctx->config, keys[i]);
+
+      if (value >= (gint64) n)
+        {
+          g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
+                       _("%s is %lld but the data set in “%s” has %u objects, and each needs that many "
+                         "others; add objects or set “--set %s=%u” or less"),
+                       keys[i], (long long) value, data_dir, n, keys[i], n > 1 ? n - 1 : 1);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
@@ -112,7 +148,7 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
       return 2;
     }
 
-  if (!choose_data (ctx, &data_dir, &error))
+  if (!choose_data (ctx, &data_dir, &error) || !check_data_size (ctx, data_dir, &error))
     goto out;
 
   if (!dassie_train (ctx->config, ctx->cancellable, train_progress, ctx, &train, &error))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dassie-catalog.h"
+#include "dassie-results.h"
 #include "dassie-scores.h"
 #include "dassie-table.h"
 
@@ -27,6 +28,7 @@ catalog_clear (gpointer data)
   g_free (self->objects);
   g_free (self->scores_path);
   g_free (self->umap_path);
+  g_free (self->latents_checksum);
 }
 
 static DassieCatalog *
@@ -140,62 +142,85 @@ file_in_run (const char *path,
 static void
 find_objects (DassieCatalog *self)
 {
+  self->n_in_dataset = 0;
   for (guint i = 0; i < self->n; i++)
-    self->objects[i] = self->dataset != NULL ? dassie_dataset_find_object (self->dataset, self->ids[i]) : -1;
+    {
+      self->objects[i] = self->dataset != NULL ? dassie_dataset_find_object (self->dataset, self->ids[i]) : -1;
+      if (self->objects[i] >= 0)
+        self->n_in_dataset++;
+    }
 }
 
-DassieCatalog *
-dassie_catalog_load (const char     *scores,
-                     const char     *embedding,
-                     DassieDataset  *dataset,
-                     GCancellable   *cancellable,
-                     GError        **error)
+gboolean
+dassie_catalog_check_same_latents (const char  *scores,
+                                   const char  *embedding,
+                                   GError     **error)
 {
-  g_autoptr(DassieCatalog) self = NULL;
-  g_autoptr(DassieScores) table = NULL;
+  g_autofree char *scores_input = NULL;
+  g_autofree char *scores_sum = NULL;
+  g_autofree char *umap_input = NULL;
+  g_autofree char *umap_sum = NULL;
+
+  g_return_val_if_fail (scores != NULL, FALSE);
+  g_return_val_if_fail (embedding != NULL, FALSE);
+
+  if (!dassie_run_read_input (scores, &scores_input, &scores_sum) ||
+      !dassie_run_read_input (embedding, &umap_input, &umap_sum) ||
+      scores_sum == NULL || umap_sum == NULL || g_str_equal (scores_sum, umap_sum))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               _("The map “%s” was computed from other latent vectors (“%s”) than the scores “%s” (“%s”); "
+                 "compute the map of the same infer run, or leave the map out"),
+               embedding, umap_input, scores, scores_input);
+  return FALSE;
+}
+
+char *
+dassie_catalog_find_map (const char *results_dir,
+                         const char *scores)
+{
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autofree char *checksum = NULL;
+
+  g_return_val_if_fail (results_dir != NULL, NULL);
+  g_return_val_if_fail (scores != NULL, NULL);
+
+  if (!dassie_run_read_input (scores, NULL, &checksum) || checksum == NULL)
+    return NULL;
+  runs = dassie_results_list (results_dir, "umap", FALSE);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      DassieRunInfo *info = g_ptr_array_index (runs, i);
+      g_autofree char *umap_sum = NULL;
+
+      if (dassie_run_read_input (info->path, NULL, &umap_sum) && g_strcmp0 (umap_sum, checksum) == 0)
+        return g_strdup (info->path);
+    }
+  return NULL;
+}
+
+/* Places the rows of @self by id, so an embedding in another order (or of more objects) still matches. */
+static gboolean
+read_map (DassieCatalog  *self,
+          GError        **error)
+{
   g_autoptr(GHashTable) rows = NULL;
-  g_autofree char *scores_path = NULL;
-  g_autofree char *umap_path = NULL;
   g_auto(GStrv) umap_ids = NULL;
   g_autofree float *umap = NULL;
-  guint n, dim = 0, n_umap = 0, n_placed = 0;
+  guint dim = 0, n_umap = 0, n_placed = 0;
 
-  g_return_val_if_fail (scores != NULL, NULL);
-  g_return_val_if_fail (embedding != NULL, NULL);
-
-  scores_path = file_in_run (scores, "scores.fits");
-  umap_path = file_in_run (embedding, "embedding.fits");
-
-  table = dassie_scores_read (scores_path, error);
-  if (table == NULL)
-    return NULL;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  if (!dassie_table_read_vectors (umap_path, "UMAP", &umap_ids, &n_umap, &umap, &dim, error))
-    return NULL;
+  if (!dassie_table_read_vectors (self->umap_path, "UMAP", &umap_ids, &n_umap, &umap, &dim, error))
+    return FALSE;
   if (dim != 2)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("The UMAP column of “%s” has %u values a row where two are expected; compute the map again"),
-                   umap_path, dim);
-      return NULL;
+                   self->umap_path, dim);
+      return FALSE;
     }
 
-  n = table->n_rows;
-  self = catalog_alloc (n, table->k);
-  self->ids = g_steal_pointer (&table->ids);
-  self->scores_path = g_steal_pointer (&scores_path);
-  self->umap_path = g_steal_pointer (&umap_path);
-  memcpy (self->scores, table->knn_median, (gsize) n * sizeof (float));
-  for (gsize c = 0; c < (gsize) n * table->k; c++)
-    {
-      self->neighbors[c] = table->neighbor_rows[c];
-      self->neighbor_dist[c] = table->neighbor_dist[c];
-    }
-
-  /* Positions by id, so an embedding in another order (or of more objects) still matches. */
   rows = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < self->n; i++)
     g_hash_table_insert (rows, self->ids[i], GUINT_TO_POINTER (i));
   for (guint j = 0; j < n_umap; j++)
     {
@@ -208,13 +233,60 @@ dassie_catalog_load (const char     *scores,
           n_placed++;
         }
     }
-  if (n > 0 && n_placed == 0)
+  if (self->n > 0 && n_placed == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("None of the objects scored in “%s” is in the map “%s”; compute the map of the same latent vectors"),
                    self->scores_path, self->umap_path);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+DassieCatalog *
+dassie_catalog_load (const char     *scores,
+                     const char     *embedding,
+                     DassieDataset  *dataset,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  g_autoptr(DassieCatalog) self = NULL;
+  g_autoptr(DassieScores) table = NULL;
+  g_autofree char *scores_path = NULL;
+  g_autofree char *umap_path = NULL;
+  guint n;
+
+  g_return_val_if_fail (scores != NULL, NULL);
+
+  scores_path = file_in_run (scores, "scores.fits");
+  if (embedding != NULL)
+    {
+      umap_path = file_in_run (embedding, "embedding.fits");
+      if (!dassie_catalog_check_same_latents (scores_path, umap_path, error))
+        return NULL;
+    }
+
+  table = dassie_scores_read (scores_path, error);
+  if (table == NULL)
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  n = table->n_rows;
+  self = catalog_alloc (n, table->k);
+  self->ids = g_steal_pointer (&table->ids);
+  dassie_run_read_input (scores_path, NULL, &self->latents_checksum);
+  self->scores_path = g_steal_pointer (&scores_path);
+  self->umap_path = g_steal_pointer (&umap_path);
+  memcpy (self->scores, table->knn_median, (gsize) n * sizeof (float));
+  for (gsize c = 0; c < (gsize) n * table->k; c++)
+    {
+      self->neighbors[c] = table->neighbor_rows[c];
+      self->neighbor_dist[c] = table->neighbor_dist[c];
+    }
+
+  if (self->umap_path != NULL && !read_map (self, error))
+    return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -316,8 +388,8 @@ dassie_catalog_export (DassieCatalog       *self,
   list.ids = ids;
   list.scores = scores;
   list.ranks = ranks;
-  list.umap_x = x;
-  list.umap_y = y;
+  list.umap_x = self->umap_path != NULL ? x : NULL;
+  list.umap_y = self->umap_path != NULL ? y : NULL;
   list.n_bands = nb;
   list.band_names = band_names;
   list.band_paths = band_paths;

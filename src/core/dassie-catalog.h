@@ -31,8 +31,10 @@ typedef struct
   float         *neighbor_dist;  /* n × k distances */
   DassieDataset *dataset;        /* where the cutouts are, or NULL */
   int           *objects;        /* n indices into dataset, -1 when it lacks the object */
+  guint          n_in_dataset;   /* rows whose object the data set holds */
   char          *scores_path;
-  char          *umap_path;
+  char          *umap_path;      /* NULL when the catalog has no map (x and y are NaN) */
+  char          *latents_checksum; /* of the latent vectors that were scored, NULL when not recorded */
 } DassieCatalog;
 
 /* A catalog of @n objects with ids "0" .. "n-1", NaN positions and scores and no neighbours, for
@@ -40,13 +42,24 @@ typedef struct
  * when the scores are in. */
 DassieCatalog   *dassie_catalog_new            (guint                       n,
                                                 guint                       k);
-/* Reads scores.fits (dassie_scores_read) and embedding.fits (OBJECT_ID, UMAP), each a file or the
- * run folder holding it, matches them by id, and finds each object in @dataset (may be NULL). */
+/* Reads scores.fits (dassie_scores_read) and embedding.fits (OBJECT_ID, UMAP; @embedding may be NULL
+ * for a catalog without a map), each a file or the run folder holding it, matches them by id, and
+ * finds each object in @dataset (may be NULL). Scores and map are joined only when they derive from
+ * the same latent vectors (dassie_catalog_check_same_latents). */
 DassieCatalog   *dassie_catalog_load           (const char                 *scores,
                                                 const char                 *embedding,
                                                 DassieDataset              *dataset,
                                                 GCancellable               *cancellable,
                                                 GError                    **error);
+/* An error naming both runs when the scores and the map record the checksums of different latent
+ * vectors. Runs that do not record their input are taken as the caller's explicit choice. */
+gboolean         dassie_catalog_check_same_latents (const char             *scores,
+                                                const char                 *embedding,
+                                                GError                    **error);
+/* The newest complete umap run under @results_dir computed from the latent vectors that @scores
+ * (a scores run or its scores.fits) scored, or NULL: never a map of other vectors. */
+char            *dassie_catalog_find_map       (const char                 *results_dir,
+                                                const char                 *scores);
 DassieCatalog   *dassie_catalog_ref            (DassieCatalog              *self);
 void             dassie_catalog_unref          (DassieCatalog              *self);
 
@@ -64,7 +77,7 @@ cairo_surface_t *dassie_catalog_render_cutout  (DassieCatalog              *self
                                                 GError                    **error);
 
 /* Writes @rows (in any order; written from the most anomalous) with id, score, rank, UMAP x and y
- * and each band's file path, in @format. */
+ * (when the catalog has a map) and each band's file path (when it has a data set), in @format. */
 gboolean         dassie_catalog_export         (DassieCatalog              *self,
                                                 const guint32              *rows,
                                                 gsize                       n_rows,

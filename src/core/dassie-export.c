@@ -472,8 +472,9 @@ votable_datatype (ColumnKind kind,
 {
   switch (kind)
     {
+    /* Text ids and file names may be non-ASCII: "char" is ASCII only (astropy warns W55). */
     case COLUMN_ID:
-      return integer_ids ? "long" : "char";
+      return integer_ids ? "long" : "unicodeChar";
     case COLUMN_RANK:
       return "int";
     case COLUMN_SCORE:
@@ -482,7 +483,7 @@ votable_datatype (ColumnKind kind,
       return "float";
     case COLUMN_PATH:
     default:
-      return "char";
+      return "unicodeChar";
     }
 }
 
@@ -523,7 +524,7 @@ dassie_export_votable (const DassieObjectList  *list,
 
       fputs ("      <FIELD name=\"", out.file);
       xml_text (out.file, column->name);
-      fprintf (out.file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "char") ? " arraysize=\"*\"" : "");
+      fprintf (out.file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "unicodeChar") ? " arraysize=\"*\"" : "");
       if (column->ucd != NULL)
         fprintf (out.file, " ucd=\"%s\"", column->ucd);
       if (column->description == NULL)
@@ -640,6 +641,7 @@ dassie_export_fits (const DassieObjectList  *list,
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) forms = g_ptr_array_new_with_free_func (g_free);
   fitsfile *fptr = NULL;
+  gboolean has_text = FALSE;
   int status = 0;
 
   g_return_val_if_fail (list != NULL, FALSE);
@@ -672,7 +674,17 @@ dassie_export_fits (const DassieObjectList  *list,
         fits_write_column (fptr, list, int_ids, column, (int) c + 1, &status);
       if (column->description != NULL)
         fits_write_key_str (fptr, key, column->description, NULL, &status);
+      /* FITS strings are ASCII by the standard; ours are the UTF-8 bytes of ids and file names. */
+      if (g_str_has_suffix (g_ptr_array_index (forms, c), "A"))
+        {
+          g_autofree char *form_key = g_strdup_printf ("TFORM%u", c + 1);
+
+          fits_modify_comment (fptr, form_key, "UTF-8 text", &status);
+          has_text = TRUE;
+        }
     }
+  if (has_text)
+    fits_write_comment (fptr, "Text columns (TFORMn nA) hold UTF-8 bytes.", &status);
   fits_write_key_str (fptr, "CREATOR", "Dassie " PACKAGE_VERSION, NULL, &status);
   if (fptr != NULL)
     fits_close_file (fptr, &status);

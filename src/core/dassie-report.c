@@ -6,23 +6,12 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dassie-catalog.h"
 #include "dassie-dataset.h"
 #include "dassie-display.h"
 #include "dassie-plot.h"
 #include "dassie-report.h"
 #include "dassie-run-summary.h"
-#include "dassie-scores.h"
-#include "dassie-table.h"
-
-/* A run folder stands for the table inside it. */
-static char *
-table_path (const char *path,
-            const char *file_name)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    return g_build_filename (path, file_name, NULL);
-  return g_strdup (path);
-}
 
 static void
 note_written (GPtrArray  *written,
@@ -48,16 +37,13 @@ compare_by_score (gconstpointer a,
 static gboolean
 write_grid (const char          *path,
             const char          *title,
-            DassieDataset       *dataset,
-            const DassieScores  *scores,
+            DassieCatalog       *catalog,
             const guint         *rows,
             guint                n,
-            GCancellable        *cancellable,
             GError             **error)
 {
+  DassieDataset *dataset = catalog->dataset;
   guint nb = dassie_dataset_get_n_bands (dataset);
-  guint w = dassie_dataset_get_width (dataset), h = dassie_dataset_get_height (dataset);
-  g_autofree float *cube = g_new (float, (gsize) nb * w * h);
   g_autofree cairo_surface_t **images = g_new0 (cairo_surface_t *, n);
   g_autofree const char **ids = g_new0 (const char *, n);
   g_autofree double *values = g_new0 (double, n);
@@ -69,15 +55,12 @@ write_grid (const char          *path,
 
   for (guint i = 0; i < n && ok; i++)
     {
-      int index = dassie_dataset_find_object (dataset, scores->ids[rows[i]]);
-
-      ids[i] = scores->ids[rows[i]];
-      values[i] = scores->knn_median[rows[i]];
-      if (index < 0)
+      ids[i] = catalog->ids[rows[i]];
+      values[i] = catalog->scores[rows[i]];
+      if (catalog->objects[rows[i]] < 0)
         continue;
-      ok = dassie_dataset_read_objects (dataset, (guint *) &index, 1, FALSE, cube, cancellable, error);
-      if (ok)
-        images[i] = dassie_display_render_surface (cube, nb, w, h, &display);
+      images[i] = dassie_catalog_render_cutout (catalog, rows[i], &display, error);
+      ok = images[i] != NULL;
     }
 
   grid.images = (cairo_surface_t * const *) images;
@@ -93,6 +76,40 @@ write_grid (const char          *path,
   return ok;
 }
 
+/* The UMAP plane coloured by score: the catalog's rows that the map places. */
+static gboolean
+write_map (const char     *path,
+           DassieCatalog  *catalog,
+           GError        **error)
+{
+  g_autofree float *x = g_new (float, MAX (catalog->n, 1));
+  g_autofree float *y = g_new (float, MAX (catalog->n, 1));
+  g_autofree float *colour = g_new (float, MAX (catalog->n, 1));
+  DassieScatter scatter = { 0 };
+  guint n = 0;
+
+  for (guint i = 0; i < catalog->n; i++)
+    if (isfinite (catalog->x[i]) && isfinite (catalog->y[i]))
+      {
+        x[n] = catalog->x[i];
+        y[n] = catalog->y[i];
+        colour[n] = catalog->scores[i];
+        n++;
+      }
+
+  scatter.x = x;
+  scatter.y = y;
+  scatter.values = colour;
+  scatter.n = n;
+  scatter.colormap = DASSIE_COLORMAP_VIRIDIS;
+  scatter.point_radius = -1;
+  scatter.title = _("UMAP of the latent space");
+  scatter.x_label = "UMAP 1";
+  scatter.y_label = "UMAP 2";
+  scatter.value_label = _("Anomaly score");
+  return dassie_plot_save_scatter (path, 1000, 800, &scatter, error);
+}
+
 gboolean
 dassie_report_write (const char                *dir,
                      const DassieReportInputs  *inputs,
@@ -101,8 +118,8 @@ dassie_report_write (const char                *dir,
                      GCancellable              *cancellable,
                      GError                   **error)
 {
-  g_autofree char *scores_file = NULL;
-  g_autoptr(DassieScores) scores = NULL;
+  g_autoptr(DassieDataset) dataset = NULL;
+  g_autoptr(DassieCatalog) catalog = NULL;
   g_autofree char *path = NULL;
   DassieHistogram histogram = { 0 };
 
@@ -117,81 +134,9 @@ dassie_report_write (const char                *dir,
       return FALSE;
     }
 
-  scores_file = table_path (inputs->scores_path, "scores.fits");
-  scores = dassie_scores_read (scores_file, error);
-  if (scores == NULL)
-    return FALSE;
-
-  /* The seed notebook's histogram: 100 bins over 0 .. 2 × the mean. */
-  histogram.values = scores->knn_median;
-  histogram.n = scores->n_rows;
-  histogram.title = _("Anomaly scores");
-  histogram.x_label = _("Median distance to the nearest neighbours");
-  path = g_build_filename (dir, "histogram.png", NULL);
-  if (!dassie_plot_save_histogram (path, 1000, 600, &histogram, error))
-    return FALSE;
-  note_written (written, path);
-
-  if (inputs->umap_path != NULL)
-    {
-      g_autofree char *umap_file = table_path (inputs->umap_path, "embedding.fits");
-      g_auto(GStrv) ids = NULL;
-      g_autofree float *xy = NULL;
-      g_autofree float *x = NULL;
-      g_autofree float *y = NULL;
-      g_autofree float *colour = NULL;
-      g_autoptr(GHashTable) row_of = g_hash_table_new (g_str_hash, g_str_equal);
-      guint n = 0, dim = 0;
-      DassieScatter scatter = { 0 };
-
-      if (!dassie_table_read_vectors (umap_file, "UMAP", &ids, &n, &xy, &dim, error))
-        return FALSE;
-      if (dim != 2)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("The UMAP column of “%s” has %u values per object, not 2"), umap_file, dim);
-          return FALSE;
-        }
-
-      /* The embedding and the scores may list objects in different orders: match them by id. */
-      for (guint i = 0; i < scores->n_rows; i++)
-        g_hash_table_insert (row_of, scores->ids[i], GUINT_TO_POINTER (i + 1));
-      x = g_new (float, MAX (n, 1));
-      y = g_new (float, MAX (n, 1));
-      colour = g_new (float, MAX (n, 1));
-      for (guint i = 0; i < n; i++)
-        {
-          guint row = GPOINTER_TO_UINT (g_hash_table_lookup (row_of, ids[i]));
-
-          x[i] = xy[2 * i];
-          y[i] = xy[2 * i + 1];
-          colour[i] = row ? scores->knn_median[row - 1] : NAN;
-        }
-
-      scatter.x = x;
-      scatter.y = y;
-      scatter.values = colour;
-      scatter.n = n;
-      scatter.colormap = DASSIE_COLORMAP_VIRIDIS;
-      scatter.point_radius = -1;
-      scatter.title = _("UMAP of the latent space");
-      scatter.x_label = "UMAP 1";
-      scatter.y_label = "UMAP 2";
-      scatter.value_label = _("Anomaly score");
-      g_clear_pointer (&path, g_free);
-      path = g_build_filename (dir, "umap.png", NULL);
-      if (!dassie_plot_save_scatter (path, 1000, 800, &scatter, error))
-        return FALSE;
-      note_written (written, path);
-    }
-
   if (inputs->data_dir != NULL)
     {
-      g_autoptr(DassieDataset) dataset = NULL;
       DassieDatasetOptions options;
-      g_autofree guint *order = g_new (guint, MAX (scores->n_rows, 1));
-      g_autofree guint *top = NULL;
-      guint n = MIN (inputs->n_cutouts ? inputs->n_cutouts : 16, scores->n_rows);
 
       if (!dassie_dataset_options_from_config (&options, config, error))
         return FALSE;
@@ -199,14 +144,45 @@ dassie_report_write (const char                *dir,
       dassie_dataset_options_clear (&options);
       if (dataset == NULL)
         return FALSE;
+    }
 
-      for (guint i = 0; i < scores->n_rows; i++)
+  /* The one join of scores, map and data set, as Explore and export read it. */
+  catalog = dassie_catalog_load (inputs->scores_path, inputs->umap_path, dataset, cancellable, error);
+  if (catalog == NULL)
+    return FALSE;
+
+  /* The seed notebook's histogram: 100 bins over 0 .. 2 × the mean. */
+  histogram.values = catalog->scores;
+  histogram.n = catalog->n;
+  histogram.title = _("Anomaly scores");
+  histogram.x_label = _("Median distance to the nearest neighbours");
+  path = g_build_filename (dir, "histogram.png", NULL);
+  if (!dassie_plot_save_histogram (path, 1000, 600, &histogram, error))
+    return FALSE;
+  note_written (written, path);
+
+  if (catalog->umap_path != NULL)
+    {
+      g_clear_pointer (&path, g_free);
+      path = g_build_filename (dir, "umap.png", NULL);
+      if (!write_map (path, catalog, error))
+        return FALSE;
+      note_written (written, path);
+    }
+
+  if (catalog->dataset != NULL)
+    {
+      g_autofree guint *order = g_new (guint, MAX (catalog->n, 1));
+      g_autofree guint *top = NULL;
+      guint n = MIN (inputs->n_cutouts ? inputs->n_cutouts : 16, catalog->n);
+
+      for (guint i = 0; i < catalog->n; i++)
         order[i] = i;
-      g_qsort_with_data (order, scores->n_rows, sizeof (guint), compare_by_score, scores->knn_median);
+      g_qsort_with_data (order, catalog->n, sizeof (guint), compare_by_score, catalog->scores);
 
       g_clear_pointer (&path, g_free);
       path = g_build_filename (dir, "normal.png", NULL);
-      if (!write_grid (path, _("The most normal objects"), dataset, scores, order, n, cancellable, error))
+      if (!write_grid (path, _("The most normal objects"), catalog, order, n, error))
         return FALSE;
       note_written (written, path);
 
@@ -214,14 +190,14 @@ dassie_report_write (const char                *dir,
       top = g_new (guint, MAX (n, 1));
       {
         guint k = 0;
-        for (guint i = scores->n_rows; i > 0 && k < n; i--)
-          if (!isnan (scores->knn_median[order[i - 1]]))
+        for (guint i = catalog->n; i > 0 && k < n; i--)
+          if (!isnan (catalog->scores[order[i - 1]]))
             top[k++] = order[i - 1];
         n = k;
       }
       g_clear_pointer (&path, g_free);
       path = g_build_filename (dir, "anomalous.png", NULL);
-      if (!write_grid (path, _("The most anomalous objects"), dataset, scores, top, n, cancellable, error))
+      if (!write_grid (path, _("The most anomalous objects"), catalog, top, n, error))
         return FALSE;
       note_written (written, path);
     }

@@ -319,3 +319,64 @@ dassie_results_find_latest (const char *results_dir,
     return NULL;
   return g_strdup (((DassieRunInfo *) g_ptr_array_index (runs, 0))->path);
 }
+
+void
+dassie_run_add_input (JsonBuilder *builder,
+                      const char  *latents_path,
+                      const char  *checksum)
+{
+  g_autofree char *absolute = NULL;
+
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (latents_path != NULL);
+
+  absolute = g_canonicalize_filename (latents_path, NULL);
+  json_builder_set_member_name (builder, "input");
+  json_builder_add_string_value (builder, absolute);
+  if (checksum != NULL)
+    {
+      json_builder_set_member_name (builder, "input_checksum");
+      json_builder_add_string_value (builder, checksum);
+    }
+}
+
+gboolean
+dassie_run_read_input (const char  *run_dir,
+                       char       **latents_path,
+                       char       **checksum)
+{
+  g_autoptr(DassieRunInfo) info = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *json_name = NULL;
+  g_autofree char *json_path = NULL;
+  JsonObject *object;
+  JsonNode *root;
+
+  g_return_val_if_fail (run_dir != NULL, FALSE);
+
+  if (latents_path != NULL)
+    *latents_path = NULL;
+  if (checksum != NULL)
+    *checksum = NULL;
+
+  dir = g_file_test (run_dir, G_FILE_TEST_IS_DIR) ? g_strdup (run_dir) : g_path_get_dirname (run_dir);
+  info = dassie_run_info_parse (dir);
+  if (info == NULL)
+    return FALSE;
+  json_name = g_strconcat (info->verb, ".json", NULL);
+  json_path = g_build_filename (dir, json_name, NULL);
+  if (!json_parser_load_from_file (parser, json_path, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "input"))
+    return FALSE;
+  if (latents_path != NULL)
+    *latents_path = g_strdup (json_object_get_string_member_with_default (object, "input", NULL));
+  if (checksum != NULL)
+    *checksum = g_strdup (json_object_get_string_member_with_default (object, "input_checksum", NULL));
+  return TRUE;
+}

@@ -49,6 +49,16 @@ GPtrArray     *dassie_results_list         (const char          *results_dir,
 /* The newest complete run of @verb, or NULL. */
 char          *dassie_results_find_latest  (const char          *results_dir,
                                             const char          *verb);
+/* The latent vectors a scores or umap run derives from: members "input" (the latents.fits, made
+ * absolute) and "input_checksum" (dassie_vectors_get_checksum) of its scores.json or umap.json. */
+void           dassie_run_add_input        (JsonBuilder         *builder,
+                                            const char          *latents_path,
+                                            const char          *checksum);
+/* Reads them back from the "<verb>.json" of @run_dir (a run folder, or a file in one); FALSE when
+ * the run does not record its input. Either out pointer may be NULL. */
+gboolean       dassie_run_read_input       (const char          *run_dir,
+                                            char               **latents_path,
+                                            char               **checksum);
 DassieRunInfo *dassie_run_info_parse       (const char          *path);
 void           dassie_run_info_free        (DassieRunInfo       *info);
 

@@ -173,21 +173,14 @@ describe_scores (DassieRunSummary   *self,
                                     dassie_config_get_string (config, "scores.metric"));
 }
 
-/* umap.json names the latents.fits it embedded. */
+/* scores.json and umap.json name the latents.fits they were computed from. */
 static char *
-umap_input_run (const char *run_dir)
+input_run_of (const char *run_dir)
 {
-  g_autofree char *path = g_build_filename (run_dir, "umap.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  const char *input;
+  g_autofree char *input = NULL;
 
-  if (!json_parser_load_from_file (parser, path, NULL))
+  if (!dassie_run_read_input (run_dir, &input, NULL))
     return NULL;
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  input = json_object_get_string_member_with_default (json_node_get_object (root), "input", NULL);
   return run_of_file (input);
 }
 
@@ -221,8 +214,8 @@ dassie_run_summary_read (const char *run_dir)
   self->train_loss = NAN;
   self->validation_loss = NAN;
 
-  if (g_str_equal (info->verb, "umap"))
-    self->input_run = umap_input_run (run_dir);
+  if (g_str_equal (info->verb, "umap") || g_str_equal (info->verb, "scores"))
+    self->input_run = input_run_of (run_dir);
 
   config = dassie_config_new ();
   config_path = g_build_filename (run_dir, "config.json", NULL);

@@ -131,6 +131,36 @@ forward_progress (const DassieProgress *progress,
   forward->progress (&p, forward->user_data);
 }
 
+/* scores.json: what the run scored (the latents' path and checksum, as umap.json records them) and how. */
+static char *
+scores_json (DassieVectors      *store,
+             const char         *latents_path,
+             const DassieScores *scores,
+             double              seconds)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *checksum = dassie_vectors_get_checksum (store);
+
+  json_builder_begin_object (b);
+  dassie_run_add_input (b, latents_path, checksum);
+  json_builder_set_member_name (b, "k");
+  json_builder_add_int_value (b, scores->k);
+  json_builder_set_member_name (b, "metric");
+  json_builder_add_string_value (b, dassie_metric_to_string (scores->metric));
+  json_builder_set_member_name (b, "n_objects");
+  json_builder_add_int_value (b, scores->n_rows);
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, seconds);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
 gboolean
 dassie_scores_run (const DassieConfig  *config,
                    const char          *input,
@@ -143,6 +173,8 @@ dassie_scores_run (const DassieConfig  *config,
   g_autofree char *path = NULL;
   g_autofree char *input_dir = NULL;
   g_autofree char *scores_path = NULL;
+  g_autofree char *json_path = NULL;
+  g_autofree char *json = NULL;
   g_autoptr(DassieVectors) store = NULL;
   g_autoptr(DassieScores) scores = NULL;
   g_autoptr(DassieRun) run = NULL;
@@ -198,7 +230,11 @@ dassie_scores_run (const DassieConfig  *config,
     goto fail;
 
   scores_path = dassie_run_build_path (run, "scores.fits");
-  if (!dassie_scores_write (scores, scores_path, error) || !dassie_run_commit (run, error))
+  json_path = dassie_run_build_path (run, "scores.json");
+  json = scores_json (store, path, scores, (g_get_monotonic_time () - start) / 1e6);
+  if (!dassie_scores_write (scores, scores_path, error) ||
+      !dassie_write_file_atomic (json_path, json, strlen (json), error) ||
+      !dassie_run_commit (run, error))
     goto fail;
 
   result->run_dir = g_strdup (dassie_run_get_dir (run));
@@ -382,8 +418,15 @@ dassie_scores_read (const char  *path,
 
   self = g_new0 (DassieScores, 1);
   fits_get_num_rowsll (fptr, &n_rows, &status);
+  /* A table of scores alone (another program's, or a trimmed copy) has no neighbours: k = 0. */
   fits_get_colnum (fptr, CASEINSEN, (char *) "NEIGHBOR_DIST", &colnum, &status);
-  fits_get_eqcoltype (fptr, colnum, &typecode, &repeat, &width, &status);
+  if (status == COL_NOT_FOUND)
+    {
+      status = 0;
+      colnum = 0;
+    }
+  else
+    fits_get_eqcoltype (fptr, colnum, &typecode, &repeat, &width, &status);
   if (status != 0)
     {
       _dassie_table_fail (status, file, _("read the NEIGHBOR_DIST column of"), error);
@@ -409,8 +452,9 @@ dassie_scores_read (const char  *path,
   self->neighbor_rows = g_new (guint, MAX ((gsize) self->n_rows * self->k, 1));
   if (self->n_rows > 0)
     {
-      fits_read_col (fptr, TFLOAT, colnum, 1, 1, (LONGLONG) self->n_rows * self->k, NULL, self->neighbor_dist,
-                     NULL, &status);
+      if (self->k > 0)
+        fits_read_col (fptr, TFLOAT, colnum, 1, 1, (LONGLONG) self->n_rows * self->k, NULL, self->neighbor_dist,
+                       NULL, &status);
       fits_get_colnum (fptr, CASEINSEN, (char *) "KNN_MEDIAN", &colnum, &status);
       fits_read_col (fptr, TFLOAT, colnum, 1, 1, self->n_rows, NULL, self->knn_median, NULL, &status);
       if (status != 0)
@@ -418,7 +462,7 @@ dassie_scores_read (const char  *path,
           _dassie_table_fail (status, file, _("read"), error);
           goto out;
         }
-      if (!read_neighbor_rows (fptr, file, self, &status, error))
+      if (self->k > 0 && !read_neighbor_rows (fptr, file, self, &status, error))
         goto out;
     }
   ok = TRUE;

@@ -303,6 +303,35 @@ set_metadata_double (DassieSafetensorsWriter *writer,
   dassie_safetensors_writer_set_metadata (writer, key, text);
 }
 
+/* The objects trained and validated on, in order, as one checksum: a resumed run must see the same. */
+static char *
+data_checksum (Trainer *t)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  GArray *parts[2] = { t->train_indices, t->validate_indices };
+  DassieDataset *sets[2] = { t->train_set, t->validate_set };
+
+  for (guint p = 0; p < 2; p++)
+    {
+      for (guint i = 0; parts[p] != NULL && i < parts[p]->len; i++)
+        {
+          const char *id = dassie_dataset_get_object_id (sets[p], g_array_index (parts[p], guint, i));
+
+          g_checksum_update (sum, (const guchar *) id, strlen (id) + 1);
+        }
+      g_checksum_update (sum, (const guchar *) "|", 1);
+    }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static char *
+model_shape (Trainer *t)
+{
+  const DassieAutoencoderConfig *mc = dassie_autoencoder_get_config (t->model);
+
+  return g_strdup_printf ("%ux%ux%u", mc->channels, mc->height, mc->width);
+}
+
 /* Weights, optimizer state ("optimizer.<state>.<tensor>") and the position in the data, so that a
  * resumed run continues exactly where this one stopped. */
 static gboolean
@@ -360,6 +389,13 @@ save_checkpoint (Trainer  *t,
   set_metadata_uint (writer, "dassie.n_validate", t->n_validate);
   set_metadata_uint (writer, "dassie.seed", t->seed);
   set_metadata_uint (writer, "dassie.threads", t->threads);
+  {
+    g_autofree char *checksum = data_checksum (t);
+    g_autofree char *shape = model_shape (t);
+
+    dassie_safetensors_writer_set_metadata (writer, "dassie.data_checksum", checksum);
+    dassie_safetensors_writer_set_metadata (writer, "dassie.input_shape", shape);
+  }
 
   if (!dassie_safetensors_writer_write (writer, path, error))
     return FALSE;
@@ -401,6 +437,43 @@ metadata_double (DassieSafetensors  *file,
       return FALSE;
     }
   *value = g_ascii_strtod (text, NULL);
+  return TRUE;
+}
+
+/* A checkpoint resumes only the training it was made by: the same objects and the same model. Keys
+ * that an older checkpoint lacks are not checked. */
+static gboolean
+check_checkpoint_matches (Trainer            *t,
+                          DassieSafetensors  *file,
+                          GError            **error)
+{
+  const DassieAutoencoderConfig *mc = dassie_autoencoder_get_config (t->model);
+  g_autofree char *checksum = data_checksum (t);
+  g_autofree char *shape = model_shape (t);
+  g_autofree char *base = g_strdup_printf ("%u", mc->base_channels);
+  g_autofree char *latent = g_strdup_printf ("%u", mc->latent_dim);
+  const struct { const char *key; const char *now; const char *what; } checks[] = {
+    { "dassie.data_checksum", checksum, N_("the objects of the data set (data_request locations, split fractions, data_set.seed)") },
+    { "dassie.input_shape", shape, N_("the cutout shape (bands × height × width)") },
+    { "dassie.base_channel_size", base, "model.base_channel_size" },
+    { "dassie.latent_dim", latent, "model.latent_dim" },
+    { "dassie.final_layer", dassie_activation_to_string (mc->final_activation), "model.final_layer" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      const char *then = dassie_safetensors_get_metadata (file, checks[i].key);
+
+      if (then != NULL && !g_str_equal (then, checks[i].now))
+        {
+          g_set_error (error, DASSIE_TRAIN_ERROR, DASSIE_TRAIN_ERROR_CHECKPOINT,
+                       _("The checkpoint “%s” cannot resume this training: %s differs (the checkpoint "
+                         "has %s, now it is %s). Resume with the settings and data it was made with, "
+                         "or train anew."),
+                       dassie_safetensors_get_path (file), _(checks[i].what), then, checks[i].now);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
@@ -446,6 +519,8 @@ load_checkpoint (Trainer     *t,
                      "data_set.seed."), path, n_train, t->n_train);
       return FALSE;
     }
+  if (!check_checkpoint_matches (t, file, error))
+    return FALSE;
   op = dassie_optimizer_get_params (t->optimizer);
   if (g_strcmp0 (dassie_safetensors_get_metadata (file, "dassie.optimizer"),
                  dassie_optimizer_kind_to_string (op->kind)) != 0)
@@ -749,6 +824,45 @@ stop_not_finite (Trainer     *t,
   return FALSE;
 }
 
+/* A run killed after an epoch's metrics line but before its checkpoint repeats that epoch when
+ * resumed: metrics.jsonl keeps only the epochs the checkpoint has finished. */
+static gboolean
+truncate_metrics (Trainer  *t,
+                  GError  **error)
+{
+  g_autofree char *path = dassie_run_build_path (t->run, "metrics.jsonl");
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gboolean dropped = FALSE;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return TRUE;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      JsonNode *root;
+      gint64 epoch = -1;
+
+      if (lines[i][0] == 0)
+        continue;
+      if (json_parser_load_from_data (parser, lines[i], -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+        epoch = json_object_get_int_member_with_default (json_node_get_object (root), "epoch", -1);
+      if (epoch < 1 || epoch > (gint64) t->epoch)
+        {
+          dropped = TRUE;
+          continue;
+        }
+      g_string_append (kept, lines[i]);
+      g_string_append_c (kept, '\n');
+    }
+  if (!dropped)
+    return TRUE;
+  return dassie_write_file_atomic (path, kept->str, kept->len, error);
+}
+
 /* Resolves train.resume to a checkpoint file; @in_place_dir is the unfinished run to continue. */
 static gboolean
 resolve_resume (const char  *resume,
@@ -954,22 +1068,19 @@ dassie_train (const DassieConfig       *config,
   if (checkpoint != NULL && !load_checkpoint (&t, checkpoint, error))
     goto out;
 
+  /* A run continued in place keeps the config.json and split.json it was started with (the
+   * checkpoint has checked that the data and the model are the same). */
   if (in_place_dir != NULL)
     {
-      g_autofree char *config_path = NULL;
-
       t.run = dassie_run_reopen (in_place_dir, error);
-      if (t.run == NULL)
-        goto out;
-      config_path = dassie_run_build_path (t.run, "config.json");
-      if (!dassie_config_save_file (config, config_path, error))
+      if (t.run == NULL || !truncate_metrics (&t, error))
         goto out;
       t.have_checkpoint = TRUE;
     }
   else
     {
       t.run = dassie_run_begin (dassie_config_get_string (config, "general.results_dir"), "train", config, error);
-      if (t.run == NULL)
+      if (t.run == NULL || !write_split (&t, error))
         goto out;
     }
   result->run_dir = g_strdup (dassie_run_get_dir (t.run));
@@ -977,9 +1088,6 @@ dassie_train (const DassieConfig       *config,
   result->n_validate = t.n_validate;
   result->n_skipped = dassie_dataset_get_skipped (t.train_set)->len;
   result->n_validate_skipped = t.validate_set != t.train_set ? dassie_dataset_get_skipped (t.validate_set)->len : 0;
-
-  if (!write_split (&t, error))
-    goto out;
 
   start_epoch = t.epoch;
   start_sample = t.next_sample;

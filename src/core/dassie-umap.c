@@ -1851,6 +1851,7 @@ static char *
 umap_json (const DassieUmapParams *params,
            const DassieUmapInfo   *info,
            const char             *input,
+           const char             *input_checksum,
            double                  seconds)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -1858,8 +1859,7 @@ umap_json (const DassieUmapParams *params,
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "input");
-  json_builder_add_string_value (b, input);
+  dassie_run_add_input (b, input, input_checksum);
   json_builder_set_member_name (b, "n_neighbors");
   json_builder_add_int_value (b, info->n_neighbors);
   json_builder_set_member_name (b, "min_dist");
@@ -1913,6 +1913,7 @@ dassie_umap_run (const DassieConfig      *config,
   g_autofree char *table_path = NULL;
   g_autofree char *json_path = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *checksum = NULL;
   g_autofree float *embedding = NULL;
   g_autoptr(DassieVectors) store = NULL;
   g_autoptr(DassieRun) run = NULL;
@@ -1949,7 +1950,8 @@ dassie_umap_run (const DassieConfig      *config,
 
   table_path = dassie_run_build_path (run, "embedding.fits");
   json_path = dassie_run_build_path (run, "umap.json");
-  json = umap_json (&params, &result->info, path, seconds);
+  checksum = dassie_vectors_get_checksum (store);
+  json = umap_json (&params, &result->info, path, checksum, seconds);
   if (!dassie_table_write_vectors (table_path, dassie_vectors_get_ids (store), dassie_vectors_get_n_rows (store),
                                    "UMAP", embedding, 2, error) ||
       !dassie_write_file_atomic (json_path, json, strlen (json), error) ||
