@@ -239,7 +239,8 @@ test_verbs_say_skipped (void)
   }
   {
     const char *args[] = { "pipeline", "--data", dir, "--results", results, "--quiet", "--set", "train.epochs=1",
-                           "--set", "data_loader.batch_size=4", "--set", "umap.n_epochs=10", NULL };
+                           "--set", "data_loader.batch_size=4", "--set", "umap.n_epochs=10",
+                           "--set", "umap.n_neighbors=4", "--set", "scores.k=3", NULL };
 
     err = run_cli (args);
     /* Once: infer reads the same folder. */
