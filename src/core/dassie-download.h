@@ -104,12 +104,6 @@ char                  *dassie_download_checksum_file (const char          *path,
                                                       GCancellable        *cancellable,
                                                       GError             **error);
 
-/* Asks the DOI resolver and the Zenodo API (download.doi_resolver, download.zenodo_api) which
- * file a doi: source names; a plain URL is returned as it is. */
-DassieDownloadTarget  *dassie_download_resolve       (const DassieConfig  *config,
-                                                      const char          *source,
-                                                      GCancellable        *cancellable,
-                                                      GError             **error);
 void                   dassie_download_target_free   (DassieDownloadTarget *target);
 
 /* Fetches @source into @dest_dir, verifies it against @expected_checksum (NULL: the record's
@@ -130,20 +124,6 @@ DassieDownloadResult  *dassie_download_run           (const DassieConfig        
                                                       DassieDownloadProgressFunc   progress,
                                                       gpointer                     progress_data,
                                                       GCancellable                *cancellable,
-                                                      GError                     **error);
-/* The same on a GTask thread; @progress is called on that thread. */
-void                   dassie_download_run_async     (const DassieConfig          *config,
-                                                      const char                  *source,
-                                                      const char                  *dest_dir,
-                                                      const char                  *expected_checksum,
-                                                      DassieDownloadFlags          flags,
-                                                      DassieDownloadProgressFunc   progress,
-                                                      gpointer                     progress_data,
-                                                      GDestroyNotify               progress_data_destroy,
-                                                      GCancellable                *cancellable,
-                                                      GAsyncReadyCallback          callback,
-                                                      gpointer                     user_data);
-DassieDownloadResult  *dassie_download_run_finish    (GAsyncResult                *result,
                                                       GError                     **error);
 void                   dassie_download_result_free   (DassieDownloadResult        *result);
 
