@@ -20,14 +20,6 @@ train_progress (const DassieTrainProgress *progress,
   _dassie_cli_progress (&progress->base, user_data);
 }
 
-static void
-umap_progress (const DassieProgress *progress,
-               GBytes               *embedding,
-               gpointer              user_data)
-{
-  _dassie_cli_progress (progress, user_data);
-}
-
 /* The data the verbs read: --data, else the configured location when it exists, else the demo set. */
 static gboolean
 choose_data (DassieCliContext  *ctx,
@@ -132,7 +124,7 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
     goto out;
   print_step (ctx, scores.run_dir);
 
-  if (!dassie_umap_run (ctx->config, infer.run_dir, ctx->cancellable, umap_progress, ctx, &umap, &error))
+  if (!dassie_umap_run (ctx->config, infer.run_dir, ctx->cancellable, _dassie_cli_progress, ctx, &umap, &error))
     goto out;
   print_step (ctx, umap.run_dir);
 

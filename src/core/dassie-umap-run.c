@@ -267,7 +267,7 @@ gboolean
 dassie_umap_run (const DassieConfig      *config,
                  const char              *input,
                  GCancellable            *cancellable,
-                 DassieUmapProgressFunc   progress,
+                 DassieProgressFunc       progress,
                  gpointer                 user_data,
                  DassieUmapResult        *result,
                  GError                 **error)

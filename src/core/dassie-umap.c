@@ -563,7 +563,7 @@ split_heads (Layout *lay)
 
 typedef struct
 {
-  DassieUmapProgressFunc  func;
+  DassieProgressFunc      func;
   gpointer                data;
   const char             *stage;
   double                  from;
@@ -579,9 +579,8 @@ report (const Reporter *reporter,
         const float    *embedding,
         guint           n)
 {
-  DassieProgress p = { reporter->stage, reporter->from + fraction * (reporter->to - reporter->from), -1, -1,
-                       message };
-  g_autoptr(GBytes) copy = NULL;
+  DassieUmapProgress p = { { reporter->stage, reporter->from + fraction * (reporter->to - reporter->from), -1, -1,
+                             message }, NULL };
 
   if (reporter->func == NULL)
     return;
@@ -597,11 +596,12 @@ report (const Reporter *reporter,
           full[(gsize) reporter->rows[i] * 2] = embedding[(gsize) i * 2];
           full[(gsize) reporter->rows[i] * 2 + 1] = embedding[(gsize) i * 2 + 1];
         }
-      copy = g_bytes_new_take (full, sizeof (float) * 2 * reporter->n_total);
+      p.embedding = g_bytes_new_take (full, sizeof (float) * 2 * reporter->n_total);
     }
   else if (embedding != NULL)
-    copy = g_bytes_new (embedding, sizeof (float) * 2 * n);
-  reporter->func (&p, copy, reporter->data);
+    p.embedding = g_bytes_new (embedding, sizeof (float) * 2 * n);
+  reporter->func (&p.base, reporter->data);
+  g_clear_pointer (&p.embedding, g_bytes_unref);
 }
 
 /* umap-learn's optimize_layout_euclidean over the edges of @lay. */
@@ -749,12 +749,13 @@ forward_knn_progress (const DassieProgress *progress,
                       gpointer              user_data)
 {
   const Reporter *reporter = user_data;
-  DassieProgress p = *progress;
+  DassieUmapProgress p = { *progress, NULL };
 
-  p.fraction = progress->fraction >= 0 ? reporter->from + progress->fraction * (reporter->to - reporter->from) : -1;
-  p.stage = reporter->stage;
-  p.message = _("finding neighbours");
-  reporter->func (&p, NULL, reporter->data);
+  p.base.fraction = progress->fraction >= 0 ?
+                    reporter->from + progress->fraction * (reporter->to - reporter->from) : -1;
+  p.base.stage = reporter->stage;
+  p.base.message = _("finding neighbours");
+  reporter->func (&p.base, reporter->data);
 }
 
 static guint
