@@ -13,13 +13,6 @@
 #include "dassie-train.h"
 #include "dassie-umap.h"
 
-static void
-train_progress (const DassieTrainProgress *progress,
-                gpointer                   user_data)
-{
-  _dassie_cli_progress (&progress->base, user_data);
-}
-
 /* The data the verbs read: --data, else the configured location when it exists, else the demo set. */
 static gboolean
 choose_data (DassieCliContext  *ctx,
@@ -107,7 +100,7 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
   if (!choose_data (ctx, &data_dir, &error))
     goto out;
 
-  if (!dassie_train (ctx->config, ctx->cancellable, train_progress, ctx, &train, &error))
+  if (!dassie_train (ctx->config, ctx->cancellable, _dassie_cli_progress, ctx, &train, &error))
     goto out;
   print_step (ctx, train.run_dir);
   /* Infer reads the same folder, so its skipped files are the same ones. */
