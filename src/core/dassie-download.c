@@ -789,17 +789,15 @@ unpack_progress (const DassieProgress *progress,
   UnpackClosure *closure = user_data;
   Session *s = closure->session;
   DassieDownloadProgress p = {
+    .base = { .rate = progress->rate, .eta_seconds = progress->eta_seconds, .message = progress->message },
     .stage = DASSIE_DOWNLOAD_STAGE_UNPACK,
     .bytes = progress->fraction >= 0 ? (guint64) (progress->fraction * closure->archive_size) : 0,
     .total = closure->archive_size,
-    .rate = progress->rate,
-    .eta_seconds = progress->eta_seconds,
     .attempt = s->attempt,
-    .message = progress->message,
   };
 
   if (s->progress != NULL)
-    s->progress (&p, s->progress_data);
+    _dassie_http_send (s, &p);
 }
 
 static gboolean
@@ -878,7 +876,7 @@ dassie_download_run (const DassieConfig          *config,
                      const char                  *dest_dir,
                      const char                  *expected_checksum,
                      DassieDownloadFlags          flags,
-                     DassieDownloadProgressFunc   progress,
+                     DassieProgressFunc           progress,
                      gpointer                     progress_data,
                      GCancellable                *cancellable,
                      GError                     **error)

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "dassie-config.h"
+#include "dassie-progress.h"
 #include "dassie-unpack.h"
 
 G_BEGIN_DECLS
@@ -39,20 +40,17 @@ typedef enum
   DASSIE_DOWNLOAD_STAGE_UNPACK,    /* extracting the archive (bytes of the archive read) */
 } DassieDownloadStage;
 
+/* What dassie_download_run's DassieProgressFunc gets, on the thread that runs the download, at
+ * most about ten times a second: cast the DassieProgress to this. */
 typedef struct
 {
+  DassieProgress       base;         /* stage "resolve", "download", "verify" or "unpack"; fraction
+                                      * bytes / total (< 0 when unknown); rate in bytes per second */
   DassieDownloadStage  stage;
   guint64              bytes;        /* done in this stage; for DOWNLOAD, including a resumed part */
   guint64              total;        /* 0 when unknown */
-  double               rate;         /* bytes per second, < 0 when unknown */
-  double               eta_seconds;  /* < 0 when unknown */
   guint                attempt;      /* 1 for the first try, 2 after the first retry, ... */
-  const char          *message;      /* one line a person can read */
 } DassieDownloadProgress;
-
-/* Called on the thread that runs the download, at most about ten times a second. */
-typedef void (*DassieDownloadProgressFunc) (const DassieDownloadProgress *progress,
-                                            gpointer                      user_data);
 
 typedef enum
 {
@@ -121,7 +119,7 @@ DassieDownloadResult  *dassie_download_run           (const DassieConfig        
                                                       const char                  *dest_dir,
                                                       const char                  *expected_checksum,
                                                       DassieDownloadFlags          flags,
-                                                      DassieDownloadProgressFunc   progress,
+                                                      DassieProgressFunc           progress,
                                                       gpointer                     progress_data,
                                                       GCancellable                *cancellable,
                                                       GError                     **error);

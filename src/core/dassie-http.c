@@ -41,6 +41,17 @@ _dassie_http_is_loopback_host (const char *host)
 /* Progress */
 
 void
+_dassie_http_send (Session                *s,
+                   DassieDownloadProgress *p)
+{
+  static const char *stage_names[] = { "resolve", "download", "verify", "unpack" };
+
+  p->base.stage = stage_names[p->stage];
+  p->base.fraction = p->total > 0 ? MIN (1.0, (double) p->bytes / p->total) : -1;
+  s->progress (&p->base, s->progress_data);
+}
+
+void
 _dassie_http_report (Session             *s,
                      DassieDownloadStage  stage,
                      guint64              bytes,
@@ -49,15 +60,15 @@ _dassie_http_report (Session             *s,
                      gboolean             force)
 {
   DassieDownloadProgress progress = {
-    .stage = stage, .bytes = bytes, .total = total, .rate = -1, .eta_seconds = -1,
-    .attempt = s->attempt, .message = message,
+    .base = { .rate = -1, .eta_seconds = -1, .message = message },
+    .stage = stage, .bytes = bytes, .total = total, .attempt = s->attempt,
   };
   gint64 now = g_get_monotonic_time ();
 
   if (s->progress == NULL || (!force && now - s->last_report < REPORT_INTERVAL_USEC))
     return;
   s->last_report = now;
-  s->progress (&progress, s->progress_data);
+  _dassie_http_send (s, &progress);
 }
 
 void
@@ -65,7 +76,9 @@ _dassie_http_report_transfer (Transfer *t,
                               gboolean  force)
 {
   Session *s = t->session;
-  DassieDownloadProgress progress = { .stage = DASSIE_DOWNLOAD_STAGE_DOWNLOAD, .rate = -1, .eta_seconds = -1 };
+  DassieDownloadProgress progress = {
+    .base = { .rate = -1, .eta_seconds = -1 }, .stage = DASSIE_DOWNLOAD_STAGE_DOWNLOAD,
+  };
   gint64 now = g_get_monotonic_time ();
   g_autofree char *done_text = NULL;
   g_autofree char *total_text = NULL;
@@ -88,22 +101,23 @@ _dassie_http_report_transfer (Transfer *t,
   t->run_start = MIN (t->run_start, t->offset);
   if (progress.total > 0)
     dltotal = progress.total - t->run_start;
-  dassie_eta_update (&s->eta, progress.bytes - t->run_start, dltotal, &progress.rate, &progress.eta_seconds);
+  dassie_eta_update (&s->eta, progress.bytes - t->run_start, dltotal, &progress.base.rate,
+                     &progress.base.eta_seconds);
   if (progress.total == 0)
-    progress.eta_seconds = -1;
+    progress.base.eta_seconds = -1;
 
   done_text = g_format_size (progress.bytes);
   total_text = progress.total > 0 ? g_format_size (progress.total) : g_strdup ("?");
-  if (progress.rate > 0)
+  if (progress.base.rate > 0)
     {
-      rate_text = g_format_size ((guint64) progress.rate);
+      rate_text = g_format_size ((guint64) progress.base.rate);
       /* Translators: "file.zip: 12.3 MB of 45.6 MB, 3.2 MB/s" */
       message = g_strdup_printf (_("%s: %s of %s, %s/s"), t->label, done_text, total_text, rate_text);
     }
   else
     message = g_strdup_printf (_("%s: %s of %s"), t->label, done_text, total_text);
-  progress.message = message;
-  s->progress (&progress, s->progress_data);
+  progress.base.message = message;
+  _dassie_http_send (s, &progress);
 }
 
 /* libcurl callbacks */
@@ -737,7 +751,7 @@ strip_trailing_slashes (const char *url)
 
 Session *
 _dassie_http_session_new (const DassieConfig          *config,
-                          DassieDownloadProgressFunc   progress,
+                          DassieProgressFunc           progress,
                           gpointer                     progress_data,
                           GCancellable                *cancellable)
 {

@@ -14,7 +14,7 @@ typedef struct
 {
   CURL                       *curl;
   GCancellable               *cancellable;
-  DassieDownloadProgressFunc  progress;
+  DassieProgressFunc          progress;
   gpointer                    progress_data;
   char                       *resolver;
   char                       *zenodo_api;
@@ -75,7 +75,7 @@ typedef HopDecision (*HopFunc) (Session     *session,
 
 /* Reads download.* from @config; the session reports to @progress. */
 Session  *_dassie_http_session_new      (const DassieConfig          *config,
-                                         DassieDownloadProgressFunc   progress,
+                                         DassieProgressFunc           progress,
                                          gpointer                     progress_data,
                                          GCancellable                *cancellable);
 void      _dassie_http_session_free     (Session                     *s);
@@ -97,6 +97,9 @@ void      _dassie_http_report           (Session                     *s,
                                          guint64                      total,
                                          const char                  *message,
                                          gboolean                     force);
+/* Fills in @p's stage name and fraction and sends it. */
+void      _dassie_http_send             (Session                     *s,
+                                         DassieDownloadProgress      *p);
 /* The bytes of @t so far, with rate and time left. */
 void      _dassie_http_report_transfer  (Transfer                    *t,
                                          gboolean                     force);
