@@ -23,6 +23,30 @@
 
 G_DEFINE_QUARK (dassie-download-error-quark, dassie_download_error)
 
+/* What a source names: a file, where to fetch it, and the hash its publisher lists. */
+typedef struct
+{
+  char *url;        /* the direct download link */
+  char *file_name;  /* the name the file gets in the destination folder */
+  char *checksum;   /* "md5:<hex>" or "sha256:<hex>" from the record, or NULL */
+  char *record_id;  /* the Zenodo record, or NULL for a plain URL */
+  guint64 size;     /* from the record, or 0 */
+} DassieDownloadTarget;
+
+static void
+download_target_free (DassieDownloadTarget *target)
+{
+  if (target == NULL)
+    return;
+  g_free (target->url);
+  g_free (target->file_name);
+  g_free (target->checksum);
+  g_free (target->record_id);
+  g_free (target);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieDownloadTarget, download_target_free)
+
 /* Addresses and names */
 
 static GUri *
@@ -615,18 +639,6 @@ resolve_with_session (Session     *s,
 
   json = g_bytes_new (t.memory->data, t.memory->len);
   return target_from_record (s, record_id, record_url, file_name, json, error);
-}
-
-void
-dassie_download_target_free (DassieDownloadTarget *target)
-{
-  if (target == NULL)
-    return;
-  g_free (target->url);
-  g_free (target->file_name);
-  g_free (target->checksum);
-  g_free (target->record_id);
-  g_free (target);
 }
 
 void

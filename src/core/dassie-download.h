@@ -58,16 +58,6 @@ typedef enum
   DASSIE_DOWNLOAD_FLAGS_NO_UNPACK = 1 << 0,  /* keep a zip or tar.gz as it is */
 } DassieDownloadFlags;
 
-/* What a source names: a file, where to fetch it, and the hash its publisher lists. */
-typedef struct
-{
-  char *url;        /* the direct download link */
-  char *file_name;  /* the name the file gets in the destination folder */
-  char *checksum;   /* "md5:<hex>" or "sha256:<hex>" from the record, or NULL */
-  char *record_id;  /* the Zenodo record, or NULL for a plain URL */
-  guint64 size;     /* from the record, or 0 */
-} DassieDownloadTarget;
-
 typedef struct
 {
   char     *file_path;     /* the verified file in the destination folder */
@@ -102,8 +92,6 @@ char                  *dassie_download_checksum_file (const char          *path,
                                                       GCancellable        *cancellable,
                                                       GError             **error);
 
-void                   dassie_download_target_free   (DassieDownloadTarget *target);
-
 /* Fetches @source into @dest_dir, verifies it against @expected_checksum (NULL: the record's
  * hash, if it has one), renames it into place, and unpacks a zip or tar.gz next to it
  * (result->unpacked_dir). A file already present with the expected hash is not fetched again
@@ -125,7 +113,6 @@ DassieDownloadResult  *dassie_download_run           (const DassieConfig        
                                                       GError                     **error);
 void                   dassie_download_result_free   (DassieDownloadResult        *result);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieDownloadTarget, dassie_download_target_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieDownloadResult, dassie_download_result_free)
 
 G_END_DECLS
