@@ -751,11 +751,12 @@ typedef struct
 } Watcher;
 
 static void
-watch_progress (const DassieDownloadProgress *progress,
-                gpointer                      user_data)
+watch_progress (const DassieProgress *progress,
+                gpointer              user_data)
 {
+  const DassieDownloadProgress *download = (const DassieDownloadProgress *) progress;
   Watcher *w = user_data;
-  DassieDownloadStage stage = progress->stage;
+  DassieDownloadStage stage = download->stage;
 
   g_assert_nonnull (progress->message);
   if (w->stages->len == 0 || g_array_index (w->stages, DassieDownloadStage, w->stages->len - 1) != stage)
@@ -763,12 +764,12 @@ watch_progress (const DassieDownloadProgress *progress,
   if (stage != DASSIE_DOWNLOAD_STAGE_DOWNLOAD)
     return;
 
-  if (progress->bytes < w->last_download_bytes)
+  if (download->bytes < w->last_download_bytes)
     w->monotonic = FALSE;
-  w->last_download_bytes = progress->bytes;
-  w->max_bytes = MAX (w->max_bytes, progress->bytes);
-  w->total = progress->total;
-  if (w->cancellable != NULL && progress->bytes >= w->cancel_at)
+  w->last_download_bytes = download->bytes;
+  w->max_bytes = MAX (w->max_bytes, download->bytes);
+  w->total = download->total;
+  if (w->cancellable != NULL && download->bytes >= w->cancel_at)
     g_cancellable_cancel (w->cancellable);
 }
 
@@ -826,6 +827,40 @@ test_progress (Fixture       *f,
   g_assert_cmpuint (w.total, ==, g_bytes_get_size (f->zip));
   g_assert_cmpmem (w.stages->data, w.stages->len * sizeof (DassieDownloadStage), expected, sizeof expected);
   g_array_unref (w.stages);
+}
+
+/* Each report's DassieProgress says what its download fields say, for any DassieProgressFunc. */
+static void
+check_base (const DassieProgress *progress,
+            gpointer              user_data)
+{
+  const DassieDownloadProgress *download = (const DassieDownloadProgress *) progress;
+  const char *names[] = { "resolve", "download", "verify", "unpack" };
+  guint *reports = user_data;
+
+  g_assert_cmpint (download->stage, <, G_N_ELEMENTS (names));
+  g_assert_cmpstr (progress->stage, ==, names[download->stage]);
+  g_assert_nonnull (progress->message);
+  if (download->total == 0)
+    g_assert_cmpfloat (progress->fraction, <, 0);
+  else
+    g_assert_cmpfloat_with_epsilon (progress->fraction, MIN (1.0, download->bytes / (double) download->total), 1e-12);
+  (*reports)++;
+}
+
+static void
+test_progress_base (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(DassieDownloadResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint reports = 0;
+
+  result = dassie_download_run (f->config, SOURCE, f->dest, NULL, DASSIE_DOWNLOAD_FLAGS_NONE,
+                                check_base, &reports, NULL, &error);
+  g_assert_no_error (error);
+  assert_unpacked (f, result->unpacked_dir);
+  g_assert_cmpuint (reports, >=, 4);
 }
 
 static void
@@ -1097,22 +1132,30 @@ test_retry_keeps_cause (Fixture       *f,
 }
 
 static void
-on_async_done (GObject      *source,
-               GAsyncResult *res,
-               gpointer      user_data)
-{
-  DassieDownloadResult **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = dassie_download_run_finish (res, &error);
-  g_assert_no_error (error);
-}
-
-static void
-count_calls (const DassieDownloadProgress *progress,
-             gpointer                      user_data)
+count_calls (const DassieProgress *progress,
+             gpointer              user_data)
 {
   g_atomic_int_inc ((int *) user_data);
+}
+
+typedef struct
+{
+  Fixture *f;
+  int     *calls;
+} ThreadRun;
+
+/* The app runs the download on a worker thread, as this does. */
+static gpointer
+run_on_thread (gpointer user_data)
+{
+  ThreadRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  DassieDownloadResult *result;
+
+  result = dassie_download_run (run->f->config, SOURCE, run->f->dest, NULL, DASSIE_DOWNLOAD_FLAGS_NONE,
+                                count_calls, run->calls, NULL, &error);
+  g_assert_no_error (error);
+  return result;
 }
 
 static void
@@ -1121,11 +1164,9 @@ test_async (Fixture       *f,
 {
   DassieDownloadResult *result = NULL;
   int *calls = g_new0 (int, 1);
+  ThreadRun run = { f, calls };
 
-  dassie_download_run_async (f->config, SOURCE, f->dest, NULL, DASSIE_DOWNLOAD_FLAGS_NONE,
-                             count_calls, calls, NULL, NULL, on_async_done, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  result = g_thread_join (g_thread_new ("download", run_on_thread, &run));
   assert_unpacked (f, result->unpacked_dir);
   g_assert_cmpint (g_atomic_int_get (calls), >, 0);
   dassie_download_result_free (result);
@@ -1172,6 +1213,7 @@ main (int   argc,
   ADD ("/core/download/legacy-record", test_legacy_record);
   ADD ("/core/download/plain-url-sha256", test_plain_url_sha256);
   ADD ("/core/download/async", test_async);
+  ADD ("/core/download/progress-base", test_progress_base);
   ADD ("/core/download/cli-unverified", test_cli_unverified);
   ADD ("/core/download/short-body", test_short_body);
   ADD ("/core/download/shorter-than-record", test_shorter_than_record);

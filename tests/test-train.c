@@ -105,9 +105,10 @@ typedef struct
 } Watch;
 
 static void
-watch_progress (const DassieTrainProgress *p,
-                gpointer                   user_data)
+watch_progress (const DassieProgress *progress,
+                gpointer              user_data)
 {
+  const DassieTrainProgress *p = (const DassieTrainProgress *) progress;
   Watch *w = user_data;
 
   if (g_strcmp0 (p->base.stage, "train") != 0)

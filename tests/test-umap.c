@@ -336,10 +336,10 @@ typedef struct
 
 static void
 on_progress (const DassieProgress *progress,
-             GBytes               *embedding,
              gpointer              user_data)
 {
   ProgressLog *log = user_data;
+  GBytes *embedding = ((const DassieUmapProgress *) progress)->embedding;
 
   log->n_calls++;
   if (progress->fraction >= 0)

@@ -156,9 +156,10 @@ scores_thread (DassieJob     *job,
 /* Worker: hands every copy of the layout to the page, which draws the newest. */
 static void
 umap_progress (const DassieProgress *progress,
-               GBytes               *embedding,
                gpointer              job)
 {
+  GBytes *embedding = ((const DassieUmapProgress *) progress)->embedding;
+
   dassie_job_report (progress, job);
   if (embedding != NULL)
     dassie_job_post (job, g_bytes_ref (embedding), (GDestroyNotify) g_bytes_unref);

@@ -222,8 +222,8 @@ post_snapshot (TrainTask                 *task,
   s->n_epochs = p != NULL ? p->n_epochs : 0;
   s->train_loss = p != NULL ? p->train_loss : NAN;
   s->validation_loss = task->val_loss->len > 0 ? g_array_index (task->val_loss, double, task->val_loss->len - 1) : NAN;
-  s->samples_per_second = p != NULL ? p->samples_per_second : -1;
-  s->eta_seconds = p != NULL ? p->eta_seconds : -1;
+  s->samples_per_second = p != NULL ? p->base.rate : -1;
+  s->eta_seconds = p != NULL ? p->base.eta_seconds : -1;
   dassie_job_post (task->job, s, (GDestroyNotify) train_snapshot_free);
   task->last_post = g_get_monotonic_time ();
 }
@@ -240,9 +240,10 @@ append_point (GArray *xs,
 
 /* Worker: called after every batch and every epoch. */
 static void
-train_progress (const DassieTrainProgress *p,
-                gpointer                   user_data)
+train_progress (const DassieProgress *progress,
+                gpointer              user_data)
 {
+  const DassieTrainProgress *p = (const DassieTrainProgress *) progress;
   TrainTask *task = user_data;
 
   dassie_job_report (&p->base, task->job);

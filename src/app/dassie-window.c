@@ -309,14 +309,10 @@ download_request_free (DownloadRequest *req)
 }
 
 static void
-download_progress (const DassieDownloadProgress *p,
-                   gpointer                      job)
+download_progress (const DassieProgress *progress,
+                   gpointer              job)
 {
-  DassieProgress progress = { "download", -1, p->rate, p->eta_seconds, p->message };
-
-  if (p->total > 0)
-    progress.fraction = (double) p->bytes / p->total;
-  dassie_job_report (&progress, job);
+  dassie_job_report (progress, job);
 }
 
 static gpointer

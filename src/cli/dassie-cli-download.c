@@ -7,23 +7,6 @@
 #include "dassie-cli-private.h"
 #include "dassie-download.h"
 
-static const char *stage_names[] = { "resolve", "download", "verify", "unpack" };
-
-static void
-print_progress (const DassieDownloadProgress *progress,
-                gpointer                      user_data)
-{
-  DassieProgress p = {
-    .stage = stage_names[progress->stage],
-    .fraction = progress->total > 0 ? MIN (1.0, (double) progress->bytes / progress->total) : -1,
-    .rate = progress->rate,
-    .eta_seconds = progress->eta_seconds,
-    .message = progress->message,
-  };
-
-  _dassie_cli_progress (&p, user_data);
-}
-
 static JsonBuilder *
 build_summary (const char                 *source,
                const DassieDownloadResult *result)
@@ -134,7 +117,7 @@ _dassie_cli_download (DassieCliContext  *ctx,
 
   result = dassie_download_run (ctx->config, source, dest ? dest : ".", checksum,
                                 no_unpack ? DASSIE_DOWNLOAD_FLAGS_NO_UNPACK : DASSIE_DOWNLOAD_FLAGS_NONE,
-                                print_progress, ctx, ctx->cancellable, &error);
+                                _dassie_cli_progress, ctx, ctx->cancellable, &error);
   if (result == NULL)
     return _dassie_cli_fail (error);
 

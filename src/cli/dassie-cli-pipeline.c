@@ -14,21 +14,6 @@
 #include "dassie-train.h"
 #include "dassie-umap.h"
 
-static void
-train_progress (const DassieTrainProgress *progress,
-                gpointer                   user_data)
-{
-  _dassie_cli_progress (&progress->base, user_data);
-}
-
-static void
-umap_progress (const DassieProgress *progress,
-               GBytes               *embedding,
-               gpointer              user_data)
-{
-  _dassie_cli_progress (progress, user_data);
-}
-
 /* The data the verbs read: --data, else the configured location when it exists, else the demo set. */
 static gboolean
 choose_data (DassieCliContext  *ctx,
@@ -151,7 +136,7 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
   if (!choose_data (ctx, &data_dir, &error) || !check_data_size (ctx, data_dir, &error))
     goto out;
 
-  if (!dassie_train (ctx->config, ctx->cancellable, train_progress, ctx, &train, &error))
+  if (!dassie_train (ctx->config, ctx->cancellable, _dassie_cli_progress, ctx, &train, &error))
     goto out;
   print_step (ctx, train.run_dir);
   /* Infer reads the same folder, so its skipped files are the same ones. */
@@ -168,7 +153,7 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
     goto out;
   print_step (ctx, scores.run_dir);
 
-  if (!dassie_umap_run (ctx->config, infer.run_dir, ctx->cancellable, umap_progress, ctx, &umap, &error))
+  if (!dassie_umap_run (ctx->config, infer.run_dir, ctx->cancellable, _dassie_cli_progress, ctx, &umap, &error))
     goto out;
   print_step (ctx, umap.run_dir);
 

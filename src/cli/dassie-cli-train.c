@@ -9,12 +9,13 @@
 #include "dassie-train.h"
 
 static void
-train_progress (const DassieTrainProgress *progress,
-                gpointer                   user_data)
+train_progress (const DassieProgress *base,
+                gpointer              user_data)
 {
+  const DassieTrainProgress *progress = (const DassieTrainProgress *) base;
   DassieCliContext *ctx = user_data;
 
-  _dassie_cli_progress (&progress->base, ctx);
+  _dassie_cli_progress (base, ctx);
   if (progress->epoch_done && !ctx->quiet)
     {
       _dassie_cli_progress_done (ctx);

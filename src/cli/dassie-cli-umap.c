@@ -7,14 +7,6 @@
 #include "dassie-cli-private.h"
 #include "dassie-umap.h"
 
-static void
-on_progress (const DassieProgress *progress,
-             GBytes               *embedding,
-             gpointer              user_data)
-{
-  _dassie_cli_progress (progress, user_data);
-}
-
 int
 _dassie_cli_umap (DassieCliContext  *ctx,
                   int                argc,
@@ -62,7 +54,7 @@ _dassie_cli_umap (DassieCliContext  *ctx,
   if (init != NULL && !dassie_config_set_from_string (ctx->config, "umap.init", init, &error))
     return _dassie_cli_fail (error);
 
-  if (!dassie_umap_run (ctx->config, ctx->input, ctx->cancellable, on_progress, ctx, &result, &error))
+  if (!dassie_umap_run (ctx->config, ctx->input, ctx->cancellable, _dassie_cli_progress, ctx, &result, &error))
     return _dassie_cli_fail (error);
 
   json_builder_begin_object (summary);

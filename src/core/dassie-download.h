@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "dassie-config.h"
+#include "dassie-progress.h"
 #include "dassie-unpack.h"
 
 G_BEGIN_DECLS
@@ -39,36 +40,23 @@ typedef enum
   DASSIE_DOWNLOAD_STAGE_UNPACK,    /* extracting the archive (bytes of the archive read) */
 } DassieDownloadStage;
 
+/* What dassie_download_run's DassieProgressFunc gets, on the thread that runs the download, at
+ * most about ten times a second: cast the DassieProgress to this. */
 typedef struct
 {
+  DassieProgress       base;         /* stage "resolve", "download", "verify" or "unpack"; fraction
+                                      * bytes / total (< 0 when unknown); rate in bytes per second */
   DassieDownloadStage  stage;
   guint64              bytes;        /* done in this stage; for DOWNLOAD, including a resumed part */
   guint64              total;        /* 0 when unknown */
-  double               rate;         /* bytes per second, < 0 when unknown */
-  double               eta_seconds;  /* < 0 when unknown */
   guint                attempt;      /* 1 for the first try, 2 after the first retry, ... */
-  const char          *message;      /* one line a person can read */
 } DassieDownloadProgress;
-
-/* Called on the thread that runs the download, at most about ten times a second. */
-typedef void (*DassieDownloadProgressFunc) (const DassieDownloadProgress *progress,
-                                            gpointer                      user_data);
 
 typedef enum
 {
   DASSIE_DOWNLOAD_FLAGS_NONE      = 0,
   DASSIE_DOWNLOAD_FLAGS_NO_UNPACK = 1 << 0,  /* keep a zip or tar.gz as it is */
 } DassieDownloadFlags;
-
-/* What a source names: a file, where to fetch it, and the hash its publisher lists. */
-typedef struct
-{
-  char *url;        /* the direct download link */
-  char *file_name;  /* the name the file gets in the destination folder */
-  char *checksum;   /* "md5:<hex>" or "sha256:<hex>" from the record, or NULL */
-  char *record_id;  /* the Zenodo record, or NULL for a plain URL */
-  guint64 size;     /* from the record, or 0 */
-} DassieDownloadTarget;
 
 typedef struct
 {
@@ -104,14 +92,6 @@ char                  *dassie_download_checksum_file (const char          *path,
                                                       GCancellable        *cancellable,
                                                       GError             **error);
 
-/* Asks the DOI resolver and the Zenodo API (download.doi_resolver, download.zenodo_api) which
- * file a doi: source names; a plain URL is returned as it is. */
-DassieDownloadTarget  *dassie_download_resolve       (const DassieConfig  *config,
-                                                      const char          *source,
-                                                      GCancellable        *cancellable,
-                                                      GError             **error);
-void                   dassie_download_target_free   (DassieDownloadTarget *target);
-
 /* Fetches @source into @dest_dir, verifies it against @expected_checksum (NULL: the record's
  * hash, if it has one), renames it into place, and unpacks a zip or tar.gz next to it
  * (result->unpacked_dir). A file already present with the expected hash is not fetched again
@@ -127,27 +107,12 @@ DassieDownloadResult  *dassie_download_run           (const DassieConfig        
                                                       const char                  *dest_dir,
                                                       const char                  *expected_checksum,
                                                       DassieDownloadFlags          flags,
-                                                      DassieDownloadProgressFunc   progress,
+                                                      DassieProgressFunc           progress,
                                                       gpointer                     progress_data,
                                                       GCancellable                *cancellable,
-                                                      GError                     **error);
-/* The same on a GTask thread; @progress is called on that thread. */
-void                   dassie_download_run_async     (const DassieConfig          *config,
-                                                      const char                  *source,
-                                                      const char                  *dest_dir,
-                                                      const char                  *expected_checksum,
-                                                      DassieDownloadFlags          flags,
-                                                      DassieDownloadProgressFunc   progress,
-                                                      gpointer                     progress_data,
-                                                      GDestroyNotify               progress_data_destroy,
-                                                      GCancellable                *cancellable,
-                                                      GAsyncReadyCallback          callback,
-                                                      gpointer                     user_data);
-DassieDownloadResult  *dassie_download_run_finish    (GAsyncResult                *result,
                                                       GError                     **error);
 void                   dassie_download_result_free   (DassieDownloadResult        *result);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieDownloadTarget, dassie_download_target_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieDownloadResult, dassie_download_result_free)
 
 G_END_DECLS

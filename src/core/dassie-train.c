@@ -25,7 +25,7 @@ typedef struct
 {
   const DassieConfig      *config;
   GCancellable            *cancellable;
-  DassieTrainProgressFunc  progress;
+  DassieProgressFunc       progress;     /* gets a DassieTrainProgress */
   gpointer                 user_data;
 
   DassieDataset           *train_set;
@@ -102,9 +102,7 @@ report_load (const DassieProgress *progress,
 
   p.base = *progress;
   p.batch_loss = p.train_loss = p.validation_loss = NAN;
-  p.eta_seconds = progress->eta_seconds;
-  p.samples_per_second = -1;
-  t->progress (&p, t->user_data);
+  t->progress (&p.base, t->user_data);
 }
 
 static DassieDataset *
@@ -761,20 +759,18 @@ report (Trainer             *t,
   if (t->progress == NULL)
     return;
 
-  dassie_eta_update (eta, done, total, &p->samples_per_second, &p->eta_seconds);
+  dassie_eta_update (eta, done, total, &p->base.rate, &p->base.eta_seconds);
   p->base.stage = "train";
   p->base.fraction = ((double) p->epoch - 1 + (double) p->batch / MAX (p->n_batches, 1)) / MAX (p->n_epochs, 1);
-  p->base.rate = p->samples_per_second;
-  p->base.eta_seconds = p->eta_seconds;
   if (p->epoch_done && isfinite (p->validation_loss))
     message = g_strdup_printf (_("epoch %u/%u  loss %.5g  validation %.5g"), p->epoch, p->n_epochs,
                                p->train_loss, p->validation_loss);
   else
     message = g_strdup_printf (_("epoch %u/%u  batch %u/%u  loss %.5g  %.0f samples/s"), p->epoch,
                                p->n_epochs, p->batch, p->n_batches, p->batch_loss,
-                               MAX (p->samples_per_second, 0));
+                               MAX (p->base.rate, 0));
   p->base.message = message;
-  t->progress (p, t->user_data);
+  t->progress (&p->base, t->user_data);
   p->base.message = NULL;
 }
 
@@ -1009,7 +1005,7 @@ train_loop (Trainer  *t,
 gboolean
 dassie_train (const DassieConfig       *config,
               GCancellable             *cancellable,
-              DassieTrainProgressFunc   progress,
+              DassieProgressFunc        progress,
               gpointer                  user_data,
               DassieTrainResult        *result,
               GError                  **error)

@@ -19,10 +19,12 @@ typedef enum
 } DassieTrainError;
 
 /* A training report: sent after every batch and at the end of every epoch (epoch_done, with the
- * validation loss). While the data set loads, only base (stage "load") is filled in. */
+ * validation loss); dassie_train's DassieProgressFunc casts its DassieProgress to this. While the
+ * data set loads, only base (stage "load") is filled in. */
 typedef struct
 {
-  DassieProgress base;              /* stage "train" (or "load"), fraction, rate, eta, message */
+  DassieProgress base;              /* stage "train" (or "load"), fraction, rate (samples per second),
+                                     * eta, message */
   guint          epoch;             /* 1-based */
   guint          n_epochs;
   guint          batch;             /* 1-based, the batch just done */
@@ -31,12 +33,7 @@ typedef struct
   double         train_loss;        /* mean batch loss of the epoch so far */
   double         validation_loss;   /* when epoch_done (NAN without a validation set) */
   gboolean       epoch_done;
-  double         samples_per_second;
-  double         eta_seconds;
 } DassieTrainProgress;
-
-typedef void (*DassieTrainProgressFunc) (const DassieTrainProgress *progress,
-                                         gpointer                   user_data);
 
 typedef struct
 {
@@ -70,7 +67,7 @@ GQuark    dassie_train_error_quark  (void);
  * The same seed gives the same weights, whatever general.threads is. */
 gboolean  dassie_train              (const DassieConfig      *config,
                                      GCancellable            *cancellable,
-                                     DassieTrainProgressFunc  progress,
+                                     DassieProgressFunc       progress,
                                      gpointer                 user_data,
                                      DassieTrainResult       *result,
                                      GError                 **error);

@@ -1,8 +1,7 @@
-/* dassie-umap.c: UMAP fit and transform (umap-learn's algorithm), and trustworthiness
+/* dassie-umap.c: UMAP's optimiser (umap-learn's): the fuzzy simplicial set, the SGD layout, fit and transform
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <cblas.h>
 #include <float.h>
 #include <glib/gi18n.h>
 #include <math.h>
@@ -12,7 +11,7 @@
 #include "dassie-parallel.h"
 #include "dassie-results.h"
 #include "dassie-table.h"
-#include "dassie-umap.h"
+#include "dassie-umap-private.h"
 #include "dassie-vectors-private.h"
 
 /*
@@ -38,213 +37,11 @@
 #define GRADIENT_CLIP 4.0f
 #define NEGATIVE_BATCH 8
 
-void
-dassie_umap_params_init (DassieUmapParams *params)
-{
-  DassieKnnOptions knn;
-
-  g_return_if_fail (params != NULL);
-
-  dassie_knn_options_init (&knn);
-
-  memset (params, 0, sizeof *params);
-  params->n_neighbors = 15;
-  params->min_dist = 0.1;
-  params->spread = 1.0;
-  params->n_epochs = 0;
-  params->learning_rate = 1.0;
-  params->negative_sample_rate = 5;
-  params->init = DASSIE_UMAP_INIT_PCA;
-  params->seed = 42;
-  params->fit_sample_size = 200000;
-  params->index = knn.index;
-  params->hnsw_threshold = knn.hnsw_threshold;
-  params->hnsw_m = knn.hnsw_m;
-  params->hnsw_ef_construction = knn.hnsw_ef_construction;
-  params->hnsw_ef = knn.hnsw_ef;
-  params->progress_every = 10;
-}
-
-const char *
-dassie_umap_init_to_string (DassieUmapInit init)
-{
-  switch (init)
-    {
-    case DASSIE_UMAP_INIT_RANDOM:
-      return "random";
-    case DASSIE_UMAP_INIT_SPECTRAL:
-      return "spectral";
-    case DASSIE_UMAP_INIT_PCA:
-    default:
-      return "pca";
-    }
-}
-
-gboolean
-dassie_umap_params_from_config (DassieUmapParams    *params,
-                                const DassieConfig  *config,
-                                GError             **error)
-{
-  DassieKnnOptions knn;
-  const char *init;
-
-  g_return_val_if_fail (params != NULL, FALSE);
-  g_return_val_if_fail (config != NULL, FALSE);
-
-  dassie_knn_options_init (&knn);
-  params->n_neighbors = CLAMP (dassie_config_get_int (config, "umap.n_neighbors"), 0, G_MAXUINT);
-  params->min_dist = dassie_config_get_double (config, "umap.min_dist");
-  params->spread = dassie_config_get_double (config, "umap.spread");
-  params->n_epochs = CLAMP (dassie_config_get_int (config, "umap.n_epochs"), 0, 1000000);
-  params->learning_rate = dassie_config_get_double (config, "umap.learning_rate");
-  params->negative_sample_rate = CLAMP (dassie_config_get_int (config, "umap.negative_sample_rate"), 0, 1000);
-  params->seed = (guint64) dassie_config_get_int (config, "umap.seed");
-  params->fit_sample_size = CLAMP (dassie_config_get_int (config, "umap.fit_sample_size"), 0, G_MAXUINT);
-  params->n_threads = CLAMP (dassie_config_get_int (config, "general.threads"), 0, 1024);
-
-  init = dassie_config_get_string (config, "umap.init");
-  if (g_strcmp0 (init, "pca") == 0)
-    params->init = DASSIE_UMAP_INIT_PCA;
-  else if (g_strcmp0 (init, "random") == 0)
-    params->init = DASSIE_UMAP_INIT_RANDOM;
-  else if (g_strcmp0 (init, "spectral") == 0)
-    params->init = DASSIE_UMAP_INIT_SPECTRAL;
-  else
-    {
-      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("Unknown UMAP initialisation “%s” in umap.init; use pca, spectral or random"), init ? init : "");
-      return FALSE;
-    }
-
-  /* The neighbours are found the way the scores find them. */
-  if (!dassie_knn_options_from_config (&knn, config, error))
-    return FALSE;
-  params->index = knn.index;
-  params->hnsw_threshold = knn.hnsw_threshold;
-  params->hnsw_m = knn.hnsw_m;
-  params->hnsw_ef_construction = knn.hnsw_ef_construction;
-  params->hnsw_ef = knn.hnsw_ef;
-
-  if (params->n_neighbors < 2 || !(params->min_dist >= 0) || !(params->spread > 0) ||
-      !(params->learning_rate > 0) || params->min_dist > params->spread)
-    {
-      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
-                   _("The UMAP settings are out of range: umap.n_neighbors needs at least 2, umap.spread and "
-                     "umap.learning_rate must be positive and umap.min_dist between 0 and umap.spread"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* a and b                                                                                           */
-
-gboolean
-dassie_umap_find_ab (double  spread,
-                     double  min_dist,
-                     double *a,
-                     double *b)
-{
-  const guint n = 300;
-  double xv[300], yv[300];
-  double p[2] = { 1.0, 1.0 };
-  double lambda = 1e-3;
-  double sse = 0;
-
-  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
-  g_return_val_if_fail (spread > 0 && min_dist >= 0, FALSE);
-
-  for (guint i = 0; i < n; i++)
-    {
-      xv[i] = 3.0 * spread * i / (n - 1);
-      yv[i] = xv[i] < min_dist ? 1.0 : exp (-(xv[i] - min_dist) / spread);
-    }
-
-  /* Levenberg–Marquardt from (1, 1), as scipy's curve_fit starts; the analytic Jacobian converges to
-   * the same least-squares minimum as its finite differences. */
-  for (guint i = 0; i < n; i++)
-    {
-      double r = 1.0 / (1.0 + p[0] * pow (xv[i], 2 * p[1])) - yv[i];
-      sse += r * r;
-    }
-
-  for (guint iter = 0; iter < 500; iter++)
-    {
-      double jtj[3] = { 0, 0, 0 };  /* aa, ab, bb */
-      double jtr[2] = { 0, 0 };
-      gboolean improved = FALSE;
-
-      for (guint i = 0; i < n; i++)
-        {
-          double u = xv[i] > 0 ? pow (xv[i], 2 * p[1]) : 0.0;
-          double f = 1.0 / (1.0 + p[0] * u);
-          double r = f - yv[i];
-          double da = -u * f * f;
-          double db = xv[i] > 0 ? -p[0] * u * 2.0 * log (xv[i]) * f * f : 0.0;
-
-          jtj[0] += da * da;
-          jtj[1] += da * db;
-          jtj[2] += db * db;
-          jtr[0] += da * r;
-          jtr[1] += db * r;
-        }
-
-      while (lambda < 1e12)
-        {
-          double m00 = jtj[0] * (1 + lambda), m11 = jtj[2] * (1 + lambda), m01 = jtj[1];
-          double det = m00 * m11 - m01 * m01;
-          double step[2], q[2], new_sse = 0;
-
-          if (det == 0)
-            break;
-          step[0] = -(m11 * jtr[0] - m01 * jtr[1]) / det;
-          step[1] = -(m00 * jtr[1] - m01 * jtr[0]) / det;
-          q[0] = p[0] + step[0];
-          q[1] = p[1] + step[1];
-          for (guint i = 0; i < n; i++)
-            {
-              double r = 1.0 / (1.0 + q[0] * pow (xv[i], 2 * q[1])) - yv[i];
-              new_sse += r * r;
-            }
-          if (isfinite (new_sse) && new_sse <= sse)
-            {
-              gboolean converged = fabs (step[0]) < 1e-13 * (1 + fabs (p[0])) &&
-                                   fabs (step[1]) < 1e-13 * (1 + fabs (p[1]));
-
-              p[0] = q[0];
-              p[1] = q[1];
-              improved = new_sse < sse;
-              sse = new_sse;
-              lambda = MAX (lambda / 10, 1e-15);
-              if (converged)
-                improved = FALSE;
-              break;
-            }
-          lambda *= 10;
-        }
-      if (!improved)
-        break;
-    }
-
-  *a = p[0];
-  *b = p[1];
-  return isfinite (p[0]) && isfinite (p[1]);
-}
-
 /* ------------------------------------------------------------------------------------------------ */
 /* the fuzzy graph                                                                                   */
 
-/* A sparse symmetric graph in rows: edges of row i are cols[rows[i] .. rows[i + 1]). */
-typedef struct
-{
-  guint   n;
-  guint  *rows;
-  guint  *cols;
-  float  *vals;
-} Graph;
-
 static void
-graph_clear (Graph *g)
+graph_clear (DassieUmapGraph *g)
 {
   g_clear_pointer (&g->rows, g_free);
   g_clear_pointer (&g->cols, g_free);
@@ -387,7 +184,7 @@ fuzzy_simplicial_set (const guint *knn_idx,
                       const float *knn_dist,
                       guint        n,
                       guint        k,
-                      Graph       *graph)
+                      DassieUmapGraph *graph)
 {
   g_autofree float *sigmas = g_new (float, n);
   g_autofree float *rhos = g_new (float, n);
@@ -472,473 +269,6 @@ fuzzy_simplicial_set (const guint *knn_idx,
         }
     }
   graph->rows[n] = out;
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* initialisation                                                                                    */
-
-/* Eigenvectors of a symmetric dim × dim matrix by cyclic Jacobi rotations; @vectors gets them as
- * columns, @values the eigenvalues. */
-static void
-jacobi_eigen (double *a,
-              guint   dim,
-              double *values,
-              double *vectors)
-{
-  for (guint i = 0; i < dim; i++)
-    for (guint j = 0; j < dim; j++)
-      vectors[i * dim + j] = i == j;
-
-  for (guint sweep = 0; sweep < 100; sweep++)
-    {
-      double off = 0, total = 0;
-
-      for (guint i = 0; i < dim; i++)
-        for (guint j = 0; j < dim; j++)
-          {
-            total += a[i * dim + j] * a[i * dim + j];
-            if (i != j)
-              off += a[i * dim + j] * a[i * dim + j];
-          }
-      if (off <= 1e-30 * total || total == 0)
-        break;
-
-      for (guint p = 0; p < dim; p++)
-        for (guint q = p + 1; q < dim; q++)
-          {
-            double apq = a[p * dim + q];
-            double theta, t, c, s;
-
-            if (fabs (apq) < 1e-300)
-              continue;
-            theta = (a[q * dim + q] - a[p * dim + p]) / (2 * apq);
-            t = (theta >= 0 ? 1.0 : -1.0) / (fabs (theta) + sqrt (theta * theta + 1));
-            c = 1 / sqrt (t * t + 1);
-            s = t * c;
-            for (guint r = 0; r < dim; r++)
-              {
-                double arp = a[r * dim + p], arq = a[r * dim + q];
-
-                a[r * dim + p] = c * arp - s * arq;
-                a[r * dim + q] = s * arp + c * arq;
-              }
-            for (guint r = 0; r < dim; r++)
-              {
-                double apr = a[p * dim + r], aqr = a[q * dim + r];
-
-                a[p * dim + r] = c * apr - s * aqr;
-                a[q * dim + r] = s * apr + c * aqr;
-              }
-            for (guint r = 0; r < dim; r++)
-              {
-                double vrp = vectors[r * dim + p], vrq = vectors[r * dim + q];
-
-                vectors[r * dim + p] = c * vrp - s * vrq;
-                vectors[r * dim + q] = s * vrp + c * vrq;
-              }
-          }
-    }
-
-  for (guint i = 0; i < dim; i++)
-    values[i] = a[i * dim + i];
-}
-
-/* The first two principal components of the data. FALSE when they are degenerate. */
-static gboolean
-pca_init (const float *data,
-          guint        n,
-          guint        dim,
-          float       *embedding)
-{
-  g_autofree double *mean = g_new0 (double, dim);
-  g_autofree float *centred = g_new (float, (gsize) n * dim);
-  g_autofree float *cov_f = g_new0 (float, (gsize) dim * dim);
-  g_autofree double *cov = g_new (double, (gsize) dim * dim);
-  g_autofree double *values = g_new (double, dim);
-  g_autofree double *vectors = g_new (double, (gsize) dim * dim);
-  guint best[2] = { 0, 0 };
-
-  if (n < 3)
-    return FALSE;
-
-  for (gsize i = 0; i < (gsize) n * dim; i++)
-    mean[i % dim] += data[i];
-  for (guint d = 0; d < dim; d++)
-    mean[d] /= n;
-  for (gsize i = 0; i < (gsize) n * dim; i++)
-    centred[i] = (float) (data[i] - mean[i % dim]);
-
-  cblas_ssyrk (CblasRowMajor, CblasUpper, CblasTrans, dim, n, 1.0f, centred, dim, 0.0f, cov_f, dim);
-  for (guint i = 0; i < dim; i++)
-    for (guint j = 0; j < dim; j++)
-      cov[i * dim + j] = cov_f[MIN (i, j) * dim + MAX (i, j)];
-
-  jacobi_eigen (cov, dim, values, vectors);
-  for (guint c = 0; c < 2 && c < dim; c++)
-    {
-      guint pick = G_MAXUINT;
-
-      for (guint d = 0; d < dim; d++)
-        if ((c == 0 || d != best[0]) && (pick == G_MAXUINT || values[d] > values[pick]))
-          pick = d;
-      best[c] = pick;
-    }
-  /* A second component at rounding level means the data lie on a line: no plane to start from. */
-  if (dim < 2 || !(values[best[1]] > 1e-6 * values[best[0]]))
-    return FALSE;
-
-  for (guint c = 0; c < 2; c++)
-    {
-      double largest = 0;
-      double sign = 1;
-
-      /* Sign as scikit-learn's svd_flip fixes it: the largest loading positive. */
-      for (guint d = 0; d < dim; d++)
-        if (fabs (vectors[d * dim + best[c]]) > fabs (largest))
-          largest = vectors[d * dim + best[c]];
-      sign = largest < 0 ? -1 : 1;
-
-      for (guint i = 0; i < n; i++)
-        {
-          double s = 0;
-
-          for (guint d = 0; d < dim; d++)
-            s += (double) centred[(gsize) i * dim + d] * vectors[d * dim + best[c]];
-          embedding[(gsize) i * 2 + c] = (float) (sign * s);
-        }
-    }
-  return TRUE;
-}
-
-static void
-random_init (guint64  seed,
-             guint    n,
-             float   *embedding)
-{
-  guint32 seeds[2] = { (guint32) seed, (guint32) (seed >> 32) };
-  g_autoptr(GRand) rand = g_rand_new_with_seed_array (seeds, 2);
-
-  for (gsize i = 0; i < (gsize) n * 2; i++)
-    embedding[i] = (float) g_rand_double_range (rand, -10.0, 10.0);
-}
-
-/* The spectral start's block of eigenvector estimates: the two wanted and one to guard them. */
-#define SPECTRAL_BLOCK 3
-
-/* Whether every vertex of @g can reach every other. */
-static gboolean
-graph_connected (const Graph *g)
-{
-  g_autofree guint *stack = g_new (guint, MAX (g->n, 1));
-  g_autofree guint8 *seen = g_new0 (guint8, MAX (g->n, 1));
-  guint top = 0, reached = 1;
-
-  if (g->n == 0)
-    return FALSE;
-  seen[0] = 1;
-  stack[top++] = 0;
-  while (top > 0)
-    {
-      guint v = stack[--top];
-
-      for (guint e = g->rows[v]; e < g->rows[v + 1]; e++)
-        if (!seen[g->cols[e]])
-          {
-            seen[g->cols[e]] = 1;
-            stack[top++] = g->cols[e];
-            reached++;
-          }
-    }
-  return reached == g->n;
-}
-
-/* y = D^-1/2 W D^-1/2 x for the @m columns of x (row-major n × m), with @s = D^-1/2. */
-static void
-normalized_adjacency (const Graph  *g,
-                      const double *s,
-                      const double *x,
-                      guint         m,
-                      double       *y)
-{
-  g_assert (m <= SPECTRAL_BLOCK);
-  for (guint i = 0; i < g->n; i++)
-    {
-      double acc[SPECTRAL_BLOCK] = { 0 };
-
-      for (guint e = g->rows[i]; e < g->rows[i + 1]; e++)
-        {
-          double w = g->vals[e] * s[g->cols[e]];
-          const double *xj = x + (gsize) g->cols[e] * m;
-
-          for (guint c = 0; c < m; c++)
-            acc[c] += w * xj[c];
-        }
-      for (guint c = 0; c < m; c++)
-        y[(gsize) i * m + c] = s[i] * acc[c];
-    }
-}
-
-/* Column @c of the n × @width row-major block @a, minus its part along the unit vector @u; the same
- * multiple of @u comes off @aa (A·a, or NULL), as u is an eigenvector of A with eigenvalue 1. */
-static void
-project_out (double       *a,
-             double       *aa,
-             guint         n,
-             guint         width,
-             guint         c,
-             const double *u)
-{
-  double dot = 0;
-
-  for (guint i = 0; i < n; i++)
-    dot += a[(gsize) i * width + c] * u[i];
-  for (guint i = 0; i < n; i++)
-    {
-      a[(gsize) i * width + c] -= dot * u[i];
-      if (aa != NULL)
-        aa[(gsize) i * width + c] -= dot * u[i];
-    }
-}
-
-/* Orthonormalises the first @count columns of @s (n rows of @stride) in place by Gram–Schmidt,
- * twice over, doing the same to @as so that it stays A·s. Columns that turn out dependent are
- * dropped; returns how many are kept (moved to the front). */
-static guint
-orthonormalize_block (double *s,
-                      double *as,
-                      guint   n,
-                      guint   stride,
-                      guint   count)
-{
-  double coef[16];
-  guint kept = 0;
-
-  g_assert (count <= G_N_ELEMENTS (coef));
-  for (guint c = 0; c < count; c++)
-    {
-      double before = cblas_ddot (n, s + c, stride, s + c, stride), norm;
-
-      for (guint pass = 0; pass < 2 && kept > 0; pass++)
-        {
-          cblas_dgemv (CblasRowMajor, CblasTrans, n, kept, 1.0, s, stride, s + c, stride, 0.0, coef, 1);
-          cblas_dgemv (CblasRowMajor, CblasNoTrans, n, kept, -1.0, s, stride, coef, 1, 1.0, s + c, stride);
-          cblas_dgemv (CblasRowMajor, CblasNoTrans, n, kept, -1.0, as, stride, coef, 1, 1.0, as + c, stride);
-        }
-      norm = cblas_ddot (n, s + c, stride, s + c, stride);
-      if (!(norm > 1e-20 * before) || norm == 0)
-        continue;
-      if (c != kept)
-        {
-          cblas_dcopy (n, s + c, stride, s + kept, stride);
-          cblas_dcopy (n, as + c, stride, as + kept, stride);
-        }
-      cblas_dscal (n, 1 / sqrt (norm), s + kept, stride);
-      cblas_dscal (n, 1 / sqrt (norm), as + kept, stride);
-      kept++;
-    }
-  return kept;
-}
-
-/* umap-learn's spectral layout: the eigenvectors of the normalized Laplacian I − D^-1/2 W D^-1/2
- * with the smallest eigenvalues after the trivial one, that is of D^-1/2 W D^-1/2 with the largest.
- * Found by LOBPCG (Knyazev's locally optimal block conjugate gradient) on a block of three, with
- * the trivial eigenvector D^1/2·1 projected out throughout, to umap-learn's tolerance of 1e-4.
- * FALSE when the graph falls apart into pieces (umap-learn then lays out each piece apart; the
- * caller starts from PCA instead), or on cancel. */
-#define SPECTRAL_TOLERANCE 1e-4
-#define SPECTRAL_MAX_ITERATIONS 1000
-
-static gboolean
-spectral_init (const Graph  *g,
-               guint64       seed,
-               float        *embedding,
-               GCancellable *cancellable)
-{
-  const guint n = g->n, m = SPECTRAL_BLOCK, width = 3 * SPECTRAL_BLOCK;
-  guint32 seeds[2] = { (guint32) seed, (guint32) (seed >> 32) };
-  g_autoptr(GRand) rand = g_rand_new_with_seed_array (seeds, 2);
-  g_autofree double *s = g_new (double, MAX (n, 1));
-  g_autofree double *u = g_new (double, MAX (n, 1));
-  g_autofree double *x = g_new (double, (gsize) MAX (n, 1) * m);
-  g_autofree double *ax = g_new (double, (gsize) MAX (n, 1) * m);
-  g_autofree double *basis = g_new (double, (gsize) MAX (n, 1) * width);
-  g_autofree double *abasis = g_new (double, (gsize) MAX (n, 1) * width);
-  g_autofree double *p = g_new0 (double, (gsize) MAX (n, 1) * m);
-  g_autofree double *ap = g_new0 (double, (gsize) MAX (n, 1) * m);
-  g_autofree double *r = g_new (double, (gsize) MAX (n, 1) * m);
-  g_autofree double *ar = g_new (double, (gsize) MAX (n, 1) * m);
-  double gram[9 * SPECTRAL_BLOCK * SPECTRAL_BLOCK], values[3 * SPECTRAL_BLOCK];
-  double vectors[9 * SPECTRAL_BLOCK * SPECTRAL_BLOCK], ritz[3 * SPECTRAL_BLOCK * SPECTRAL_BLOCK];
-  double lambda[SPECTRAL_BLOCK];
-  double u_norm = 0;
-  gboolean have_p = FALSE;
-
-  if (n < 2 * SPECTRAL_BLOCK + 2 || !graph_connected (g))
-    return FALSE;
-
-  for (guint i = 0; i < n; i++)
-    {
-      double degree = 0;
-
-      for (guint e = g->rows[i]; e < g->rows[i + 1]; e++)
-        degree += g->vals[e];
-      if (!(degree > 0))
-        return FALSE;
-      s[i] = 1 / sqrt (degree);
-      u[i] = sqrt (degree);
-      u_norm += degree;
-    }
-  for (guint i = 0; i < n; i++)
-    u[i] /= sqrt (u_norm);
-
-  /* A seeded random start, without the trivial direction, orthonormal. */
-  for (gsize i = 0; i < (gsize) n * m; i++)
-    x[i] = g_rand_double_range (rand, -1, 1);
-  for (guint c = 0; c < m; c++)
-    project_out (x, NULL, n, m, c, u);
-  normalized_adjacency (g, s, x, m, ax);
-  if (orthonormalize_block (x, ax, n, m, m) < m)
-    return FALSE;
-
-  /* Stops at the tolerance; if it is not reached, the best approximation still makes a good start. */
-  for (guint iteration = 0; iteration < SPECTRAL_MAX_ITERATIONS; iteration++)
-    {
-      guint k;
-      double worst = 0;
-
-      /* Rounding lets the trivial direction back in, and it has the largest eigenvalue. */
-      for (guint c = 0; c < m; c++)
-        {
-          project_out (x, ax, n, m, c, u);
-          if (have_p)
-            project_out (p, ap, n, m, c, u);
-        }
-
-      if (iteration % 16 == 0 && g_cancellable_is_cancelled (cancellable))
-        return FALSE;
-
-      /* Ritz values, residuals R = AX − XΛ, and whether the two wanted ones have settled. */
-      for (guint c = 0; c < m; c++)
-        {
-          double xax = 0;
-
-          for (guint i = 0; i < n; i++)
-            xax += x[(gsize) i * m + c] * ax[(gsize) i * m + c];
-          lambda[c] = xax;
-        }
-
-      /* The basis [X, R, P] and A times it. */
-      for (guint i = 0; i < n; i++)
-        for (guint c = 0; c < m; c++)
-          {
-            double residual = ax[(gsize) i * m + c] - lambda[c] * x[(gsize) i * m + c];
-
-            basis[(gsize) i * width + c] = x[(gsize) i * m + c];
-            abasis[(gsize) i * width + c] = ax[(gsize) i * m + c];
-            basis[(gsize) i * width + m + c] = residual;
-            basis[(gsize) i * width + 2 * m + c] = have_p ? p[(gsize) i * m + c] : 0;
-            abasis[(gsize) i * width + 2 * m + c] = have_p ? ap[(gsize) i * m + c] : 0;
-          }
-      for (guint c = 0; c < 2; c++)
-        {
-          double norm = 0;
-
-          for (guint i = 0; i < n; i++)
-            norm += basis[(gsize) i * width + m + c] * basis[(gsize) i * width + m + c];
-          worst = MAX (worst, sqrt (norm));
-        }
-      if (worst < SPECTRAL_TOLERANCE)
-        break;
-      for (guint c = m; c < 2 * m; c++)
-        project_out (basis, NULL, n, width, c, u);
-
-      /* A·R, computed; A·X and A·P are carried along. */
-      for (guint i = 0; i < n; i++)
-        for (guint c = 0; c < m; c++)
-          r[(gsize) i * m + c] = basis[(gsize) i * width + m + c];
-      normalized_adjacency (g, s, r, m, ar);
-      for (guint i = 0; i < n; i++)
-        for (guint c = 0; c < m; c++)
-          abasis[(gsize) i * width + m + c] = ar[(gsize) i * m + c];
-
-      /* X is orthonormal already and stays the first m columns. */
-      k = orthonormalize_block (basis, abasis, n, width, have_p ? width : 2 * m);
-      if (k <= m)
-        break;
-
-      /* Rayleigh–Ritz in the basis: the m largest eigenpairs of its k × k Gram matrix. */
-      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, k, k, n, 1.0, basis, width, abasis, width, 0.0,
-                   gram, k);
-      for (guint a = 0; a < k; a++)
-        for (guint b = a + 1; b < k; b++)
-          gram[a * k + b] = gram[b * k + a] = 0.5 * (gram[a * k + b] + gram[b * k + a]);
-      jacobi_eigen (gram, k, values, vectors);
-      {
-        guint order[3 * SPECTRAL_BLOCK];
-
-        for (guint a = 0; a < k; a++)
-          order[a] = a;
-        for (guint a = 1; a < k; a++)
-          for (guint b = a; b > 0 && values[order[b - 1]] < values[order[b]]; b--)
-            {
-              guint t = order[b];
-
-              order[b] = order[b - 1];
-              order[b - 1] = t;
-            }
-        for (guint a = 0; a < k; a++)
-          for (guint c = 0; c < m; c++)
-            ritz[a * m + c] = vectors[a * k + order[c]];
-      }
-
-      /* X = basis·C, and P = (the basis past X)·(C past X); the same for A·. */
-      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0, basis, width, ritz, m, 0.0, x, m);
-      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0, abasis, width, ritz, m, 0.0, ax, m);
-      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k - m, 1.0, basis + m, width, ritz + m * m, m,
-                   0.0, p, m);
-      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k - m, 1.0, abasis + m, width, ritz + m * m,
-                   m, 0.0, ap, m);
-      have_p = TRUE;
-    }
-
-  /* The two leading nontrivial eigenvectors, scaled as umap-learn scales them (the caller then
-   * rescales to [0, 10]); a tiny seeded jitter separates points that coincide. */
-  {
-    double largest = 0;
-
-    for (guint i = 0; i < n; i++)
-      for (guint c = 0; c < 2; c++)
-        largest = MAX (largest, fabs (x[(gsize) i * m + c]));
-    if (!(largest > 0))
-      return FALSE;
-    for (guint i = 0; i < n; i++)
-      for (guint c = 0; c < 2; c++)
-        embedding[(gsize) i * 2 + c] = (float) (10.0 * x[(gsize) i * m + c] / largest +
-                                                 g_rand_double_range (rand, -1e-4, 1e-4));
-  }
-  return TRUE;
-}
-
-/* 10 (e − min) / (max − min) per coordinate. FALSE when a coordinate does not vary. */
-static gboolean
-rescale_to_ten (float *embedding,
-                guint  n)
-{
-  for (guint c = 0; c < 2; c++)
-    {
-      float lo = FLT_MAX, hi = -FLT_MAX;
-
-      for (guint i = 0; i < n; i++)
-        {
-          lo = MIN (lo, embedding[i * 2 + c]);
-          hi = MAX (hi, embedding[i * 2 + c]);
-        }
-      if (!(hi > lo))
-        return FALSE;
-      for (guint i = 0; i < n; i++)
-        embedding[i * 2 + c] = (float) (10.0 * (embedding[i * 2 + c] - lo) / ((double) hi - lo));
-    }
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -1233,7 +563,7 @@ split_heads (Layout *lay)
 
 typedef struct
 {
-  DassieUmapProgressFunc  func;
+  DassieProgressFunc      func;
   gpointer                data;
   const char             *stage;
   double                  from;
@@ -1249,9 +579,8 @@ report (const Reporter *reporter,
         const float    *embedding,
         guint           n)
 {
-  DassieProgress p = { reporter->stage, reporter->from + fraction * (reporter->to - reporter->from), -1, -1,
-                       message };
-  g_autoptr(GBytes) copy = NULL;
+  DassieUmapProgress p = { { reporter->stage, reporter->from + fraction * (reporter->to - reporter->from), -1, -1,
+                             message }, NULL };
 
   if (reporter->func == NULL)
     return;
@@ -1267,11 +596,12 @@ report (const Reporter *reporter,
           full[(gsize) reporter->rows[i] * 2] = embedding[(gsize) i * 2];
           full[(gsize) reporter->rows[i] * 2 + 1] = embedding[(gsize) i * 2 + 1];
         }
-      copy = g_bytes_new_take (full, sizeof (float) * 2 * reporter->n_total);
+      p.embedding = g_bytes_new_take (full, sizeof (float) * 2 * reporter->n_total);
     }
   else if (embedding != NULL)
-    copy = g_bytes_new (embedding, sizeof (float) * 2 * n);
-  reporter->func (&p, copy, reporter->data);
+    p.embedding = g_bytes_new (embedding, sizeof (float) * 2 * n);
+  reporter->func (&p.base, reporter->data);
+  g_clear_pointer (&p.embedding, g_bytes_unref);
 }
 
 /* umap-learn's optimize_layout_euclidean over the edges of @lay. */
@@ -1369,10 +699,10 @@ layout_clear (Layout *lay)
 /* Drops edges below max / n_epochs and sets up epochs_per_sample for the rest (umap-learn's
  * make_epochs_per_sample). Compacts @graph in place. */
 static void
-prune_and_schedule (Graph  *graph,
-                    guint   n_epochs,
-                    double  negative_sample_rate,
-                    Layout *lay)
+prune_and_schedule (DassieUmapGraph *graph,
+                    guint            n_epochs,
+                    double           negative_sample_rate,
+                    Layout          *lay)
 {
   float max = 0;
   guint m = graph->rows[graph->n];
@@ -1419,12 +749,13 @@ forward_knn_progress (const DassieProgress *progress,
                       gpointer              user_data)
 {
   const Reporter *reporter = user_data;
-  DassieProgress p = *progress;
+  DassieUmapProgress p = { *progress, NULL };
 
-  p.fraction = progress->fraction >= 0 ? reporter->from + progress->fraction * (reporter->to - reporter->from) : -1;
-  p.stage = reporter->stage;
-  p.message = _("finding neighbours");
-  reporter->func (&p, NULL, reporter->data);
+  p.base.fraction = progress->fraction >= 0 ?
+                    reporter->from + progress->fraction * (reporter->to - reporter->from) : -1;
+  p.base.stage = reporter->stage;
+  p.base.message = _("finding neighbours");
+  reporter->func (&p.base, reporter->data);
 }
 
 static guint
@@ -1502,7 +833,7 @@ fit_all (const float             *data,
   g_autofree guint *knn_idx = NULL;
   g_autofree float *knn_dist = NULL;
   g_autofree float *embedding = NULL;
-  Graph graph = { 0 };
+  DassieUmapGraph graph = { 0 };
   Layout lay = { 0 };
   guint n_neighbors = MIN (params->n_neighbors, n - 1);
   guint n_epochs = default_epochs (params, n);
@@ -1534,7 +865,8 @@ fit_all (const float             *data,
 
       /* Its BLAS calls are thin (n × 9); threads only wait on each other there. */
       dassie_blas_single_begin ();
-      found = spectral_init (&graph, params->seed, embedding, cancellable) && rescale_to_ten (embedding, n);
+      found = _dassie_umap_spectral_init (&graph, params->seed, embedding, cancellable) &&
+              _dassie_umap_rescale_to_ten (embedding, n);
       dassie_blas_single_end ();
       if (!found)
         info->init = DASSIE_UMAP_INIT_PCA;
@@ -1545,12 +877,13 @@ fit_all (const float             *data,
       graph_clear (&graph);
       return NULL;
     }
-  if (info->init == DASSIE_UMAP_INIT_PCA && !(pca_init (data, n, dim, embedding) && rescale_to_ten (embedding, n)))
+  if (info->init == DASSIE_UMAP_INIT_PCA &&
+      !(_dassie_umap_pca_init (data, n, dim, embedding) && _dassie_umap_rescale_to_ten (embedding, n)))
     info->init = DASSIE_UMAP_INIT_RANDOM;
   if (info->init == DASSIE_UMAP_INIT_RANDOM)
     {
-      random_init (params->seed, n, embedding);
-      rescale_to_ten (embedding, n);
+      _dassie_umap_random_init (params->seed, n, embedding);
+      _dassie_umap_rescale_to_ten (embedding, n);
     }
 
   lay.n_heads = n;
@@ -1603,7 +936,7 @@ transform_points (const float             *train_data,
   g_autofree float *sigmas = NULL;
   g_autofree float *rhos = NULL;
   g_autofree float *embedding = NULL;
-  Graph graph = { 0 };
+  DassieUmapGraph graph = { 0 };
   Layout lay = { 0 };
   guint k = MIN (params->n_neighbors, n_train);
   guint n_epochs;
@@ -1842,138 +1175,4 @@ dassie_umap_fit (const float             *data,
       report (&reporter, 1.0, NULL, embedding, n_rows);
       return embedding;
     }
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* the verb                                                                                          */
-
-static char *
-umap_json (const DassieUmapParams *params,
-           const DassieUmapInfo   *info,
-           const char             *input,
-           const char             *input_checksum,
-           double                  seconds)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  dassie_run_add_input (b, input, input_checksum);
-  json_builder_set_member_name (b, "n_neighbors");
-  json_builder_add_int_value (b, info->n_neighbors);
-  json_builder_set_member_name (b, "min_dist");
-  json_builder_add_double_value (b, params->min_dist);
-  json_builder_set_member_name (b, "spread");
-  json_builder_add_double_value (b, params->spread);
-  json_builder_set_member_name (b, "a");
-  json_builder_add_double_value (b, info->a);
-  json_builder_set_member_name (b, "b");
-  json_builder_add_double_value (b, info->b);
-  json_builder_set_member_name (b, "n_epochs");
-  json_builder_add_int_value (b, info->n_epochs);
-  json_builder_set_member_name (b, "learning_rate");
-  json_builder_add_double_value (b, params->learning_rate);
-  json_builder_set_member_name (b, "negative_sample_rate");
-  json_builder_add_int_value (b, params->negative_sample_rate);
-  json_builder_set_member_name (b, "init");
-  json_builder_add_string_value (b, dassie_umap_init_to_string (info->init));
-  json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64) params->seed);
-  json_builder_set_member_name (b, "threads");
-  json_builder_add_int_value (b, dassie_parallel_n_threads (params->n_threads));
-  json_builder_set_member_name (b, "fit_sample_size");
-  json_builder_add_int_value (b, params->fit_sample_size);
-  json_builder_set_member_name (b, "n_fit");
-  json_builder_add_int_value (b, info->n_fit);
-  json_builder_set_member_name (b, "n_transformed");
-  json_builder_add_int_value (b, info->n_transformed);
-  json_builder_set_member_name (b, "n_edges");
-  json_builder_add_int_value (b, info->n_edges);
-  json_builder_set_member_name (b, "seconds");
-  json_builder_add_double_value (b, seconds);
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, NULL);
-}
-
-gboolean
-dassie_umap_run (const DassieConfig      *config,
-                 const char              *input,
-                 GCancellable            *cancellable,
-                 DassieUmapProgressFunc   progress,
-                 gpointer                 user_data,
-                 DassieUmapResult        *result,
-                 GError                 **error)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *table_path = NULL;
-  g_autofree char *json_path = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *checksum = NULL;
-  g_autofree float *embedding = NULL;
-  g_autoptr(DassieVectors) store = NULL;
-  g_autoptr(DassieRun) run = NULL;
-  DassieUmapParams params;
-  gint64 start = g_get_monotonic_time ();
-  double seconds;
-
-  g_return_val_if_fail (config != NULL, FALSE);
-  g_return_val_if_fail (result != NULL, FALSE);
-
-  memset (result, 0, sizeof *result);
-  dassie_umap_params_init (&params);
-  if (!dassie_umap_params_from_config (&params, config, error))
-    return FALSE;
-  params.progress = progress;
-  params.progress_data = user_data;
-
-  path = dassie_vectors_find_latents (config, input, error);
-  if (path == NULL)
-    return FALSE;
-  store = dassie_vectors_load (path, error);
-  if (store == NULL)
-    return FALSE;
-
-  run = dassie_run_begin (dassie_config_get_string (config, "general.results_dir"), "umap", config, error);
-  if (run == NULL)
-    return FALSE;
-
-  embedding = dassie_umap_fit (dassie_vectors_get_data (store), dassie_vectors_get_n_rows (store),
-                               dassie_vectors_get_dim (store), &params, &result->info, cancellable, error);
-  if (embedding == NULL)
-    goto fail;
-  seconds = (g_get_monotonic_time () - start) / 1e6;
-
-  table_path = dassie_run_build_path (run, "embedding.fits");
-  json_path = dassie_run_build_path (run, "umap.json");
-  checksum = dassie_vectors_get_checksum (store);
-  json = umap_json (&params, &result->info, path, checksum, seconds);
-  if (!dassie_table_write_vectors (table_path, dassie_vectors_get_ids (store), dassie_vectors_get_n_rows (store),
-                                   "UMAP", embedding, 2, error) ||
-      !dassie_write_file_atomic (json_path, json, strlen (json), error) ||
-      !dassie_run_commit (run, error))
-    goto fail;
-
-  result->run_dir = g_strdup (dassie_run_get_dir (run));
-  result->input_path = g_steal_pointer (&path);
-  result->n_objects = dassie_vectors_get_n_rows (store);
-  result->seconds = seconds;
-  return TRUE;
-
-fail:
-  dassie_run_discard (run);
-  return FALSE;
-}
-
-void
-dassie_umap_result_clear (DassieUmapResult *result)
-{
-  g_return_if_fail (result != NULL);
-
-  g_clear_pointer (&result->run_dir, g_free);
-  g_clear_pointer (&result->input_path, g_free);
 }

@@ -18,12 +18,15 @@ typedef enum
                               * eigenvectors; PCA where the graph falls apart into pieces */
 } DassieUmapInit;
 
-/* Called on the worker thread every few epochs. @embedding is a copy of the current n_rows × 2
- * float32 layout (ref it to keep it), or NULL for reports without one (neighbour search, transform).
- * While a sample is fitted, the objects outside it are NaN until transform places them. */
-typedef void (*DassieUmapProgressFunc) (const DassieProgress *progress,
-                                        GBytes               *embedding,
-                                        gpointer              user_data);
+/* What UMAP's DassieProgressFunc gets, every few epochs on the worker thread: cast the
+ * DassieProgress to this. @embedding is a copy of the current n_rows × 2 float32 layout (ref it to
+ * keep it), or NULL for reports without one (neighbour search, transform). While a sample is
+ * fitted, the objects outside it are NaN until transform places them. */
+typedef struct
+{
+  DassieProgress  base;       /* stage "umap" */
+  GBytes         *embedding;
+} DassieUmapProgress;
 
 typedef struct
 {
@@ -43,7 +46,7 @@ typedef struct
   guint                   hnsw_m;
   guint                   hnsw_ef_construction;
   guint                   hnsw_ef;
-  DassieUmapProgressFunc  progress;
+  DassieProgressFunc      progress;              /* gets a DassieUmapProgress */
   gpointer                progress_data;
   guint                   progress_every;        /* epochs between embedding copies; 0: 10 */
 } DassieUmapParams;
@@ -113,7 +116,7 @@ float    *dassie_umap_transform          (const float             *train_data,
 gboolean  dassie_umap_run                (const DassieConfig      *config,
                                           const char              *input,
                                           GCancellable            *cancellable,
-                                          DassieUmapProgressFunc   progress,
+                                          DassieProgressFunc       progress,
                                           gpointer                 user_data,
                                           DassieUmapResult        *result,
                                           GError                 **error);
