@@ -214,9 +214,11 @@ heartbeat (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* While a training runs and its chart fills, the main loop keeps turning: the heartbeat every 10 ms
- * is never held up more than 100 ms by anything but other programs holding the processors (the
- * machine running the tests is shared), and the main thread never computes for 50 ms at a time. */
+/* While a training runs and its chart fills, the main loop keeps turning: the main thread never
+ * computes for 50 ms at a time (its own processor time, which other programs do not change), and the
+ * heartbeat every 10 ms is never held up 400 ms by anything but other programs holding the processors
+ * (the machine running the tests is shared; on a loaded one a page fault or a lock whose holder waits
+ * for a processor can take 100 ms, a main loop that waits for the training takes seconds). */
 static void
 test_main_loop_keeps_turning (void)
 {
@@ -236,8 +238,8 @@ test_main_loop_keeps_turning (void)
                   h.worst_stall / 1000.0, h.most_cpu / 1000.0);
   g_assert_cmpuint (dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)), ==, 25);
   g_assert_cmpuint (h.ticks, >, 20);
-  /* No stall above 100 ms, and no step of the main thread longer than 50 ms. */
-  g_assert_cmpint (h.worst_stall, <, 100 * 1000);
+  /* No stall of 400 ms, and no step of the main thread longer than 50 ms. */
+  g_assert_cmpint (h.worst_stall, <, 400 * 1000);
   g_assert_cmpint (h.most_cpu, <, 50 * 1000);
 
   gtk_window_destroy (GTK_WINDOW (window));
