@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dassie-cli-private.h"
+#include "dassie-results.h"
 
 void
 _dassie_cli_add_common_options (GOptionContext   *context,
@@ -170,13 +171,8 @@ _dassie_cli_print_result (DassieCliContext *ctx,
 
   if (ctx->json && summary != NULL)
     {
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autoptr(JsonNode) root = json_builder_get_root (summary);
-      g_autofree char *text = NULL;
+      g_autofree char *text = dassie_json_builder_to_text (summary, TRUE, NULL);
 
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      text = json_generator_to_data (gen, NULL);
       g_print ("%s\n", text);
       return;
     }

@@ -7,6 +7,7 @@
 #include "dassie-cli-private.h"
 #include "dassie-dataset.h"
 #include "dassie-demo.h"
+#include "dassie-results.h"
 
 int
 _dassie_cli_make_demo (DassieCliContext  *ctx,
@@ -88,8 +89,6 @@ print_scan_json (const char    *dir,
                  const GError  *error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
 
   json_builder_begin_object (b);
@@ -121,10 +120,7 @@ print_scan_json (const char    *dir,
   add_skipped_json (b, skipped);
   json_builder_end_object (b);
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
+  text = dassie_json_builder_to_text (b, TRUE, NULL);
   g_print ("%s\n", text);
 }
 

@@ -414,6 +414,23 @@ csv_field (FILE       *file,
   fputc ('"', file);
 }
 
+/* The start of each text format: checks @list, opens @path under its temporary name, and gives the
+ * columns and the ids as integers (NULL when they are text). */
+static gboolean
+text_begin (const DassieObjectList  *list,
+            const char              *path,
+            TextOutput              *out,
+            GArray                 **columns,
+            gint64                 **int_ids,
+            GError                 **error)
+{
+  if (!check_list (list, path, error) || !text_open (out, path, error))
+    return FALSE;
+  *columns = list_columns (list);
+  *int_ids = ids_as_int64 (list);
+  return TRUE;
+}
+
 gboolean
 dassie_export_csv (const DassieObjectList  *list,
                    const char              *path,
@@ -428,10 +445,8 @@ dassie_export_csv (const DassieObjectList  *list,
   g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!check_list (list, path, error) || !text_open (&out, path, error))
+  if (!text_begin (list, path, &out, &columns, &int_ids, error))
     return FALSE;
-  columns = list_columns (list);
-  int_ids = ids_as_int64 (list);
 
   for (guint c = 0; c < columns->len; c++)
     {
@@ -501,10 +516,8 @@ dassie_export_votable (const DassieObjectList  *list,
   g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!check_list (list, path, error) || !text_open (&out, path, error))
+  if (!text_begin (list, path, &out, &columns, &int_ids, error))
     return FALSE;
-  columns = list_columns (list);
-  int_ids = ids_as_int64 (list);
 
   fputs ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"\n"

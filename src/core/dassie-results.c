@@ -320,6 +320,19 @@ dassie_results_find_latest (const char *results_dir,
   return g_strdup (((DassieRunInfo *) g_ptr_array_index (runs, 0))->path);
 }
 
+char *
+dassie_json_builder_to_text (JsonBuilder *builder,
+                             gboolean     pretty,
+                             gsize       *length)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, pretty);
+  return json_generator_to_data (gen, length);
+}
+
 void
 dassie_run_add_input (JsonBuilder *builder,
                       const char  *latents_path,

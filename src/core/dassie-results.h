@@ -59,6 +59,10 @@ void           dassie_run_add_input        (JsonBuilder         *builder,
 gboolean       dassie_run_read_input       (const char          *run_dir,
                                             char               **latents_path,
                                             char               **checksum);
+/* The text of what @builder built (its root), indented when @pretty; @length may be NULL. */
+char          *dassie_json_builder_to_text (JsonBuilder         *builder,
+                                            gboolean             pretty,
+                                            gsize               *length);
 DassieRunInfo *dassie_run_info_parse       (const char          *path);
 void           dassie_run_info_free        (DassieRunInfo       *info);
 

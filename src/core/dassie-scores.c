@@ -139,8 +139,6 @@ scores_json (DassieVectors      *store,
              double              seconds)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *checksum = dassie_vectors_get_checksum (store);
 
   json_builder_begin_object (b);
@@ -154,11 +152,7 @@ scores_json (DassieVectors      *store,
   json_builder_set_member_name (b, "seconds");
   json_builder_add_double_value (b, seconds);
   json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, NULL);
+  return dassie_json_builder_to_text (b, TRUE, NULL);
 }
 
 gboolean

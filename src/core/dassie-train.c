@@ -630,14 +630,9 @@ write_json (const char  *path,
             gboolean     pretty,
             GError     **error)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
   gsize length;
+  g_autofree char *text = dassie_json_builder_to_text (builder, pretty, &length);
 
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, pretty);
-  text = json_generator_to_data (gen, &length);
   return dassie_write_file_atomic (path, text, length, error);
 }
 

@@ -218,8 +218,6 @@ umap_json (const DassieUmapParams *params,
            double                  seconds)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
   dassie_run_add_input (b, input, input_checksum);
@@ -256,11 +254,7 @@ umap_json (const DassieUmapParams *params,
   json_builder_set_member_name (b, "seconds");
   json_builder_add_double_value (b, seconds);
   json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, NULL);
+  return dassie_json_builder_to_text (b, TRUE, NULL);
 }
 
 gboolean
