@@ -135,6 +135,74 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+typedef struct
+{
+  char          *scores;
+  char          *umap;
+  DassieDataset *dataset;
+} LoadRequest;
+
+static void
+load_request_free (LoadRequest *req)
+{
+  g_free (req->scores);
+  g_free (req->umap);
+  g_clear_pointer (&req->dataset, dassie_dataset_unref);
+  g_free (req);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadRequest *req = task_data;
+  GError *error = NULL;
+  DassieCatalog *catalog = dassie_catalog_load (req->scores, req->umap, req->dataset, cancellable, &error);
+
+  if (catalog == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, catalog, (GDestroyNotify) dassie_catalog_unref);
+}
+
+void
+dassie_explore_model_load_async (DassieExploreModel  *self,
+                                 const char          *scores_dir,
+                                 const char          *umap_dir,
+                                 DassieDataset       *dataset,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadRequest *req;
+
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+  g_return_if_fail (scores_dir != NULL);
+
+  req = g_new0 (LoadRequest, 1);
+  req->scores = g_strdup (scores_dir);
+  req->umap = g_strdup (umap_dir);
+  req->dataset = dataset != NULL ? dassie_dataset_ref (dataset) : NULL;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dassie_explore_model_load_async);
+  g_task_set_task_data (task, req, (GDestroyNotify) load_request_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+DassieCatalog *
+dassie_explore_model_load_finish (DassieExploreModel  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 DassieCatalog *
 dassie_explore_model_get_catalog (DassieExploreModel *self)
 {

@@ -34,6 +34,19 @@ DassieExploreModel    *dassie_explore_model_new                  (void);
 void                   dassie_explore_model_set_catalog          (DassieExploreModel *self,
                                                                   DassieCatalog      *catalog);
 DassieCatalog         *dassie_explore_model_get_catalog          (DassieExploreModel *self);
+/* Reads the catalog of a scores run, the map of the same latents (@umap_dir may be NULL) and the
+ * cutouts of @dataset (may be NULL) on a worker thread (dassie_catalog_load). The caller shows it with
+ * dassie_explore_model_set_catalog(), so that it can compare it with the one shown before. */
+void                   dassie_explore_model_load_async           (DassieExploreModel  *self,
+                                                                  const char          *scores_dir,
+                                                                  const char          *umap_dir,
+                                                                  DassieDataset       *dataset,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+DassieCatalog         *dassie_explore_model_load_finish          (DassieExploreModel  *self,
+                                                                  GAsyncResult        *result,
+                                                                  GError             **error);
 
 /* The map's view. The scatter widget sets the pixel area it draws the points in; the rest of the
  * view (the data range) is shared state. */

@@ -429,38 +429,6 @@ dassie_explore_page_set_grid_count (DassieExplorePage *self,
 /* ------------------------------------------------------------------------------------------------
  * Loading */
 
-typedef struct
-{
-  char          *scores;
-  char          *umap;
-  DassieDataset *dataset;
-} LoadRequest;
-
-static void
-load_request_free (LoadRequest *req)
-{
-  g_free (req->scores);
-  g_free (req->umap);
-  g_clear_pointer (&req->dataset, dassie_dataset_unref);
-  g_free (req);
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadRequest *req = task_data;
-  GError *error = NULL;
-  DassieCatalog *catalog = dassie_catalog_load (req->scores, req->umap, req->dataset, cancellable, &error);
-
-  if (catalog == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, catalog, (GDestroyNotify) dassie_catalog_unref);
-}
-
 static void
 show_catalog (DassieExplorePage *self,
               DassieCatalog     *catalog)
@@ -477,23 +445,28 @@ show_catalog (DassieExplorePage *self,
   display_options_changed (self);
 }
 
+/* A load in flight: the page it is for, and its cancellable, to tell whether a newer load replaced it. */
+typedef struct
+{
+  DassieExplorePage *page;
+  GCancellable      *cancellable;
+} Load;
+
 static void
 on_loaded (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  DassieExplorePage *self = DASSIE_EXPLORE_PAGE (object);
-  GCancellable *cancellable = user_data;
+  Load *load = user_data;
+  g_autoptr(DassieExplorePage) self = load->page;
+  g_autoptr(GCancellable) cancellable = load->cancellable;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DassieCatalog) catalog = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(DassieCatalog) catalog = dassie_explore_model_load_finish (DASSIE_EXPLORE_MODEL (object), result, &error);
 
+  g_free (load);
   /* Replaced by a newer load. */
   if (cancellable != self->load_cancellable)
-    {
-      g_object_unref (cancellable);
-      return;
-    }
-  g_object_unref (cancellable);
+    return;
   g_clear_object (&self->load_cancellable);
 
   if (catalog == NULL)
@@ -517,8 +490,7 @@ static gboolean
 reload (gpointer user_data)
 {
   DassieExplorePage *self = user_data;
-  g_autoptr(GTask) task = NULL;
-  LoadRequest *req;
+  Load *load;
 
   self->reload_source = 0;
   if (self->load_cancellable != NULL)
@@ -533,19 +505,16 @@ reload (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  req = g_new0 (LoadRequest, 1);
-  req->scores = g_strdup (dassie_session_get_run (self->session, "scores"));
-  req->umap = g_strdup (dassie_session_get_run (self->session, "umap"));
-  if (dassie_session_get_dataset (self->session) != NULL)
-    req->dataset = dassie_dataset_ref (dassie_session_get_dataset (self->session));
-
   self->load_cancellable = g_cancellable_new ();
   if (catalog_of (self) == NULL)
     set_state (self, DASSIE_EXPLORE_PAGE_STATE_LOADING);
-  task = g_task_new (self, self->load_cancellable, on_loaded, g_object_ref (self->load_cancellable));
-  g_task_set_source_tag (task, reload);
-  g_task_set_task_data (task, req, (GDestroyNotify) load_request_free);
-  g_task_run_in_thread (task, load_thread);
+  load = g_new0 (Load, 1);
+  load->page = g_object_ref (self);
+  load->cancellable = g_object_ref (self->load_cancellable);
+  dassie_explore_model_load_async (self->model, dassie_session_get_run (self->session, "scores"),
+                                   dassie_session_get_run (self->session, "umap"),
+                                   dassie_session_get_dataset (self->session), self->load_cancellable,
+                                   on_loaded, load);
   notify_busy (self);
   return G_SOURCE_REMOVE;
 }
