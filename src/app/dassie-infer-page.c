@@ -23,7 +23,6 @@ typedef enum
 } Step;
 
 static const char * const step_verbs[N_STEPS] = { "infer", "scores", "umap" };
-static const char * const metrics[] = { "sqeuclidean", "euclidean", "cosine" };
 
 /* What a step's worker gets: everything copied, nothing shared with the page. */
 typedef struct
@@ -542,7 +541,8 @@ dassie_infer_page_build_config (DassieInferPage *self)
   dassie_config_set_int (config, "infer.batch_size", gtk_spin_button_get_value_as_int (self->batch_spin));
   dassie_config_set_int (config, "scores.k", gtk_spin_button_get_value_as_int (self->k_spin));
   dassie_config_set_string (config, "scores.metric",
-                            metrics[MIN (adw_combo_row_get_selected (self->metric_row), G_N_ELEMENTS (metrics) - 1)]);
+                            dassie_metric_to_string (MIN (adw_combo_row_get_selected (self->metric_row),
+                                                          DASSIE_METRIC_COSINE)));
   dassie_config_set_int (config, "umap.n_neighbors", gtk_spin_button_get_value_as_int (self->neighbors_spin));
   dassie_config_set_double (config, "umap.min_dist", gtk_spin_button_get_value (self->min_dist_spin));
   dassie_config_set_int (config, "umap.seed", (gint64) gtk_spin_button_get_value (self->umap_seed_spin));
@@ -881,7 +881,14 @@ dassie_infer_page_class_init (DassieInferPageClass *klass)
 static void
 dassie_infer_page_init (DassieInferPage *self)
 {
+  g_autoptr(GtkStringList) metrics = gtk_string_list_new (NULL);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The core's metrics, in DassieMetric order, so the row's position is the metric. */
+  for (guint i = 0; dassie_metric_names ()[i] != NULL; i++)
+    gtk_string_list_append (metrics, dassie_metric_get_label (i));
+  adw_combo_row_set_model (self->metric_row, G_LIST_MODEL (metrics));
 
   self->model_paths = g_ptr_array_new_with_free_func (g_free);
   dassie_embedding_view_set_placeholder (self->map_view,
