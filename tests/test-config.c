@@ -4,7 +4,10 @@
 
 #include <glib/gstdio.h>
 
+#include "dassie-autoencoder.h"
 #include "dassie-config.h"
+#include "dassie-optim.h"
+#include "dassie-vectors.h"
 
 static void
 test_defaults (void)
@@ -340,6 +343,59 @@ test_threads (void)
   g_assert_cmpstr (dassie_config_get_string (config, "model.final_layer"), ==, "tanh");
 }
 
+/* The name lists the pages offer are the names the core reads back, in the core's order. */
+static void
+test_name_lists (void)
+{
+  const char *metrics[] = { "sqeuclidean", "euclidean", "cosine", NULL };
+  const char *finals[] = { "tanh", "sigmoid", "arcsinh", "identity", NULL };
+  const char *optimizers[] = { "SGD", "Adam", NULL };
+  const char * const *names;
+  guint i;
+
+  names = dassie_metric_names ();
+  g_assert_cmpstrv (names, metrics);
+  for (i = 0; names[i] != NULL; i++)
+    {
+      DassieMetric metric = 99;
+
+      g_assert_true (dassie_metric_from_string (names[i], &metric));
+      g_assert_cmpint (metric, ==, i);
+      g_assert_cmpstr (dassie_metric_to_string (metric), ==, names[i]);
+      g_assert_nonnull (dassie_metric_get_label (metric));
+      g_assert_cmpstr (dassie_metric_get_label (metric), !=, names[i]);
+    }
+  g_assert_cmpstr (dassie_metric_get_label (DASSIE_METRIC_SQEUCLIDEAN), ==, "Squared Euclidean");
+
+  names = dassie_autoencoder_final_layer_names ();
+  g_assert_cmpstrv (names, finals);
+  for (i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(DassieConfig) config = dassie_config_new ();
+      DassieAutoencoderConfig model = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      dassie_config_set_string (config, "model.final_layer", names[i]);
+      g_assert_true (dassie_autoencoder_config_from_config (&model, config, &error));
+      g_assert_no_error (error);
+    }
+
+  names = dassie_optimizer_names ();
+  g_assert_cmpstrv (names, optimizers);
+  for (i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(DassieConfig) config = dassie_config_new ();
+      DassieOptimizerParams params = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      dassie_config_set_string (config, "optimizer.name", names[i]);
+      g_assert_true (dassie_optimizer_params_from_config (&params, config, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (params.kind, ==, i);
+      g_assert_cmpstr (dassie_optimizer_kind_to_string (params.kind), ==, names[i]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -354,6 +410,7 @@ main (int    argc,
   g_test_add_func ("/core/config/threads", test_threads);
   g_test_add_func ("/core/config/empty-file", test_empty_file);
   g_test_add_func ("/core/config/integer-overflow", test_integer_overflow);
+  g_test_add_func ("/core/config/name-lists", test_name_lists);
   g_test_add_func ("/core/config/bounds", test_bounds);
   return g_test_run ();
 }

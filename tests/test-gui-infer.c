@@ -96,6 +96,32 @@ final_map_shown (gpointer window)
          dassie_embedding_view_get_n_points (dassie_infer_page_get_map_view (page)) > 0;
 }
 
+/* The finished map is coloured by each object's own score: embedding.fits and scores.fits matched
+ * by id with a plain loop (in the chain both list the latents in the same order). */
+static void
+check_map_colours (DassieEmbeddingView *map,
+                   const char          *scores_run,
+                   const char          *umap_run)
+{
+  g_autofree char *path = g_build_filename (umap_run, "embedding.fits", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieScores) scores = dassie_scores_read (scores_run, &error);
+  g_auto(GStrv) ids = NULL;
+  g_autofree float *xy = NULL;
+  guint n = 0, dim = 0;
+  const float *values = dassie_embedding_view_get_values (map);
+
+  g_assert_no_error (error);
+  g_assert_true (dassie_table_read_vectors (path, "UMAP", &ids, &n, &xy, &dim, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_embedding_view_get_n_points (map), ==, n);
+  g_assert_nonnull (values);
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < scores->n_rows; j++)
+      if (g_str_equal (ids[i], scores->ids[j]))
+        g_assert_cmpfloat (values[i], ==, scores->knn_median[j]);
+}
+
 /* The median of the 5 smallest squared distances to the other objects, by a plain double loop. */
 static void
 check_scores (const char *infer_run,
@@ -188,6 +214,7 @@ test_chain (void)
   g_test_message ("the map was drawn %u times", dassie_embedding_view_get_n_updates (map));
   g_assert_cmpuint (dassie_embedding_view_get_n_updates (map), >=, 3);
   dassie_test_save_screenshot (GTK_WIDGET (window), "infer-page-done");
+  check_map_colours (map, dassie_session_get_run (session, "scores"), dassie_session_get_run (session, "umap"));
 
   /* Scores again, alone: a new scores run; the map and the latents stay. */
   first_scores = g_strdup (dassie_session_get_run (session, "scores"));

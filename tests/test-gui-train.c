@@ -361,6 +361,63 @@ test_error_dialog (void)
 }
 
 static gboolean
+row_titled (GtkWidget *widget,
+            gpointer   user_data)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), user_data) == 0;
+}
+
+/* The entries a combo row of the Train page shows, joined by commas. */
+static char *
+combo_entries (GtkWidget  *page,
+               const char *title)
+{
+  GtkWidget *row = dassie_test_find_widget (page, ADW_TYPE_COMBO_ROW, row_titled, (gpointer) title);
+  GListModel *model;
+  g_autoptr(GString) entries = g_string_new (NULL);
+
+  g_assert_nonnull (row);
+  model = adw_combo_row_get_model (ADW_COMBO_ROW (row));
+  g_assert_nonnull (model);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_string_append_printf (entries, "%s%s", i ? "," : "",
+                            gtk_string_list_get_string (GTK_STRING_LIST (model), i));
+  return g_string_free (g_steal_pointer (&entries), FALSE);
+}
+
+/* The final layer and optimizer rows offer what they did, and the config reads back the chosen one. */
+static void
+test_choices (void)
+{
+  DassieWindow *window = dassie_window_new (NULL);
+  DassieTrainPage *page = dassie_window_get_train_page (window);
+  g_autoptr(DassieConfig) config = dassie_config_new ();
+  g_autoptr(DassieConfig) built = NULL;
+  g_autofree char *finals = NULL;
+  g_autofree char *optimizers = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  finals = combo_entries (GTK_WIDGET (page), "Final Activation");
+  optimizers = combo_entries (GTK_WIDGET (page), "Optimizer");
+  g_assert_cmpstr (finals, ==, "tanh,sigmoid,arcsinh,identity");
+  g_assert_cmpstr (optimizers, ==, "SGD,Adam");
+
+  built = dassie_train_page_build_config (page);
+  g_assert_cmpstr (dassie_config_get_string (built, "model.final_layer"), ==, "tanh");
+  g_assert_cmpstr (dassie_config_get_string (built, "optimizer.name"), ==, "SGD");
+  g_clear_pointer (&built, dassie_config_free);
+
+  dassie_config_set_string (config, "model.final_layer", "arcsinh");
+  dassie_config_set_string (config, "optimizer.name", "adam");
+  dassie_train_page_apply_config (page, config);
+  built = dassie_train_page_build_config (page);
+  g_assert_cmpstr (dassie_config_get_string (built, "model.final_layer"), ==, "arcsinh");
+  g_assert_cmpstr (dassie_config_get_string (built, "optimizer.name"), ==, "Adam");
+  dassie_test_save_screenshot (GTK_WIDGET (page), "train-choices");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
 has_reconstructions (gpointer user_data)
 {
   return dassie_train_page_get_n_reconstructions (dassie_window_get_train_page (user_data)) > 0;
@@ -454,6 +511,7 @@ main (int    argc,
   g_test_add_func ("/gui/train/relaunch-and-open-run", test_relaunch_and_open_run);
   g_test_add_func ("/gui/train/close-while-training", test_close_while_training);
   g_test_add_func ("/gui/train/error-dialog", test_error_dialog);
+  g_test_add_func ("/gui/train/choices", test_choices);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   return status;

@@ -165,6 +165,13 @@ dassie_embedding_view_get_n_points (DassieEmbeddingView *self)
   return self->n;
 }
 
+const float *
+dassie_embedding_view_get_values (DassieEmbeddingView *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EMBEDDING_VIEW (self), NULL);
+  return self->values;
+}
+
 guint
 dassie_embedding_view_get_n_updates (DassieEmbeddingView *self)
 {

@@ -22,6 +22,8 @@ void       dassie_embedding_view_set_values     (DassieEmbeddingView *self,
                                                  gsize                n);
 void       dassie_embedding_view_clear          (DassieEmbeddingView *self);
 gsize      dassie_embedding_view_get_n_points   (DassieEmbeddingView *self);
+/* The n values the points are coloured by, or NULL. */
+const float *dassie_embedding_view_get_values   (DassieEmbeddingView *self);
 /* How many times the points were replaced since the last clear (frames of an animation). */
 guint      dassie_embedding_view_get_n_updates  (DassieEmbeddingView *self);
 void       dassie_embedding_view_set_placeholder (DassieEmbeddingView *self,

@@ -9,6 +9,18 @@
 
 #define GRID_SAVE_COLUMNS 8
 
+/* Saved plots take the size shown on screen; these are for a widget not yet allocated (at most
+ * SAVE_MIN_SHOWN_SIZE pixels wide or high). A saved grid gets a cell per cutout plus margins. */
+#define SAVE_MIN_SHOWN_SIZE        100
+#define SAVE_MAP_WIDTH             900
+#define SAVE_MAP_HEIGHT            700
+#define SAVE_HISTOGRAM_WIDTH       900
+#define SAVE_HISTOGRAM_HEIGHT      400
+#define SAVE_GRID_CELL_WIDTH       150.0
+#define SAVE_GRID_CELL_HEIGHT      190.0
+#define SAVE_GRID_MARGIN_WIDTH      40
+#define SAVE_GRID_MARGIN_HEIGHT     60
+
 /* ------------------------------------------------------------------------------------------------
  * Exports */
 
@@ -384,8 +396,8 @@ save_request_new (DassieExplorePage  *self,
       req->scatter.view = &req->view;
       req->scatter.selection = req->selection;
       req->scatter.cache = NULL;   /* the widget's own */
-      req->width = width > 100 ? width : 900;
-      req->height = height > 100 ? height : 700;
+      req->width = width > SAVE_MIN_SHOWN_SIZE ? width : SAVE_MAP_WIDTH;
+      req->height = height > SAVE_MIN_SHOWN_SIZE ? height : SAVE_MAP_HEIGHT;
     }
   else if (g_str_equal (plot, "histogram"))
     {
@@ -396,8 +408,8 @@ save_request_new (DassieExplorePage  *self,
       req->x_label = g_strdup (req->histogram.x_label);
       req->histogram.x_label = req->x_label;
       req->histogram.selection = req->selection;
-      req->width = width > 100 ? width : 900;
-      req->height = height > 100 ? height : 400;
+      req->width = width > SAVE_MIN_SHOWN_SIZE ? width : SAVE_HISTOGRAM_WIDTH;
+      req->height = height > SAVE_MIN_SHOWN_SIZE ? height : SAVE_HISTOGRAM_HEIGHT;
     }
   else
     {
@@ -439,7 +451,10 @@ save_grid (SaveRequest  *req,
   grid.title = req->grid == GRID_ANOMALOUS ? _("The most anomalous objects")
              : req->grid == GRID_NORMAL ? _("The most normal objects") : _("Selected objects");
   n_rows = (guint) ((MAX (n, 1) + columns - 1) / columns);
-  return dassie_plot_save_cutout_grid (req->path, 150.0 * columns + 40, 190.0 * n_rows + 60, &grid, error);
+  return dassie_plot_save_cutout_grid (req->path,
+                                       SAVE_GRID_CELL_WIDTH * columns + SAVE_GRID_MARGIN_WIDTH,
+                                       SAVE_GRID_CELL_HEIGHT * n_rows + SAVE_GRID_MARGIN_HEIGHT,
+                                       &grid, error);
 }
 
 /* Any thread: draws the plot into its file (reads FITS files for a grid). */

@@ -23,7 +23,6 @@ typedef enum
 } Step;
 
 static const char * const step_verbs[N_STEPS] = { "infer", "scores", "umap" };
-static const char * const metrics[] = { "sqeuclidean", "euclidean", "cosine" };
 
 /* What a step's worker gets: everything copied, nothing shared with the page. */
 typedef struct
@@ -355,7 +354,8 @@ map_data_free (MapData *data)
   g_free (data);
 }
 
-/* Worker: embedding.fits and scores.fits, the scores put in the map's order by object id. */
+/* Worker: the catalog of the scores joined with their map (Explore's join), or the map or the scores
+ * alone; a map of other latent vectors than the scored ones is shown without colours. */
 static gpointer
 map_thread (DassieJob     *job,
             gpointer       data,
@@ -363,13 +363,40 @@ map_thread (DassieJob     *job,
             GError       **error)
 {
   MapRequest *req = data;
-  g_autoptr(DassieScores) scores = NULL;
-  g_auto(GStrv) ids = NULL;
+  g_autoptr(DassieCatalog) catalog = NULL;
   MapData *map = g_new0 (MapData, 1);
 
-  if (req->umap_run != NULL)
+  if (req->scores_run != NULL && req->umap_run != NULL &&
+      !dassie_catalog_check_same_latents (req->scores_run, req->umap_run, NULL))
+    g_clear_pointer (&req->scores_run, g_free);
+
+  if (req->scores_run != NULL)
+    {
+      catalog = dassie_catalog_load (req->scores_run, req->umap_run, NULL, cancellable, error);
+      if (catalog == NULL)
+        {
+          map_data_free (map);
+          return NULL;
+        }
+      map->values = g_new (float, MAX (catalog->n, 1));
+      if (catalog->umap_path != NULL)
+        map->xy = g_new (float, 2 * MAX (catalog->n, 1));
+      for (guint i = 0; i < catalog->n; i++)
+        {
+          if (map->xy != NULL && !(isfinite (catalog->x[i]) && isfinite (catalog->y[i])))
+            continue;
+          if (map->xy != NULL)
+            {
+              map->xy[2 * map->n] = catalog->x[i];
+              map->xy[2 * map->n + 1] = catalog->y[i];
+            }
+          map->values[map->n++] = catalog->scores[i];
+        }
+    }
+  else if (req->umap_run != NULL)
     {
       g_autofree char *path = g_build_filename (req->umap_run, "embedding.fits", NULL);
+      g_auto(GStrv) ids = NULL;
       guint n = 0, dim = 0;
 
       if (!dassie_table_read_vectors (path, "UMAP", &ids, &n, &map->xy, &dim, error))
@@ -385,35 +412,6 @@ map_thread (DassieJob     *job,
           return NULL;
         }
       map->n = n;
-    }
-
-  /* Scores colour only the map of the latent vectors they scored (the catalog's rule). */
-  if (req->scores_run != NULL && req->umap_run != NULL &&
-      !dassie_catalog_check_same_latents (req->scores_run, req->umap_run, NULL))
-    g_clear_pointer (&req->scores_run, g_free);
-  if (req->scores_run != NULL && (scores = dassie_scores_read (req->scores_run, error)) == NULL)
-    {
-      map_data_free (map);
-      return NULL;
-    }
-
-  if (scores != NULL && ids == NULL)
-    {
-      map->n = scores->n_rows;
-      map->values = g_memdup2 (scores->knn_median, scores->n_rows * sizeof (float));
-    }
-  else if (scores != NULL)
-    {
-      g_autoptr(GHashTable) rows = g_hash_table_new (g_str_hash, g_str_equal);
-
-      for (guint i = 0; i < scores->n_rows; i++)
-        g_hash_table_insert (rows, scores->ids[i], GUINT_TO_POINTER (i + 1));
-      map->values = g_new (float, MAX (map->n, 1));
-      for (gsize i = 0; i < map->n; i++)
-        {
-          guint row = GPOINTER_TO_UINT (g_hash_table_lookup (rows, ids[i]));
-          map->values[i] = row > 0 ? scores->knn_median[row - 1] : NAN;
-        }
     }
   return map;
 }
@@ -542,7 +540,8 @@ dassie_infer_page_build_config (DassieInferPage *self)
   dassie_config_set_int (config, "infer.batch_size", gtk_spin_button_get_value_as_int (self->batch_spin));
   dassie_config_set_int (config, "scores.k", gtk_spin_button_get_value_as_int (self->k_spin));
   dassie_config_set_string (config, "scores.metric",
-                            metrics[MIN (adw_combo_row_get_selected (self->metric_row), G_N_ELEMENTS (metrics) - 1)]);
+                            dassie_metric_to_string (MIN (adw_combo_row_get_selected (self->metric_row),
+                                                          DASSIE_METRIC_COSINE)));
   dassie_config_set_int (config, "umap.n_neighbors", gtk_spin_button_get_value_as_int (self->neighbors_spin));
   dassie_config_set_double (config, "umap.min_dist", gtk_spin_button_get_value (self->min_dist_spin));
   dassie_config_set_int (config, "umap.seed", (gint64) gtk_spin_button_get_value (self->umap_seed_spin));
@@ -881,7 +880,14 @@ dassie_infer_page_class_init (DassieInferPageClass *klass)
 static void
 dassie_infer_page_init (DassieInferPage *self)
 {
+  g_autoptr(GtkStringList) metrics = gtk_string_list_new (NULL);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The core's metrics, in DassieMetric order, so the row's position is the metric. */
+  for (guint i = 0; dassie_metric_names ()[i] != NULL; i++)
+    gtk_string_list_append (metrics, dassie_metric_get_label (i));
+  adw_combo_row_set_model (self->metric_row, G_LIST_MODEL (metrics));
 
   self->model_paths = g_ptr_array_new_with_free_func (g_free);
   dassie_embedding_view_set_placeholder (self->map_view,

@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dassie-autoencoder.h"
 #include "dassie-cutout-render.h"
+#include "dassie-optim.h"
 #include "dassie-reconstruction.h"
 #include "dassie-run-summary.h"
 #include "dassie-train-page.h"
@@ -18,9 +20,6 @@
 #define POST_INTERVAL (G_USEC_PER_SEC / 20)
 
 #define IDLE_PLACEHOLDER N_("The loss curve appears here while the model trains. Press Train (Ctrl+Enter) to start.")
-
-static const char * const activations[] = { "tanh", "sigmoid", "arcsinh", "identity" };
-static const char * const optimizers[] = { "SGD", "Adam" };
 
 struct _DassieTrainPage
 {
@@ -480,13 +479,22 @@ show_metrics (DassieTrainPage  *self,
 
 static guint
 index_of (const char * const *names,
-          guint               n,
           const char         *name)
 {
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; names[i] != NULL && name != NULL; i++)
     if (g_ascii_strcasecmp (names[i], name) == 0)
       return i;
   return 0;
+}
+
+/* The name the combo row shows, or the first when nothing is selected. */
+static const char *
+selected_name (AdwComboRow        *row,
+               const char * const *names)
+{
+  guint selected = adw_combo_row_get_selected (row);
+
+  return selected < g_strv_length ((char **) names) ? names[selected] : names[0];
 }
 
 DassieConfig *
@@ -494,7 +502,6 @@ dassie_train_page_build_config (DassieTrainPage *self)
 {
   DassieConfig *config;
   double validation;
-  guint optimizer;
   gint64 seed;
 
   g_return_val_if_fail (DASSIE_IS_TRAIN_PAGE (self), NULL);
@@ -510,12 +517,11 @@ dassie_train_page_build_config (DassieTrainPage *self)
   dassie_config_set_int (config, "model.base_channel_size", gtk_spin_button_get_value_as_int (self->channels_spin));
   dassie_config_set_int (config, "model.latent_dim", gtk_spin_button_get_value_as_int (self->latent_spin));
   dassie_config_set_string (config, "model.final_layer",
-                            activations[MIN (adw_combo_row_get_selected (self->activation_row),
-                                             G_N_ELEMENTS (activations) - 1)]);
+                            selected_name (self->activation_row, dassie_autoencoder_final_layer_names ()));
   dassie_config_set_int (config, "train.epochs", gtk_spin_button_get_value_as_int (self->epochs_spin));
   dassie_config_set_int (config, "data_loader.batch_size", gtk_spin_button_get_value_as_int (self->batch_spin));
-  optimizer = MIN (adw_combo_row_get_selected (self->optimizer_row), G_N_ELEMENTS (optimizers) - 1);
-  dassie_config_set_string (config, "optimizer.name", optimizers[optimizer]);
+  dassie_config_set_string (config, "optimizer.name",
+                            selected_name (self->optimizer_row, dassie_optimizer_names ()));
   dassie_config_set_double (config, "optimizer.lr", gtk_spin_button_get_value (self->lr_spin));
   dassie_config_set_double (config, "optimizer.momentum", gtk_spin_button_get_value (self->momentum_spin));
   seed = (gint64) gtk_spin_button_get_value (self->seed_spin);
@@ -541,13 +547,13 @@ dassie_train_page_apply_config (DassieTrainPage    *self,
   gtk_spin_button_set_value (self->channels_spin, dassie_config_get_int (config, "model.base_channel_size"));
   gtk_spin_button_set_value (self->latent_spin, dassie_config_get_int (config, "model.latent_dim"));
   adw_combo_row_set_selected (self->activation_row,
-                              index_of (activations, G_N_ELEMENTS (activations),
+                              index_of (dassie_autoencoder_final_layer_names (),
                                         dassie_config_get_string (config, "model.final_layer")));
   gtk_spin_button_set_value (self->epochs_spin, dassie_config_get_int (config, "train.epochs"));
   gtk_spin_button_set_value (self->batch_spin, dassie_config_get_int (config, "data_loader.batch_size"));
   /* The optimizer first: choosing it proposes its usual learning rate, which the config overrides. */
   adw_combo_row_set_selected (self->optimizer_row,
-                              index_of (optimizers, G_N_ELEMENTS (optimizers),
+                              index_of (dassie_optimizer_names (),
                                         dassie_config_get_string (config, "optimizer.name")));
   gtk_spin_button_set_value (self->lr_spin, dassie_config_get_double (config, "optimizer.lr"));
   gtk_spin_button_set_value (self->momentum_spin, dassie_config_get_double (config, "optimizer.momentum"));
@@ -564,7 +570,7 @@ dassie_train_page_apply_config (DassieTrainPage    *self,
 static void
 on_optimizer_selected (DassieTrainPage *self)
 {
-  gboolean sgd = adw_combo_row_get_selected (self->optimizer_row) == 0;
+  gboolean sgd = adw_combo_row_get_selected (self->optimizer_row) == DASSIE_OPTIMIZER_SGD;
   double lr = gtk_spin_button_get_value (self->lr_spin);
 
   gtk_widget_set_visible (GTK_WIDGET (self->momentum_row), sgd);
@@ -1044,9 +1050,14 @@ static void
 dassie_train_page_init (DassieTrainPage *self)
 {
   const char * const verbs[] = { "train", NULL };
+  g_autoptr(GtkStringList) final_layers = gtk_string_list_new (dassie_autoencoder_final_layer_names ());
+  g_autoptr(GtkStringList) optimizers = gtk_string_list_new (dassie_optimizer_names ());
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The core's names, which it checks; set before the handler so the rows start at the first quietly. */
+  adw_combo_row_set_model (self->activation_row, G_LIST_MODEL (final_layers));
+  adw_combo_row_set_model (self->optimizer_row, G_LIST_MODEL (optimizers));
   g_signal_connect_object (self->optimizer_row, "notify::selected", G_CALLBACK (on_optimizer_selected),
                            self, G_CONNECT_SWAPPED);
   dassie_run_list_set_verbs (self->run_list, verbs);

@@ -80,6 +80,15 @@ struct _DassieAutoencoder
 
 G_DEFINE_QUARK (dassie-autoencoder-error-quark, dassie_autoencoder_error)
 
+/* Every activation but GELU, which Hyrax does not offer for the last layer. */
+static const char * const final_layer_names[] = { "tanh", "sigmoid", "arcsinh", "identity", NULL };
+
+const char * const *
+dassie_autoencoder_final_layer_names (void)
+{
+  return final_layer_names;
+}
+
 gboolean
 dassie_autoencoder_config_from_config (DassieAutoencoderConfig  *config,
                                        const DassieConfig       *settings,

@@ -42,6 +42,9 @@ typedef struct _DassieAutoencoder DassieAutoencoder;
 
 GQuark             dassie_autoencoder_error_quark       (void);
 
+/* The values model.final_layer takes, NULL-terminated, in the order the Train page offers them. */
+const char * const *dassie_autoencoder_final_layer_names (void);
+
 /* model.base_channel_size, model.latent_dim, model.final_layer; the image shape is left as it is. */
 gboolean           dassie_autoencoder_config_from_config (DassieAutoencoderConfig       *config,
                                                           const DassieConfig            *settings,

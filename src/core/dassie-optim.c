@@ -15,22 +15,32 @@ struct _DassieOptimizer
   float *state[2];
 };
 
+/* As torch.optim spells them, in DassieOptimizerKind order. */
+static const char * const optimizer_names[] = {
+  [DASSIE_OPTIMIZER_SGD] = "SGD",
+  [DASSIE_OPTIMIZER_ADAM] = "Adam",
+  NULL
+};
+
 gboolean
 dassie_optimizer_params_from_config (DassieOptimizerParams  *params,
                                      const DassieConfig     *config,
                                      GError                **error)
 {
   const char *name;
+  gboolean known = FALSE;
 
   g_return_val_if_fail (params != NULL, FALSE);
   g_return_val_if_fail (config != NULL, FALSE);
 
   name = dassie_config_get_string (config, "optimizer.name");
-  if (name != NULL && g_ascii_strcasecmp (name, "sgd") == 0)
-    params->kind = DASSIE_OPTIMIZER_SGD;
-  else if (name != NULL && g_ascii_strcasecmp (name, "adam") == 0)
-    params->kind = DASSIE_OPTIMIZER_ADAM;
-  else
+  for (guint i = 0; name != NULL && !known && optimizer_names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (name, optimizer_names[i]) == 0)
+      {
+        params->kind = i;
+        known = TRUE;
+      }
+  if (!known)
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
                    _("Unknown optimizer “%s” (optimizer.name): use SGD or Adam."), name ? name : "");
@@ -59,7 +69,13 @@ dassie_optimizer_params_from_config (DassieOptimizerParams  *params,
 const char *
 dassie_optimizer_kind_to_string (DassieOptimizerKind kind)
 {
-  return kind == DASSIE_OPTIMIZER_ADAM ? "Adam" : "SGD";
+  return optimizer_names[kind == DASSIE_OPTIMIZER_ADAM ? DASSIE_OPTIMIZER_ADAM : DASSIE_OPTIMIZER_SGD];
+}
+
+const char * const *
+dassie_optimizer_names (void)
+{
+  return optimizer_names;
 }
 
 DassieOptimizer *

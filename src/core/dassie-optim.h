@@ -32,6 +32,8 @@ gboolean          dassie_optimizer_params_from_config (DassieOptimizerParams    
                                                        const DassieConfig           *config,
                                                        GError                      **error);
 const char       *dassie_optimizer_kind_to_string     (DassieOptimizerKind           kind);
+/* "SGD", "Adam": NULL-terminated, in DassieOptimizerKind order. */
+const char * const *dassie_optimizer_names            (void);
 
 DassieOptimizer  *dassie_optimizer_new                (const DassieOptimizerParams  *params,
                                                        gsize                         n_params);

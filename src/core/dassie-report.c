@@ -13,6 +13,16 @@
 #include "dassie-report.h"
 #include "dassie-run-summary.h"
 
+/* The size in pixels (points for .svg and .pdf) of each report picture. */
+#define REPORT_GRID_WIDTH        1000
+#define REPORT_GRID_HEIGHT       1100
+#define REPORT_MAP_WIDTH         1000
+#define REPORT_MAP_HEIGHT         800
+#define REPORT_HISTOGRAM_WIDTH   1000
+#define REPORT_HISTOGRAM_HEIGHT   600
+#define REPORT_LOSS_WIDTH        1000
+#define REPORT_LOSS_HEIGHT        600
+
 static void
 note_written (GPtrArray  *written,
               const char *path)
@@ -69,7 +79,7 @@ write_grid (const char          *path,
   grid.n = n;
   grid.title = title;
   if (ok)
-    ok = dassie_plot_save_cutout_grid (path, 1000, 1100, &grid, error);
+    ok = dassie_plot_save_cutout_grid (path, REPORT_GRID_WIDTH, REPORT_GRID_HEIGHT, &grid, error);
 
   for (guint i = 0; i < n; i++)
     g_clear_pointer (&images[i], cairo_surface_destroy);
@@ -104,10 +114,10 @@ write_map (const char     *path,
   scatter.colormap = DASSIE_COLORMAP_VIRIDIS;
   scatter.point_radius = -1;
   scatter.title = _("UMAP of the latent space");
-  scatter.x_label = "UMAP 1";
-  scatter.y_label = "UMAP 2";
+  scatter.x_label = _("UMAP 1");
+  scatter.y_label = _("UMAP 2");
   scatter.value_label = _("Anomaly score");
-  return dassie_plot_save_scatter (path, 1000, 800, &scatter, error);
+  return dassie_plot_save_scatter (path, REPORT_MAP_WIDTH, REPORT_MAP_HEIGHT, &scatter, error);
 }
 
 gboolean
@@ -157,7 +167,7 @@ dassie_report_write (const char                *dir,
   histogram.title = _("Anomaly scores");
   histogram.x_label = _("Median distance to the nearest neighbours");
   path = g_build_filename (dir, "histogram.png", NULL);
-  if (!dassie_plot_save_histogram (path, 1000, 600, &histogram, error))
+  if (!dassie_plot_save_histogram (path, REPORT_HISTOGRAM_WIDTH, REPORT_HISTOGRAM_HEIGHT, &histogram, error))
     return FALSE;
   note_written (written, path);
 
@@ -218,7 +228,7 @@ dassie_report_write (const char                *dir,
       curve.title = _("Training");
       g_clear_pointer (&path, g_free);
       path = g_build_filename (dir, "loss.png", NULL);
-      if (!dassie_plot_save_loss (path, 1000, 600, &curve, error))
+      if (!dassie_plot_save_loss (path, REPORT_LOSS_WIDTH, REPORT_LOSS_HEIGHT, &curve, error))
         return FALSE;
       note_written (written, path);
     }

@@ -50,7 +50,14 @@ _dassie_run_threads (guint            n_threads,
 /* ------------------------------------------------------------------------------------------------ */
 /* metrics and options                                                                              */
 
-static const char *metric_names[] = { "sqeuclidean", "euclidean", "cosine" };
+static const char * const metric_names[] = { "sqeuclidean", "euclidean", "cosine", NULL };
+static const char * const metric_labels[] = { N_("Squared Euclidean"), N_("Euclidean"), N_("Cosine") };
+
+const char * const *
+dassie_metric_names (void)
+{
+  return metric_names;
+}
 
 const char *
 dassie_metric_to_string (DassieMetric metric)
@@ -59,13 +66,20 @@ dassie_metric_to_string (DassieMetric metric)
   return metric_names[metric];
 }
 
+const char *
+dassie_metric_get_label (DassieMetric metric)
+{
+  g_return_val_if_fail (metric <= DASSIE_METRIC_COSINE, NULL);
+  return _(metric_labels[metric]);
+}
+
 gboolean
 dassie_metric_from_string (const char   *text,
                            DassieMetric *metric)
 {
   g_return_val_if_fail (text != NULL, FALSE);
 
-  for (guint i = 0; i < G_N_ELEMENTS (metric_names); i++)
+  for (guint i = 0; metric_names[i] != NULL; i++)
     if (g_ascii_strcasecmp (text, metric_names[i]) == 0)
       {
         *metric = i;

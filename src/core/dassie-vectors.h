@@ -60,7 +60,11 @@ typedef struct
   gboolean loaded_index;
 } DassieKnnStats;
 
+/* The metrics' names in config files, NULL-terminated and in DassieMetric order. */
+const char * const *dassie_metric_names         (void);
 const char      *dassie_metric_to_string       (DassieMetric             metric);
+/* The metric's name for people, translated ("Squared Euclidean"). */
+const char      *dassie_metric_get_label       (DassieMetric             metric);
 gboolean         dassie_metric_from_string     (const char              *text,
                                                 DassieMetric            *metric);
 gboolean         dassie_index_kind_from_string (const char              *text,
