@@ -53,7 +53,6 @@ write_grid (const char          *path,
             GError             **error)
 {
   DassieDataset *dataset = catalog->dataset;
-  guint nb = dassie_dataset_get_n_bands (dataset);
   g_autofree cairo_surface_t **images = g_new0 (cairo_surface_t *, n);
   g_autofree const char **ids = g_new0 (const char *, n);
   g_autofree double *values = g_new0 (double, n);
