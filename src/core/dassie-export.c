@@ -414,21 +414,57 @@ csv_field (FILE       *file,
   fputc ('"', file);
 }
 
-/* The start of each text format: checks @list, opens @path under its temporary name, and gives the
- * columns and the ids as integers (NULL when they are text). */
+typedef void (*TextBody) (FILE                   *file,
+                          const DassieObjectList *list,
+                          GArray                 *columns,
+                          const gint64           *int_ids);
+
+/* Each text format: checks @list, has @body write the table under a temporary name and renames it
+ * when complete. @int_ids are the ids as integers (NULL when they are text). */
 static gboolean
-text_begin (const DassieObjectList  *list,
-            const char              *path,
-            TextOutput              *out,
-            GArray                 **columns,
-            gint64                 **int_ids,
-            GError                 **error)
+export_text (const DassieObjectList  *list,
+             const char              *path,
+             TextBody                 body,
+             GError                 **error)
 {
-  if (!check_list (list, path, error) || !text_open (out, path, error))
+  g_autoptr(GArray) columns = NULL;
+  g_autofree gint64 *int_ids = NULL;
+  TextOutput out = { 0 };
+
+  if (!check_list (list, path, error) || !text_open (&out, path, error))
     return FALSE;
-  *columns = list_columns (list);
-  *int_ids = ids_as_int64 (list);
-  return TRUE;
+  columns = list_columns (list);
+  int_ids = ids_as_int64 (list);
+  body (out.file, list, columns, int_ids);
+  return text_close (&out, error);
+}
+
+static void
+csv_body (FILE                   *file,
+          const DassieObjectList *list,
+          GArray                 *columns,
+          const gint64           *int_ids)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint c = 0; c < columns->len; c++)
+    {
+      if (c > 0)
+        fputc (',', file);
+      csv_field (file, g_array_index (columns, Column, c).name);
+    }
+  fputc ('\n', file);
+
+  for (gsize i = 0; i < list->n_rows; i++)
+    {
+      for (guint c = 0; c < columns->len; c++)
+        {
+          if (c > 0)
+            fputc (',', file);
+          csv_field (file, cell_text (list, int_ids, &g_array_index (columns, Column, c), i, "", buf, sizeof buf));
+        }
+      fputc ('\n', file);
+    }
 }
 
 gboolean
@@ -436,38 +472,11 @@ dassie_export_csv (const DassieObjectList  *list,
                    const char              *path,
                    GError                 **error)
 {
-  g_autoptr(GArray) columns = NULL;
-  g_autofree gint64 *int_ids = NULL;
-  TextOutput out = { 0 };
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
   g_return_val_if_fail (list != NULL, FALSE);
   g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!text_begin (list, path, &out, &columns, &int_ids, error))
-    return FALSE;
-
-  for (guint c = 0; c < columns->len; c++)
-    {
-      if (c > 0)
-        fputc (',', out.file);
-      csv_field (out.file, g_array_index (columns, Column, c).name);
-    }
-  fputc ('\n', out.file);
-
-  for (gsize i = 0; i < list->n_rows; i++)
-    {
-      for (guint c = 0; c < columns->len; c++)
-        {
-          if (c > 0)
-            fputc (',', out.file);
-          csv_field (out.file, cell_text (list, int_ids, &g_array_index (columns, Column, c), i, "", buf, sizeof buf));
-        }
-      fputc ('\n', out.file);
-    }
-
-  return text_close (&out, error);
+  return export_text (list, path, csv_body, error);
 }
 
 /* XML needs valid UTF-8: file names in another encoding are shown as GLib displays them. */
@@ -502,69 +511,70 @@ votable_datatype (ColumnKind kind,
     }
 }
 
-gboolean
-dassie_export_votable (const DassieObjectList  *list,
-                       const char              *path,
-                       GError                 **error)
+static void
+votable_body (FILE                   *file,
+              const DassieObjectList *list,
+              GArray                 *columns,
+              const gint64           *int_ids)
 {
-  g_autoptr(GArray) columns = NULL;
-  g_autofree gint64 *int_ids = NULL;
-  TextOutput out = { 0 };
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_return_val_if_fail (list != NULL, FALSE);
-  g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (!text_begin (list, path, &out, &columns, &int_ids, error))
-    return FALSE;
 
   fputs ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"\n"
          "         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
          "         xsi:schemaLocation=\"http://www.ivoa.net/xml/VOTable/v1.3 http://www.ivoa.net/xml/VOTable/v1.4\">\n"
          "  <RESOURCE name=\"dassie\">\n"
-         "    <INFO name=\"creator\" value=\"Dassie " PACKAGE_VERSION "\"/>\n", out.file);
-  fprintf (out.file, "    <TABLE name=\"objects\" nrows=\"%zu\">\n", list->n_rows);
-  fputs ("      <DESCRIPTION>", out.file);
-  xml_text (out.file, _("Objects ranked by anomaly score"));
-  fputs ("</DESCRIPTION>\n", out.file);
+         "    <INFO name=\"creator\" value=\"Dassie " PACKAGE_VERSION "\"/>\n", file);
+  fprintf (file, "    <TABLE name=\"objects\" nrows=\"%zu\">\n", list->n_rows);
+  fputs ("      <DESCRIPTION>", file);
+  xml_text (file, _("Objects ranked by anomaly score"));
+  fputs ("</DESCRIPTION>\n", file);
 
   for (guint c = 0; c < columns->len; c++)
     {
       const Column *column = &g_array_index (columns, Column, c);
       const char *datatype = votable_datatype (column->kind, int_ids != NULL);
 
-      fputs ("      <FIELD name=\"", out.file);
-      xml_text (out.file, column->name);
-      fprintf (out.file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "unicodeChar") ? " arraysize=\"*\"" : "");
+      fputs ("      <FIELD name=\"", file);
+      xml_text (file, column->name);
+      fprintf (file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "unicodeChar") ? " arraysize=\"*\"" : "");
       if (column->ucd != NULL)
-        fprintf (out.file, " ucd=\"%s\"", column->ucd);
+        fprintf (file, " ucd=\"%s\"", column->ucd);
       if (column->description == NULL)
-        fputs ("/>\n", out.file);
+        fputs ("/>\n", file);
       else
         {
-          fputs (">\n        <DESCRIPTION>", out.file);
-          xml_text (out.file, column->description);
-          fputs ("</DESCRIPTION>\n      </FIELD>\n", out.file);
+          fputs (">\n        <DESCRIPTION>", file);
+          xml_text (file, column->description);
+          fputs ("</DESCRIPTION>\n      </FIELD>\n", file);
         }
     }
 
-  fputs ("      <DATA>\n        <TABLEDATA>\n", out.file);
+  fputs ("      <DATA>\n        <TABLEDATA>\n", file);
   for (gsize i = 0; i < list->n_rows; i++)
     {
-      fputs ("          <TR>", out.file);
+      fputs ("          <TR>", file);
       for (guint c = 0; c < columns->len; c++)
         {
-          fputs ("<TD>", out.file);
-          xml_text (out.file, cell_text (list, int_ids, &g_array_index (columns, Column, c), i, "NaN", buf, sizeof buf));
-          fputs ("</TD>", out.file);
+          fputs ("<TD>", file);
+          xml_text (file, cell_text (list, int_ids, &g_array_index (columns, Column, c), i, "NaN", buf, sizeof buf));
+          fputs ("</TD>", file);
         }
-      fputs ("</TR>\n", out.file);
+      fputs ("</TR>\n", file);
     }
-  fputs ("        </TABLEDATA>\n      </DATA>\n    </TABLE>\n  </RESOURCE>\n</VOTABLE>\n", out.file);
+  fputs ("        </TABLEDATA>\n      </DATA>\n    </TABLE>\n  </RESOURCE>\n</VOTABLE>\n", file);
+}
 
-  return text_close (&out, error);
+gboolean
+dassie_export_votable (const DassieObjectList  *list,
+                       const char              *path,
+                       GError                 **error)
+{
+  g_return_val_if_fail (list != NULL, FALSE);
+  g_return_val_if_fail (list->ids != NULL || list->n_rows == 0, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return export_text (list, path, votable_body, error);
 }
 
 /* ------------------------------------------------------------------------------------------------
