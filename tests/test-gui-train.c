@@ -225,19 +225,24 @@ test_main_loop_keeps_turning (void)
   DassieWindow *window = dassie_test_pages_new_window (dassie_test_pages_small_data (), 25);
   DassieTrainPage *page = dassie_window_get_train_page (window);
   Heartbeat h = { 0 };
+  gint64 started;
   guint source;
 
   dassie_test_settle (0.3);
+  started = g_get_monotonic_time ();
   source = g_timeout_add (10, heartbeat, &h);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
   g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 90));
   g_source_remove (source);
+  started = g_get_monotonic_time () - started;
 
   g_test_message ("%u heartbeats; longest gap %.1f ms, %.1f ms of it not waiting for a processor; the most "
                   "main-thread processor time between two heartbeats %.1f ms", h.ticks, h.worst / 1000.0,
                   h.worst_stall / 1000.0, h.most_cpu / 1000.0);
   g_assert_cmpuint (dassie_loss_chart_get_n_validation (dassie_train_page_get_chart (page)), ==, 25);
-  g_assert_cmpuint (h.ticks, >, 20);
+  /* The heartbeat ran all along: a tenth of the beats the training's time allows (a fast machine
+   * trains in 0.2 s, a loaded one lets beats pass), and a few at the least. */
+  g_assert_cmpuint (h.ticks, >=, MAX (3, started / (10 * 1000) / 10));
   /* No stall of 400 ms, and no step of the main thread longer than 50 ms. */
   g_assert_cmpint (h.worst_stall, <, 400 * 1000);
   g_assert_cmpint (h.most_cpu, <, 50 * 1000);
