@@ -115,8 +115,7 @@ test_cancel_and_resume (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
   g_assert_true (dassie_test_wait_for (has_validation_point, window, 60));
   g_assert_nonnull (dassie_train_page_get_job (page));
-  dassie_test_save_screenshot (GTK_WIDGET (window), "train-page-running");
-  g_assert_nonnull (dassie_train_page_get_job (page));
+  /* At once: an idle machine trains these 40 epochs in a quarter of a second. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-job", NULL);
   g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 30));
 
@@ -143,6 +142,7 @@ test_cancel_and_resume (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.resume-train", "s", "");
   g_assert_nonnull (dassie_train_page_get_job (page));
   g_assert_false (dassie_error_banner_is_shown (banner));
+  dassie_test_save_screenshot (GTK_WIDGET (window), "train-page-running");
   g_assert_true (dassie_test_wait_for (dassie_test_training_over, window, 90));
   g_assert_false (dassie_error_banner_is_shown (banner));
 
