@@ -463,6 +463,13 @@ dassie_test_http_server_count (DassieTestHttpServer *server,
   return count;
 }
 
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
 void
 dassie_test_http_server_free (DassieTestHttpServer *server)
 {
@@ -476,7 +483,10 @@ dassie_test_http_server_free (DassieTestHttpServer *server)
     g_cond_wait (&server->cond, &server->mutex);
   g_mutex_unlock (&server->mutex);
 
-  g_main_loop_quit (server->loop);
+  /* Quit from inside the loop: a quit before the thread reached g_main_loop_run would be lost and
+   * the join would wait for ever (seen on a loaded machine, where a server made and freed at once
+   * had its thread still on its way into the loop). */
+  g_main_context_invoke (server->context, quit_loop, server->loop);
   g_thread_join (server->thread);
   g_main_loop_unref (server->loop);
   g_main_context_unref (server->context);

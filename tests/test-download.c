@@ -1173,6 +1173,21 @@ test_async (Fixture       *f,
   g_free (calls);
 }
 
+/* A test server made and freed at once stops: its thread may not have entered its main loop yet
+ * when it is told to quit (the old quit was lost then, and the download suite hung on a loaded
+ * machine). A thousand rounds made the old code hang within the first few hundred. */
+static void
+test_server_stops_at_once (void)
+{
+  for (guint i = 0; i < 1000; i++)
+    {
+      DassieTestHttpServer *server = dassie_test_http_server_new ();
+
+      g_assert_nonnull (dassie_test_http_server_get_url (server));
+      dassie_test_http_server_free (server);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1186,6 +1201,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/core/download/test-server-stops-at-once", test_server_stops_at_once);
   g_test_add_func ("/core/download/parse-source", test_parse_source);
   g_test_add_func ("/core/download/check-url", test_check_url);
   g_test_add_func ("/core/download/checksums", test_checksums);
