@@ -149,7 +149,8 @@ gboolean      dassie_labels_redo           (DassieLabels        *self,
                                             GError             **error);
 
 /* Reads a CSV "object_id,label[,note]" (a header line starting with "object_id" is optional; with a
- * header, the columns are found by name and an optional "tags" column holds tags separated by ';').
+ * header, the columns are found by name and an optional "tags" column (or "kind", as in the demo's
+ * labels.csv) holds tags separated by ';').
  * Fields may be quoted as RFC 4180. The label may be empty (tags or note only). Lines of ids outside
  * the data set are skipped and listed in @unknown_ids (may be NULL); the rest is one undo step.
  * Fails, changing nothing, when the file cannot be read or a label is not one of
