@@ -172,11 +172,14 @@ void
 _dassie_label_entry_set_tags (DassieLabelEntry *e,
                 GPtrArray        *tags)
 {
+  char **sorted = g_new0 (char *, tags->len + 1);
+
+  /* @tags may point into the old tags: copy before freeing them. */
   g_ptr_array_sort_with_data (tags, compare_strings, NULL);
-  g_strfreev (e->tags);
-  e->tags = g_new0 (char *, tags->len + 1);
   for (guint t = 0; t < tags->len; t++)
-    e->tags[t] = g_strdup (g_ptr_array_index (tags, t));
+    sorted[t] = g_strdup (g_ptr_array_index (tags, t));
+  g_strfreev (e->tags);
+  e->tags = sorted;
 }
 
 /* A tag in the form it is stored: trimmed, in lower case; NULL when it is not a tag. */
@@ -403,12 +406,13 @@ save_store (DassieLabels  *self,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GPtrArray) list = dassie_labels_list (self);
-  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *dir = NULL;
   g_autofree char *text = NULL;
   gsize length;
 
   if (self->path == NULL)
     return TRUE;
+  dir = g_path_get_dirname (self->path);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "format");
   json_builder_add_string_value (builder, STORE_FORMAT);
