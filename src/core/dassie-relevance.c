@@ -98,6 +98,22 @@ typedef struct
   guint32     *index;    /* n_queries × k */
 } Nearest;
 
+static float
+direct_distance (const float *a,
+                 const float *b,
+                 guint        dim)
+{
+  double sum = 0;
+
+  for (guint t = 0; t < dim; t++)
+    {
+      double diff = (double) a[t] - b[t];
+
+      sum += diff * diff;
+    }
+  return (float) sum;
+}
+
 static void
 nearest_tiles (guint    begin,
                guint    end,
@@ -128,6 +144,12 @@ nearest_tiles (guint    begin,
               float d = MAX (qn + job->ref_norms[j] - 2.0f * dots[j], 0.0f);
               guint at;
 
+              if (filled == k && d >= dist[k - 1])
+                continue;
+              /* The sgemm form loses digits when the distance is small against the norms: the
+               * rows that enter a list get their distance summed directly. */
+              d = direct_distance (job->queries + (gsize) (q0 + r) * job->dim,
+                                   job->refs + (gsize) j * job->dim, job->dim);
               if (filled == k && d >= dist[k - 1])
                 continue;
               at = filled < k ? filled++ : k - 1;
@@ -235,10 +257,24 @@ dassie_relevance_new (const float                  *latents,
     dassie_relevance_options_init (&self->options);
   self->options.k = MAX (self->options.k, 1);
 
-  /* The vector store refuses non-finite values; an unusable vector is taken as the origin. */
+  /* Centred, so that the norms in the sgemm form of the distances are as small as they can be; an
+   * unusable (non-finite) value is taken as the mean. */
   self->latents = g_new (float, MAX ((gsize) n * dim, 1));
-  for (gsize c = 0; c < (gsize) n * dim; c++)
-    self->latents[c] = isfinite (latents[c]) ? latents[c] : 0.0f;
+  {
+    g_autofree double *mean = g_new0 (double, dim);
+    g_autofree guint *count = g_new0 (guint, dim);
+
+    for (gsize c = 0; c < (gsize) n * dim; c++)
+      if (isfinite (latents[c]))
+        {
+          mean[c % dim] += latents[c];
+          count[c % dim]++;
+        }
+    for (guint j = 0; j < dim; j++)
+      mean[j] = count[j] > 0 ? mean[j] / count[j] : 0;
+    for (gsize c = 0; c < (gsize) n * dim; c++)
+      self->latents[c] = isfinite (latents[c]) ? (float) (latents[c] - mean[c % dim]) : 0.0f;
+  }
   self->norms = g_new (float, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
