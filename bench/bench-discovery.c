@@ -21,6 +21,77 @@
 #include "dassie-parallel.h"
 #include "dassie-relevance.h"
 
+/* Per kind: the mean anomaly percentile, and the share of the 10 nearest objects in the latent
+ * space that are interesting: whether the latent space can separate what the astronomer wants. */
+static void
+diagnose (DassieCatalog *catalog,
+          DassieLabels  *truth)
+{
+  g_autoptr(GHashTable) kinds = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  guint d = catalog->latent_dim;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_getenv ("STANDARDIZE") != NULL)
+    for (guint t = 0; t < d; t++)
+      {
+        double m = 0, v = 0;
+
+        for (guint i = 0; i < catalog->n; i++)
+          m += catalog->latents[i * d + t];
+        m /= catalog->n;
+        for (guint i = 0; i < catalog->n; i++)
+          v += (catalog->latents[i * d + t] - m) * (catalog->latents[i * d + t] - m);
+        v = sqrt (v / catalog->n) + 1e-12;
+        for (guint i = 0; i < catalog->n; i++)
+          catalog->latents[i * d + t] = (float) ((catalog->latents[i * d + t] - m) / v);
+      }
+  for (guint i = 0; i < catalog->n; i++)
+    {
+      const DassieLabelEntry *e = dassie_labels_lookup (truth, catalog->ids[i]);
+      const char *kind = e != NULL && e->tags[0] != NULL ? e->tags[0] : "?";
+      double *acc = g_hash_table_lookup (kinds, kind);
+      float best[10];
+      guint best_row[10], n_int = 0;
+
+      if (acc == NULL)
+        {
+          acc = g_new0 (double, 3);
+          g_hash_table_insert (kinds, (gpointer) kind, acc);
+        }
+      for (guint q = 0; q < 10; q++)
+        best[q] = INFINITY, best_row[q] = 0;
+      for (guint j = 0; j < catalog->n; j++)
+        {
+          double s = 0;
+          guint at;
+
+          if (j == i)
+            continue;
+          for (guint t = 0; t < d; t++)
+            s += (catalog->latents[i * d + t] - catalog->latents[j * d + t]) * (catalog->latents[i * d + t] - catalog->latents[j * d + t]);
+          if (s >= best[9])
+            continue;
+          for (at = 9; at > 0 && best[at - 1] > s; at--)
+            best[at] = best[at - 1], best_row[at] = best_row[at - 1];
+          best[at] = (float) s, best_row[at] = j;
+        }
+      for (guint q = 0; q < 10; q++)
+        n_int += dassie_labels_get (truth, catalog->ids[best_row[q]]) == DASSIE_LABEL_INTERESTING;
+      acc[0] += 1;
+      acc[1] += 1.0 - (catalog->ranks[i] - 1.0) / catalog->n;
+      acc[2] += n_int / 10.0;
+    }
+  g_hash_table_iter_init (&iter, kinds);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      double *acc = value;
+
+      printf ("  %-16s %4.0f objects, mean anomaly percentile %.2f, interesting among 10 nearest %.2f\n",
+              (const char *) key, acc[0], acc[1] / acc[0], acc[2] / acc[0]);
+    }
+}
+
 static int
 simulate (const char *scores,
           const char *truth_csv,
@@ -117,6 +188,8 @@ simulate (const char *scores,
           plain_50 > 0 ? (double) found_50 / plain_50 : INFINITY, seen_max, 100.0 * found / MAX (n_interesting, 1));
   printf ("re-rank at %u objects: %.4f s on average over %u\n", catalog->n, rerank_seconds / MAX (n_reranks, 1),
           n_reranks);
+  if (g_getenv ("DIAGNOSE") != NULL)
+    diagnose (catalog, truth);
   return 0;
 }
 
