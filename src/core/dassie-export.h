@@ -27,6 +27,8 @@ typedef struct
   guint               n_bands;
   const char * const *band_names;   /* n_bands: "G", "HSC-I", … */
   const char * const *band_paths;   /* n_rows × n_bands, row-major; NULL entries are empty */
+  const float        *relevance;    /* active-learning relevance (after the score), or NULL */
+  const char * const *labels;       /* the astronomer's label ("interesting", …, "" none), or NULL */
 } DassieObjectList;
 
 const char *dassie_export_format_to_string   (DassieExportFormat       format);
