@@ -12,6 +12,7 @@
 #include "dassie-results.h"
 #include "dassie-score-methods.h"
 #include "dassie-scores.h"
+#include "dassie-scores-private.h"
 #include "dassie-table.h"
 #include "dassie-vectors-private.h"
 
@@ -132,17 +133,17 @@ forward_progress (const DassieProgress *progress,
   forward->progress (&p, forward->user_data);
 }
 
-/* scores.json: what the run scored (the latents' path and checksum, as umap.json records them) and how. */
+/* scores.json: what the run scored (the latents' path and checksum, as umap.json records them) and how;
+ * @b holds the other methods' parameters already. */
 static char *
-scores_json (DassieVectors      *store,
+scores_json (JsonBuilder        *b,
+             DassieVectors      *store,
              const char         *latents_path,
              const DassieScores *scores,
              double              seconds)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *checksum = dassie_vectors_get_checksum (store);
 
-  json_builder_begin_object (b);
   dassie_run_add_input (b, latents_path, checksum);
   json_builder_set_member_name (b, "k");
   json_builder_add_int_value (b, scores->k);
@@ -173,6 +174,7 @@ dassie_scores_run (const DassieConfig  *config,
   g_autoptr(DassieVectors) store = NULL;
   g_autoptr(DassieScores) scores = NULL;
   g_autoptr(DassieRun) run = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
   DassieKnnOptions options;
   DassieKnnStats stats = { 0 };
   Forward forward = { progress, user_data };
@@ -220,13 +222,18 @@ dassie_scores_run (const DassieConfig  *config,
     }
 
   scores = dassie_scores_compute (store, (guint) MIN (k, G_MAXUINT), &options, &stats, cancellable, error);
+  json_builder_begin_object (builder);
+  if (scores == NULL ||
+      !_dassie_scores_add_methods (scores, store, path, config, &options, builder, cancellable, error))
+    {
+      dassie_knn_options_clear (&options);
+      goto fail;
+    }
   dassie_knn_options_clear (&options);
-  if (scores == NULL)
-    goto fail;
 
   scores_path = dassie_run_build_path (run, "scores.fits");
   json_path = dassie_run_build_path (run, "scores.json");
-  json = scores_json (store, path, scores, (g_get_monotonic_time () - start) / 1e6);
+  json = scores_json (builder, store, path, scores, (g_get_monotonic_time () - start) / 1e6);
   if (!dassie_scores_write (scores, scores_path, error) ||
       !dassie_write_file_atomic (json_path, json, strlen (json), error) ||
       !dassie_run_commit (run, error))
