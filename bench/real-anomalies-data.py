@@ -102,7 +102,7 @@ def cosmic_ray(cut, sig, peak, rng):
     b = rng.integers(cut.shape[0])
     for _ in range(rng.integers(1, 4)):
         y, x = rng.integers(4, SIZE - 4, size=2)
-        length = rng.integers(1, 4)
+        length = rng.integers(1, 6)
         dy, dx = [(0, 1), (1, 0), (1, 1), (1, -1)][rng.integers(4)]
         for k in range(length):
             amp = max(rng.uniform(30, 100) * sig[b], rng.uniform(0.5, 2.0) * peak[b])
@@ -111,12 +111,16 @@ def cosmic_ray(cut, sig, peak, rng):
 
 def bad_column(cut, sig, peak, rng):
     b = rng.integers(cut.shape[0])
-    col = HALF + rng.integers(-10, 11)
-    start = rng.integers(0, SIZE // 2) if rng.uniform() < 0.5 else 0
     if rng.uniform() < 0.5:
+        # Hot: from some row to the readout edge, somewhere near the object.
+        col = HALF + rng.integers(-10, 11)
+        start = rng.integers(0, SIZE // 2) if rng.uniform() < 0.5 else 0
         cut[b, start:, col] = max(rng.uniform(10, 40) * sig[b], rng.uniform(0.3, 1.0) * peak[b])
     else:
-        cut[b, start:, col] = 0.0 - sig[b] * rng.uniform(0, 0.5)  # dead: zero counts, below the sky
+        # Dead: zero counts, which after sky subtraction is minus the sky, a few noise sigmas below
+        # zero (sky counts S have noise sqrt(S)); across the whole cutout and through the object.
+        col = HALF + rng.integers(-2, 3)
+        cut[b, :, col] = -rng.uniform(3, 6) * sig[b]
 
 
 def saturated_star(cut, sig, peak, rng):
