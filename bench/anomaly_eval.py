@@ -5,6 +5,7 @@
   python3 anomaly_eval.py scores LABELS SCORES.FITS TAG...     one row per numeric score column
   python3 anomaly_eval.py pixels LABELS DATA TAG...            5-NN median in pixel space (raw and tanh)
   python3 anomaly_eval.py table ROWS.TSV                      the mean over seeds, per preset and method
+  python3 anomaly_eval.py train-summary RUN                   one line: the recipe and the losses
 
 LABELS is a CSV with object_id and a kind column ("normal" for the normal objects; the demo's
 labels.csv has "label"). Rows are tab-separated: tags, method, then for "all" and for every kind
@@ -187,6 +188,43 @@ def table(path):
             print(line)
 
 
+def train_summary(run):
+    """The recipe of a train run (config.json) and how its losses went (metrics.jsonl)."""
+    import json
+    with open(os.path.join(run, "config.json")) as f:
+        config = json.load(f)
+    opt = config.get("optimizer", {})
+    parts = [f"{opt.get('name')} lr {opt.get('lr'):g}",
+             f"{config.get('train', {}).get('epochs')} epochs",
+             f"batch {config.get('data_loader', {}).get('batch_size')}",
+             f"{config.get('data_set', {}).get('transform')}"]
+    # Keys others add (schedule, early stopping, augmentation, normalisation) are shown when set.
+    for section in ("train", "data_set", "optimizer", "scheduler", "augment"):
+        for key, value in sorted(config.get(section, {}).items()):
+            if any(w in key for w in ("patience", "schedule", "augment", "normali", "stretch", "softening")):
+                parts.append(f"{section}.{key}={value}")
+    lines = []
+    path = os.path.join(run, "metrics.jsonl")
+    if os.path.exists(path):
+        with open(path) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+    epochs = [m for m in lines if isinstance(m.get("validation_loss"), (int, float))]
+    if epochs:
+        best = min(epochs, key=lambda m: m["validation_loss"])
+        parts.append(f"val {epochs[-1]['validation_loss']:.4f} after {len(epochs)} epochs"
+                     f" (best {best['validation_loss']:.4f} at {best.get('epoch')})")
+        # The mean-image baseline, under whichever name metrics.jsonl gives it.
+        for m in lines:
+            for key, value in m.items():
+                if ("baseline" in key or "mean_image" in key) and isinstance(value, (int, float)):
+                    parts.append(f"{key} {value:.4f}")
+                    break
+            else:
+                continue
+            break
+    return ", ".join(parts)
+
+
 def selftest():
     # Hand-computed: scores 0.9 0.8 0.7 0.6 0.5 0.4 with positives at ranks 1, 3, 6.
     # Pairs (pos, neg) with pos above: 0.9 beats 3 negatives, 0.7 beats 2, 0.4 beats 0 → 5 of 9.
@@ -226,6 +264,8 @@ def main(argv):
         ids, x = read_cutouts(argv[2])
         emit(argv[3:], "pixels-5nn", evaluate(ids, knn_median(x), labels))
         emit(argv[3:], "tanh-pixels-5nn", evaluate(ids, knn_median(np.tanh(x)), labels))
+    elif argv[0] == "train-summary":
+        print(train_summary(argv[1]))
     elif argv[0] == "table":
         table(argv[1])
     else:

@@ -46,7 +46,8 @@ need=()
 if [[ ${#need[@]} -gt 0 ]]; then
   echo "installing ${need[*]}" >&2
   if [[ $(id -u) -eq 0 ]]; then apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
-  else sudo apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; fi
+  elif command -v sudo >/dev/null; then sudo apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
+  else echo "real-anomalies.sh: install ${need[*]} (apt-get) and run again" >&2; exit 1; fi
 fi
 "$py" "$repo/bench/anomaly_eval.py" selftest >&2
 
@@ -110,7 +111,7 @@ run_one () {  # data set name, data folder, labels, preset, seed
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   times+=("$(printf '%-5s %-12s seed %-3s train %6s s  %s' "$name" "$preset" "$seed" "$secs" \
-             "$(tail -n 1 "$train/metrics.jsonl" 2>/dev/null | cut -c1-160)")")
+             "$("$py" "$repo/bench/anomaly_eval.py" train-summary "$train")")")
   echo "${times[-1]}" >&2
   "$py" "$repo/bench/anomaly_eval.py" scores "$labels" "$scores/scores.fits" "$name" "$preset" "$seed" >> "$rows"
 }
@@ -124,7 +125,9 @@ done
 [[ $real -eq 0 ]] || "$py" "$repo/bench/anomaly_eval.py" pixels "$work/truth/labels.csv" "$work/real/hdf" real baseline 0 >> "$rows"
 [[ $demo -eq 0 ]] || "$py" "$repo/bench/anomaly_eval.py" pixels "$work/demo/labels.csv" "$work/demo" demo baseline 0 >> "$rows"
 
-"$py" "$repo/bench/anomaly_eval.py" table "$rows"
-echo
-echo "wall-clock time per training (and its last metrics line):"
-printf '  %s\n' "${times[@]}"
+{
+  "$py" "$repo/bench/anomaly_eval.py" table "$rows"
+  echo
+  echo "wall-clock time per training, its recipe and losses:"
+  printf '  %s\n' "${times[@]}"
+} | tee "$work/table.txt"
