@@ -176,16 +176,15 @@ def table(path):
     for data_set, keys in by_set.items():
         kinds = ["all"] + sorted({k for key in keys for k in groups[key]} - {"all"})
         n_seeds = max(len(v) for key in keys for v in groups[key].values())
-        print(f"\n{data_set}: ROC AUC / recall in the top {TOP_FRACTION:.0%}"
-              + (f" (mean ± std over {n_seeds} seeds)" if n_seeds > 1 else ""))
-        header = f"{'preset':<12} {'method':<22}" + "".join(f" {k[:15]:>23}" for k in kinds)
-        print(header)
-        for key in keys:
-            line = f"{key[1]:<12} {key[2]:<22}"
-            for k in kinds:
-                v = groups[key].get(k)
-                line += f" {(cell(v, 0) + ' / ' + cell(v, 1)) if v else '-':>23}"
-            print(line)
+        spread = f" (mean ± std over {n_seeds} seeds)" if n_seeds > 1 else ""
+        method_width = max([22] + [len(key[2]) for key in keys])
+        for idx, what in ((0, "ROC AUC"), (1, f"recall in the top {TOP_FRACTION:.0%}")):
+            cells = {key: [cell(groups[key][k], idx) if k in groups[key] else "-" for k in kinds] for key in keys}
+            width = max([len(k) for k in kinds] + [len(c) for row in cells.values() for c in row])
+            print(f"\n{data_set}: {what}{spread}")
+            print(f"{'preset':<12} {'method':<{method_width}}" + "".join(f" {k:>{width}}" for k in kinds))
+            for key in keys:
+                print(f"{key[1]:<12} {key[2]:<{method_width}}" + "".join(f" {c:>{width}}" for c in cells[key]))
 
 
 def train_summary(run):
