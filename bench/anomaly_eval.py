@@ -104,6 +104,7 @@ def score_columns(path):
         data = table.data
         id_name = next(n for n in data.columns.names if n.upper() == "OBJECT_ID")
         ids = [str(v).strip() for v in data[id_name]]
+        chosen = str(table.header.get("SCOREMTH", "")).strip()
         cols = []
         for col in data.columns:
             if col.name == id_name:
@@ -111,7 +112,9 @@ def score_columns(path):
             values = np.asarray(data[col.name])
             if values.ndim != 1 or values.dtype.kind not in "fiu":
                 continue
-            cols.append((col.name, values.astype(np.float64)))
+            # SCORE is the configured method's column again; the name says which.
+            name = f"{col.name}={chosen}" if col.name.upper() == "SCORE" and chosen else col.name
+            cols.append((name, values.astype(np.float64)))
     return ids, cols
 
 

@@ -11,16 +11,18 @@
 #
 # Usage: bash bench/real-anomalies.sh [--quick] [--seeds N] [--presets "hyrax recommended"]
 #                                     [--no-demo] [--no-real] [--work DIR] [--keep] [--set KEY=VALUE]...
+#                                     [--scores-opt ARG]...
 #   --quick     one seed (default: three)
 #   --work DIR  where the data and runs go (default: a fresh folder under /var/tmp, removed at the end
 #               unless --keep; the cutouts are cached in DIR and reused when DIR is given)
-#   --set       extra configuration for every training (e.g. --set train.epochs=5), after the preset
+#   --set       extra configuration for every verb (e.g. --set train.epochs=5), after the preset
+#   --scores-opt an extra argument of the scores verb (e.g. --scores-opt --method=lof)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 py=/usr/bin/python3
 
-seeds=3 presets="hyrax recommended" demo=1 real=1 work="" keep=0 extra=()
+seeds=3 presets="hyrax recommended" demo=1 real=1 work="" keep=0 extra=() scores_opts=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) seeds=1 ;;
@@ -31,7 +33,8 @@ while [[ $# -gt 0 ]]; do
     --work) work=$2; keep=1; shift ;;
     --keep) keep=1 ;;
     --set) extra+=(--set "$2"); shift ;;
-    -h|--help) sed -n '3,18p' "$0"; exit 0 ;;
+    --scores-opt) scores_opts+=("$2"); shift ;;
+    -h|--help) sed -n '3,20p' "$0"; exit 0 ;;
     *) echo "real-anomalies.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -74,20 +77,25 @@ if [[ $demo -eq 1 && ! -f $work/demo/labels.csv ]]; then
   "$cli" make-demo "$work/demo" --quiet >/dev/null
 fi
 
-# The configuration of a preset: --preset when the CLI has it, else the keys of the recipe.
-preset_args () {
-  if "$cli" train --help 2>/dev/null | grep -q -- '--preset'; then
-    echo "--preset $1"
+# The configuration of a preset for a verb: --preset when the verb has it (nothing for the verbs
+# without it once train has it: they follow the train run), else the keys of the recipe.
+preset_args () {  # verb, preset
+  if "$cli" "$1" --help 2>/dev/null | grep -q -- '--preset'; then
+    echo "--preset $2"
     return
   fi
-  case $1 in
+  if "$cli" train --help 2>/dev/null | grep -q -- '--preset'; then
+    return
+  fi
+  case $2 in
     # The seed notebook's recipe (Dassie's defaults before presets existed).
     hyrax) echo "--set optimizer.name=SGD --set optimizer.lr=0.01 --set optimizer.momentum=0.9 \
 --set train.epochs=20 --set data_loader.batch_size=32 --set data_set.transform=tanh" ;;
     # Until the CLI has presets: Adam, with which the model learns (issue 20).
     recommended) echo "--set optimizer.name=Adam --set optimizer.lr=0.001 --set train.epochs=20 \
 --set data_loader.batch_size=32 --set data_set.transform=tanh" ;;
-    *) echo "real-anomalies.sh: unknown preset $1" >&2; exit 2 ;;
+    *) echo "real-anomalies.sh: unknown preset $2 (the CLI has no --preset yet: hyrax or recommended)" >&2
+       exit 2 ;;
   esac
 }
 
@@ -100,14 +108,18 @@ run_one () {  # data set name, data folder, labels, preset, seed
   local name=$1 data=$2 labels=$3 preset=$4 seed=$5
   local results=$work/results/$name-$preset-$seed t0 t1 train infer scores
   rm -rf "$results"
+  local common=(--data "$data" --results "$results" --set "train.seed=$seed" --set "data_set.seed=$seed")
   # shellcheck disable=SC2046 # the preset's arguments are words
-  local common=(--data "$data" --results "$results" $(preset_args "$preset")
-                --set "train.seed=$seed" --set "data_set.seed=$seed" "${extra[@]}")
   t0=$(now)
-  train=$("$cli" train "${common[@]}" --quiet | tail -n 1)
+  train=$("$cli" train "${common[@]}" $(preset_args train "$preset") "${extra[@]}" --quiet | tail -n 1)
   t1=$(now)
-  infer=$("$cli" infer "${common[@]}" --weights "$train" --quiet | tail -n 1)
-  scores=$("$cli" scores "${common[@]}" --input "$infer" --quiet | tail -n 1)
+  # shellcheck disable=SC2046
+  infer=$("$cli" infer "${common[@]}" $(preset_args infer "$preset") "${extra[@]}" --weights "$train" \
+          --quiet | tail -n 1)
+  # shellcheck disable=SC2046
+  scores=$("$cli" scores "${common[@]}" $(preset_args scores "$preset") "${extra[@]}" --input "$infer" \
+           "${scores_opts[@]}" --quiet | tail -n 1)
+  [[ -f $scores/scores.fits ]] || { echo "real-anomalies.sh: no scores.fits in “$scores”" >&2; exit 1; }
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   times+=("$(printf '%-5s %-12s seed %-3s train %6s s  %s' "$name" "$preset" "$seed" "$secs" \
