@@ -231,6 +231,55 @@ test_separation_and_formats (void)
 }
 
 static void
+test_parse_coordinates (void)
+{
+  const struct { const char *text; double ra; } ras[] = {
+    { "30.5904", 30.5904 }, { "02:02:21.696", 30.5904 }, { "2h02m21.696s", 30.5904 }, { " 2 02 21.696 ", 30.5904 },
+    { "0", 0 }, { "359.5", 359.5 },
+  };
+  const struct { const char *text; double dec; } decs[] = {
+    { "-6.2823738", -6.2823738 }, { "-06:16:56.54568", -6.2823738 }, { "-6d16m56.54568s", -6.2823738 },
+    { "+00:30:00", 0.5 }, { "89.9", 89.9 }, { "-90", -90 },
+  };
+  const char *bad_ras[] = { "", "abc", "-1", "360", "24:00:00", "12:60:00", "1:2:3:4" };
+  const char *bad_decs[] = { "", "91", "-90:30:00", "10:75:00", "north" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ras); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      double ra = NAN;
+
+      g_assert_true (dassie_sky_parse_ra (ras[i].text, &ra, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat_with_epsilon (ra, ras[i].ra, 1e-7);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (decs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      double dec = NAN;
+
+      g_assert_true (dassie_sky_parse_dec (decs[i].text, &dec, &error));
+      g_assert_cmpfloat_with_epsilon (dec, decs[i].dec, 1e-7);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_ras); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      double ra;
+
+      g_assert_false (dassie_sky_parse_ra (bad_ras[i], &ra, &error));
+      g_assert_nonnull (strstr (error->message, "right ascension"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_decs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      double dec;
+
+      g_assert_false (dassie_sky_parse_dec (bad_decs[i], &dec, &error));
+      g_assert_nonnull (strstr (error->message, "declination"));
+    }
+}
+
+static void
 test_column_names (void)
 {
   const char *ra_names[] = { "ra", "RA", "ra_deg", "RAJ2000", "coord_ra", "ira", "i_ra", " ra " };
@@ -478,6 +527,7 @@ main (int   argc,
   g_test_add_func ("/core/sky/refusals", test_refusals);
   g_test_add_func ("/core/sky/separation-and-formats", test_separation_and_formats);
   g_test_add_func ("/core/sky/column-names", test_column_names);
+  g_test_add_func ("/core/sky/parse-coordinates", test_parse_coordinates);
   g_test_add_func ("/core/sky/dataset-positions-from-catalogue", test_dataset_positions_from_catalogue);
   g_test_add_func ("/core/sky/dataset-positions-from-wcs", test_dataset_positions_from_wcs);
   g_test_add_func ("/core/sky/dataset-positions-from-manifest", test_dataset_positions_from_manifest);

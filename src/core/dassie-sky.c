@@ -318,6 +318,80 @@ dassie_sky_format_dec (double   dec,
   return g_strdup_printf ("%c%02d°%02d′%04.1f″", dec < 0 ? '-' : '+', d, m, s);
 }
 
+/* Parses "d m s" with any of the separators people use; *sexagesimal says whether there was more than
+ * one part. */
+static gboolean
+parse_parts (const char *text,
+             double     *value,
+             gboolean   *negative,
+             gboolean   *sexagesimal)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+  g_auto(GStrv) parts = NULL;
+  const char *start = copy;
+  double total = 0, scale = 1;
+  guint n = 0;
+
+  *negative = start[0] == '-';
+  if (start[0] == '-' || start[0] == '+')
+    start++;
+  parts = g_strsplit_set (start, " :hdms°′″'\"", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *end = NULL;
+      double v;
+
+      if (parts[i][0] == '\0')
+        continue;
+      v = g_ascii_strtod (parts[i], &end);
+      if (end == parts[i] || *end != '\0' || v < 0 || n >= 3 || (n > 0 && v >= 60))
+        return FALSE;
+      total += v / scale;
+      scale *= 60;
+      n++;
+    }
+  *value = total;
+  *sexagesimal = n > 1 || strpbrk (start, ":hdms°′″'\"") != NULL;
+  return n > 0;
+}
+
+gboolean
+dassie_sky_parse_ra (const char  *text,
+                     double      *ra,
+                     GError     **error)
+{
+  gboolean negative, sexagesimal;
+  double value;
+
+  if (!parse_parts (text, &value, &negative, &sexagesimal) || negative ||
+      (sexagesimal ? value >= 24 : value >= 360))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a right ascension: give degrees (0 to 360) or hours as 02:02:21.7"), text);
+      return FALSE;
+    }
+  *ra = sexagesimal ? value * 15 : value;
+  return TRUE;
+}
+
+gboolean
+dassie_sky_parse_dec (const char  *text,
+                      double      *dec,
+                      GError     **error)
+{
+  gboolean negative, sexagesimal;
+  double value;
+
+  if (!parse_parts (text, &value, &negative, &sexagesimal) || value > 90)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a declination: give degrees (−90 to 90) as -6.28 or -06:16:56.5"), text);
+      return FALSE;
+    }
+  *dec = negative ? -value : value;
+  return TRUE;
+}
+
 static gboolean
 is_coordinate_column (const char         *name,
                       const char * const *names)

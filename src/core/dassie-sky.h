@@ -80,6 +80,16 @@ char           *dassie_sky_format_ra             (double         ra,
 char           *dassie_sky_format_dec            (double         dec,
                                                   gboolean       colons);
 
+/* Reads a right ascension or declination typed by a person: degrees ("30.5904", "-6.28"), or
+ * sexagesimal hours / degrees ("02:02:21.7", "2h02m21.7s", "2 02 21.7"; "-06:16:56.5", "-6d16m56.5s").
+ * FALSE with a message naming @text when it is neither or out of range. */
+gboolean        dassie_sky_parse_ra              (const char    *text,
+                                                  double        *ra,
+                                                  GError       **error);
+gboolean        dassie_sky_parse_dec             (const char    *text,
+                                                  double        *dec,
+                                                  GError       **error);
+
 /* Whether a catalogue column named @name holds right ascension or declination: Hyrax's "ra"/"dec",
  * "RA"/"DEC", "ra_deg", "RAJ2000", "coord_ra", and band-prefixed HSC names ("ira", "i_ra"). */
 gboolean        dassie_sky_is_ra_column          (const char    *name);
