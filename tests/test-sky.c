@@ -515,6 +515,57 @@ test_dataset_positions_from_manifest (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* Every viewer's address holds the position; the catalogue searches and Aladin take one signed pair. */
+static void
+test_viewer_urls (void)
+{
+  for (guint v = 0; v < DASSIE_SKY_N_VIEWERS; v++)
+    {
+      g_autofree char *north = dassie_sky_viewer_get_url (v, 150.1, 2.2);
+      g_autofree char *south = dassie_sky_viewer_get_url (v, 30.5913380009, -6.2823738478);
+
+      g_assert_nonnull (dassie_sky_viewer_get_name (v));
+      g_assert_true (g_str_has_prefix (north, "https://"));
+      g_assert_null (strchr (north, ' '));
+      if (v == DASSIE_SKY_VIEWER_HSC_MAP)
+        {
+          /* Radians: 150.1° = 2.619739207 rad, 2.2° = 0.038397 rad. */
+          g_assert_nonnull (strstr (north, "2.619739207"));
+          g_assert_nonnull (strstr (north, "0.038397244"));
+          continue;
+        }
+      g_assert_nonnull (strstr (north, "150.100000"));
+      g_assert_nonnull (strstr (north, "2.200000"));
+      g_assert_nonnull (strstr (south, "30.591338"));
+      g_assert_nonnull (strstr (south, "-6.282374"));
+      if (v == DASSIE_SKY_VIEWER_SIMBAD || v == DASSIE_SKY_VIEWER_ALADIN_LITE)
+        g_assert_nonnull (strstr (north, "150.100000%20%2B2.200000"));
+    }
+  {
+    g_autofree char *legacy = dassie_sky_viewer_get_url (DASSIE_SKY_VIEWER_LEGACY_SURVEYS, 150.1, 2.2);
+
+    g_assert_cmpstr (legacy, ==, "https://www.legacysurvey.org/viewer?ra=150.100000&dec=2.200000&layer=ls-dr10&zoom=16");
+  }
+}
+
+/* The WCS read for one object of a data set: the real HSC cutout's own. */
+static void
+test_dataset_read_wcs (void)
+{
+  g_autofree char *images = shared_path ("fixtures/hsc_stars/images");
+  g_autoptr(DassieDataset) ds = open_dataset (images);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieSkyWcs) wcs = dassie_dataset_read_wcs (ds, 0, &error);
+  double north[2], east[2];
+
+  g_assert_no_error (error);
+  g_assert_true (dassie_sky_wcs_north_east (wcs, 12, 12, north, east));
+  /* The tangent point is 0.7° away, so the meridians lean by a few hundredths of a degree here. */
+  g_assert_cmpfloat_with_epsilon (north[1], 1, 1e-4);
+  g_assert_cmpfloat_with_epsilon (east[0], -1, 1e-4);
+  g_assert_cmpfloat (fabs (north[0]), >, 1e-5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -531,5 +582,7 @@ main (int   argc,
   g_test_add_func ("/core/sky/dataset-positions-from-catalogue", test_dataset_positions_from_catalogue);
   g_test_add_func ("/core/sky/dataset-positions-from-wcs", test_dataset_positions_from_wcs);
   g_test_add_func ("/core/sky/dataset-positions-from-manifest", test_dataset_positions_from_manifest);
+  g_test_add_func ("/core/sky/viewer-urls", test_viewer_urls);
+  g_test_add_func ("/core/sky/dataset-read-wcs", test_dataset_read_wcs);
   return g_test_run ();
 }

@@ -520,3 +520,31 @@ dassie_dataset_get_column_text (DassieDataset *self,
   g_return_val_if_fail (c != NULL && index < _dassie_dataset_get_sky (self)->n_objects, NULL);
   return c->texts[index];
 }
+
+DassieSkyWcs *
+dassie_dataset_read_wcs (DassieDataset *self,
+                         guint          index,
+                         GError       **error)
+{
+  const char *path = dassie_dataset_get_file (self, index, 0);
+  fitsfile *fptr = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) local_error = NULL;
+  DassieSkyWcs *wcs;
+  guint width, height;
+  int status = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  reason = _dassie_dataset_probe_image (path, &fptr, &width, &height);
+  if (reason != NULL)
+    {
+      g_set_error (error, DASSIE_DATASET_ERROR, DASSIE_DATASET_ERROR_BAD_FILE, "%s: %s", path, reason);
+      return NULL;
+    }
+  wcs = dassie_sky_wcs_new_from_fits (fptr, &local_error);
+  fits_close_file (fptr, &status);
+  if (wcs == NULL)
+    g_set_error (error, local_error->domain, local_error->code, "%s: %s", path, local_error->message);
+  return wcs;
+}

@@ -117,6 +117,11 @@ gboolean        dassie_dataset_get_position        (DassieDataset               
                                                     guint                        index,
                                                     double                      *ra,
                                                     double                      *dec);
+/* The WCS of the object's first band (read from its header now), for a compass and a scale bar;
+ * NULL with an error naming the file when it has none. */
+DassieSkyWcs   *dassie_dataset_read_wcs            (DassieDataset               *self,
+                                                    guint                        index,
+                                                    GError                     **error);
 /* The catalogue's other per-object columns (tract, patch, magnitudes, flags, ...), as text, and as
  * numbers when every value of the column is one (NaN where an object has none). */
 guint           dassie_dataset_get_n_columns       (DassieDataset               *self);

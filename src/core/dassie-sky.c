@@ -447,3 +447,68 @@ dassie_sky_source_describe (DassieSkySource source)
       return _("none (no ra/dec columns and no WCS in the headers)");
     }
 }
+
+const char *
+dassie_sky_viewer_get_name (DassieSkyViewer viewer)
+{
+  switch (viewer)
+    {
+    case DASSIE_SKY_VIEWER_LEGACY_SURVEYS:
+      return _("Legacy Surveys Viewer");
+    case DASSIE_SKY_VIEWER_HSC_MAP:
+      return _("HSC-SSP hscMap");
+    case DASSIE_SKY_VIEWER_SIMBAD:
+      return _("SIMBAD");
+    case DASSIE_SKY_VIEWER_NED:
+      return _("NED");
+    case DASSIE_SKY_VIEWER_ALADIN_LITE:
+      return _("Aladin Lite");
+    case DASSIE_SKY_N_VIEWERS:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+char *
+dassie_sky_viewer_get_url (DassieSkyViewer viewer,
+                           double          ra,
+                           double          dec)
+{
+  char r[G_ASCII_DTOSTR_BUF_SIZE], d[G_ASCII_DTOSTR_BUF_SIZE];
+  char sd[G_ASCII_DTOSTR_BUF_SIZE + 1];
+
+  /* Six decimals of a degree are 3.6 mas: finer than any survey's astrometry. */
+  g_ascii_formatd (r, sizeof r, "%.6f", ra);
+  g_ascii_formatd (d, sizeof d, "%.6f", dec);
+  /* The signed form "+2.200000" that coordinate parsers read as one position. */
+  g_snprintf (sd, sizeof sd, "%s%s", dec < 0 ? "" : "%2B", d);
+
+  switch (viewer)
+    {
+    case DASSIE_SKY_VIEWER_LEGACY_SURVEYS:
+      return g_strdup_printf ("https://www.legacysurvey.org/viewer?ra=%s&dec=%s&layer=ls-dr10&zoom=16", r, d);
+    case DASSIE_SKY_VIEWER_HSC_MAP:
+      {
+        /* hscMap keeps its view in the fragment, as JSON with the position in radians. */
+        char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+
+        g_ascii_formatd (a, sizeof a, "%.9f", ra * G_PI / 180.0);
+        g_ascii_formatd (b, sizeof b, "%.9f", dec * G_PI / 180.0);
+        return g_strdup_printf ("https://hsc-release.mtk.nao.ac.jp/hscMap-pdr3/app/#/?_=%%7B%%22view%%22%%3A%%7B"
+                                "%%22a%%22%%3A%s%%2C%%22d%%22%%3A%s%%2C%%22fovy%%22%%3A0.0002%%2C%%22roll%%22%%3A0"
+                                "%%7D%%7D", a, b);
+      }
+    case DASSIE_SKY_VIEWER_SIMBAD:
+      return g_strdup_printf ("https://simbad.cds.unistra.fr/simbad/sim-coo?Coord=%s%%20%s&CooFrame=ICRS"
+                              "&Radius=10&Radius.unit=arcsec", r, sd);
+    case DASSIE_SKY_VIEWER_NED:
+      return g_strdup_printf ("https://ned.ipac.caltech.edu/conesearch?search_type=Near%%20Position%%20Search"
+                              "&in_csys=Equatorial&in_equinox=J2000&ra=%s&dec=%s&radius=0.17", r, d);
+    case DASSIE_SKY_VIEWER_ALADIN_LITE:
+      return g_strdup_printf ("https://aladin.cds.unistra.fr/AladinLite/?target=%s%%20%s&fov=0.01"
+                              "&survey=CDS%%2FP%%2FDSS2%%2Fcolor", r, sd);
+    case DASSIE_SKY_N_VIEWERS:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}

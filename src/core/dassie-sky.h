@@ -97,6 +97,25 @@ gboolean        dassie_sky_is_dec_column         (const char    *name);
 
 const char     *dassie_sky_source_describe       (DassieSkySource source);
 
+/* Where a position can be looked at on the web. */
+typedef enum
+{
+  DASSIE_SKY_VIEWER_LEGACY_SURVEYS,
+  DASSIE_SKY_VIEWER_HSC_MAP,
+  DASSIE_SKY_VIEWER_SIMBAD,
+  DASSIE_SKY_VIEWER_NED,
+  DASSIE_SKY_VIEWER_ALADIN_LITE,
+  DASSIE_SKY_N_VIEWERS,
+} DassieSkyViewer;
+
+/* The viewer's name as a menu shows it ("SIMBAD", "Legacy Surveys viewer"), and the address that
+ * opens it at (@ra, @dec): an image viewer zoomed to a cutout's size, a catalogue's cone search of
+ * 10″ around the position. */
+const char     *dassie_sky_viewer_get_name       (DassieSkyViewer viewer);
+char           *dassie_sky_viewer_get_url        (DassieSkyViewer viewer,
+                                                  double          ra,
+                                                  double          dec);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DassieSkyWcs, dassie_sky_wcs_free)
 
 G_END_DECLS
