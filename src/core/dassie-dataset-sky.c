@@ -524,6 +524,7 @@ dassie_dataset_get_column_text (DassieDataset *self,
 DassieSkyWcs *
 dassie_dataset_read_wcs (DassieDataset *self,
                          guint          index,
+                         double         centre[2],
                          GError       **error)
 {
   const char *path = dassie_dataset_get_file (self, index, 0);
@@ -544,6 +545,8 @@ dassie_dataset_read_wcs (DassieDataset *self,
     }
   wcs = dassie_sky_wcs_new_from_fits (fptr, &local_error);
   fits_close_file (fptr, &status);
+  centre[0] = (width + 1) / 2.0;
+  centre[1] = (height + 1) / 2.0;
   if (wcs == NULL)
     g_set_error (error, local_error->domain, local_error->code, "%s: %s", path, local_error->message);
   return wcs;

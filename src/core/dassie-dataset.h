@@ -117,10 +117,12 @@ gboolean        dassie_dataset_get_position        (DassieDataset               
                                                     guint                        index,
                                                     double                      *ra,
                                                     double                      *dec);
-/* The WCS of the object's first band (read from its header now), for a compass and a scale bar;
- * NULL with an error naming the file when it has none. */
+/* The WCS of the object's first band (read from its header now), for a compass and a scale bar, and
+ * the FITS pixel at the image's centre (where the crop is centred); NULL with an error naming the
+ * file when it has none. */
 DassieSkyWcs   *dassie_dataset_read_wcs            (DassieDataset               *self,
                                                     guint                        index,
+                                                    double                       centre[2],
                                                     GError                     **error);
 /* The catalogue's other per-object columns (tract, patch, magnitudes, flags, ...), as text, and as
  * numbers when every value of the column is one (NaN where an object has none). */
