@@ -304,6 +304,76 @@ test_search (Fixture       *f,
   g_assert_cmpint (run_cli (f, &out, "search", "--id", "nope", NULL), ==, 1);
 }
 
+/* search --ra --dec: the real HSC stars' catalogue positions find the star there, then its
+ * neighbours in latent space; a position far from all of them is refused with the nearest named. */
+static void
+test_search_position (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  const char *shared = g_getenv ("DASSIE_SHARED_DIR");
+  g_autofree char *fixtures = g_build_filename (shared ? shared : "../shared", "fixtures", "hsc_stars", NULL);
+  g_autofree char *images = g_build_filename (fixtures, "images", NULL);
+  g_autofree char *csv_path = g_build_filename (fixtures, "star_cat_correct.csv", NULL);
+  g_autofree char *latents = g_build_filename (f->results, "stars.fits", NULL);
+  g_autofree char *csv = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ras = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) decs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  float data[10 * 2];
+  JsonObject *root, *position;
+  JsonArray *neighbors;
+
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, &error));
+  lines = g_strsplit (csv, "\n", -1);
+  for (guint l = 1; lines[l] != NULL && lines[l][0] != '\0'; l++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[l], ",", -1);
+
+      g_ptr_array_add (ids, g_strdup (fields[1]));
+      g_ptr_array_add (ras, g_strdup (fields[3]));
+      g_ptr_array_add (decs, g_strdup (fields[4]));
+    }
+  g_assert_cmpuint (ids->len, ==, 10);
+  /* Row i sits at (i², 0): row 4's nearest are 3, 5 and then 2. */
+  for (guint i = 0; i < 10; i++)
+    {
+      data[2 * i] = (float) (i * i) / 10.0f;
+      data[2 * i + 1] = 0;
+    }
+  g_ptr_array_add (ids, NULL);
+  g_assert_true (dassie_table_write_vectors (latents, (const char * const *) ids->pdata, 10, "LATENT", data, 2, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_cli (f, &out, "search", "--input", latents, "--data", images, "--ra", ras->pdata[4],
+                            "--dec", decs->pdata[4], "-k", "2", "--json", NULL), ==, 0);
+  root = parse_object (parser, out);
+  g_assert_cmpstr (json_object_get_string_member (root, "id"), ==, ids->pdata[4]);
+  position = json_object_get_object_member (root, "position");
+  g_assert_cmpfloat (json_object_get_double_member (position, "separation_arcsec"), <, 1e-6);
+  g_assert_cmpfloat (json_object_get_double_member (root, "ra"), ==, g_ascii_strtod (ras->pdata[4], NULL));
+  neighbors = json_object_get_array_member (root, "neighbors");
+  g_assert_cmpuint (json_array_get_length (neighbors), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (neighbors, 0), "id"), ==, ids->pdata[3]);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (neighbors, 1), "id"), ==, ids->pdata[5]);
+  g_assert_true (json_object_has_member (json_array_get_object_element (neighbors, 0), "dec"));
+
+  /* 0.3° away from every star: refused, naming the nearest; sexagesimal input reads. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, "search", "--input", latents, "--data", images, "--ra", "02:02:00",
+                            "--dec", "-05:50:00", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, "search", "--input", latents, "--data", images, "--ra", "02:02:00",
+                            "--dec", "-05:50:00", "--radius", "3600", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, "search", "--input", latents, "--ra", "25h", "--dec", "0", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, "search", "--input", latents, "--ra", "30", NULL), ==, 2);
+}
+
 static void
 test_umap (Fixture       *f,
            gconstpointer  user_data)
@@ -465,6 +535,7 @@ main (int    argc,
   g_test_add ("/cli/scores", Fixture, NULL, fixture_set_up, test_scores, fixture_tear_down);
   g_test_add ("/cli/scores-method", Fixture, NULL, fixture_set_up, test_scores_method, fixture_tear_down);
   g_test_add ("/cli/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/cli/search-position", Fixture, NULL, fixture_set_up, test_search_position, fixture_tear_down);
   g_test_add ("/cli/umap", Fixture, NULL, fixture_set_up, test_umap, fixture_tear_down);
   g_test_add ("/cli/umap-bounds", Fixture, NULL, fixture_set_up, test_umap_bounds, fixture_tear_down);
   g_test_add ("/cli/umap-sigterm", Fixture, NULL, fixture_set_up, test_umap_sigterm, fixture_tear_down);

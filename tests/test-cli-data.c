@@ -262,6 +262,30 @@ test_verbs_say_skipped (void)
   dassie_remove_tree (work, NULL);
 }
 
+/* scan says where positions come from and which catalogue columns it found: the real HSC cutouts
+ * take theirs from the catalogue CSV beside them. */
+static void
+test_scan_positions (void)
+{
+  const char *shared = g_getenv ("DASSIE_SHARED_DIR");
+  g_autofree char *images = g_build_filename (shared ? shared : "../shared", "fixtures", "hsc_stars", "images", NULL);
+  g_autoptr(JsonNode) root = run_scan_json (images, 0);
+  JsonObject *o = json_node_get_object (root);
+  JsonArray *columns = json_object_get_array_member (o, "columns");
+  gboolean has_tract = FALSE;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpstr (json_object_get_string_member (o, "positions"), ==, "catalogue");
+  for (guint i = 0; i < json_array_get_length (columns); i++)
+    has_tract |= g_str_equal (json_array_get_string_element (columns, i), "tract");
+  g_assert_true (has_tract);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "warnings")), ==, 0);
+
+  g_assert_cmpint (run_scan (images, FALSE, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Positions: the catalogue’s ra and dec columns"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -270,5 +294,6 @@ main (int    argc,
   g_test_add_func ("/core/cli-data/scan-nothing-usable", test_scan_nothing_usable);
   g_test_add_func ("/core/cli-data/scan-unlisted-objects", test_scan_unlisted_objects);
   g_test_add_func ("/core/cli-data/verbs-say-skipped", test_verbs_say_skipped);
+  g_test_add_func ("/core/cli-data/scan-positions", test_scan_positions);
   return g_test_run ();
 }

@@ -47,7 +47,7 @@ test_flatpak_manifest (void)
     "--socket=wayland", "--socket=fallback-x11", "--share=ipc", "--device=dri", "--share=network",
     "--filesystem=home:ro", NULL
   };
-  static const char *needed_modules[] = { "cfitsio", "openblas", "hnswlib", "dassie" };
+  static const char *needed_modules[] = { "cfitsio", "wcslib", "openblas", "hnswlib", "dassie" };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *manifest, *dassie, *openblas;

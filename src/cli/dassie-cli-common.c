@@ -205,3 +205,32 @@ _dassie_cli_say_skipped (DassieCliContext *ctx,
                         "%u files were skipped (run “dassie-cli scan %s” for the reasons)\n", n_skipped),
               n_skipped, quoted);
 }
+
+char *
+_dassie_cli_data_location (DassieCliContext *ctx,
+                           const char       *result_path)
+{
+  g_autofree char *run_dir = g_path_get_dirname (result_path);
+  g_autofree char *run_config = g_build_filename (run_dir, "config.json", NULL);
+  g_autoptr(DassieConfig) config = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+
+  if (ctx->data_dir != NULL)
+    return g_strdup (ctx->data_dir);
+
+  config = dassie_config_new ();
+  if (!g_file_test (run_config, G_FILE_TEST_IS_REGULAR) ||
+      !dassie_config_load_file (config, run_config, NULL))
+    g_clear_pointer (&config, dassie_config_free);
+
+  requests = dassie_config_get_data_requests (config != NULL ? config : ctx->config, "infer");
+  for (guint i = 0; requests != NULL && i < requests->len; i++)
+    {
+      DassieDataRequest *request = g_ptr_array_index (requests, i);
+
+      if (request->data_location != NULL && *request->data_location != 0 &&
+          g_file_test (request->data_location, G_FILE_TEST_IS_DIR))
+        return g_strdup (request->data_location);
+    }
+  return NULL;
+}

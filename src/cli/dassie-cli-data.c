@@ -63,9 +63,10 @@ _dassie_cli_make_demo (DassieCliContext  *ctx,
 
 static void
 add_skipped_json (JsonBuilder *b,
+                  const char  *member,
                   GPtrArray   *skipped)
 {
-  json_builder_set_member_name (b, "skipped");
+  json_builder_set_member_name (b, member);
   json_builder_begin_array (b);
   for (guint i = 0; i < skipped->len; i++)
     {
@@ -80,6 +81,9 @@ add_skipped_json (JsonBuilder *b,
     }
   json_builder_end_array (b);
 }
+
+/* The names --json gives a DassieSkySource. */
+static const char * const sky_source_names[] = { "none", "catalogue", "wcs" };
 
 /* The summary with --json; without a data set (nothing usable) it still lists every skipped file. */
 static void
@@ -111,13 +115,21 @@ print_scan_json (const char    *dir,
       json_builder_add_int_value (b, dassie_dataset_get_height (dataset));
       json_builder_set_member_name (b, "ids_are_integers");
       json_builder_add_boolean_value (b, dassie_dataset_ids_are_integers (dataset));
+      json_builder_set_member_name (b, "positions");
+      json_builder_add_string_value (b, sky_source_names[dassie_dataset_get_sky_source (dataset)]);
+      json_builder_set_member_name (b, "columns");
+      json_builder_begin_array (b);
+      for (guint c = 0; c < dassie_dataset_get_n_columns (dataset); c++)
+        json_builder_add_string_value (b, dassie_dataset_get_column_name (dataset, c));
+      json_builder_end_array (b);
+      add_skipped_json (b, "warnings", dassie_dataset_get_warnings (dataset));
     }
   else
     {
       json_builder_set_member_name (b, "error");
       json_builder_add_string_value (b, error->message);
     }
-  add_skipped_json (b, skipped);
+  add_skipped_json (b, "skipped", skipped);
   json_builder_end_object (b);
 
   text = dassie_json_builder_to_text (b, TRUE, NULL);
@@ -192,6 +204,27 @@ _dassie_cli_scan (DassieCliContext  *ctx,
     g_print ("%s%s", i ? ", " : "", *dassie_dataset_get_band (dataset, i) ? dassie_dataset_get_band (dataset, i) : _("one band"));
   g_print ("\n");
   g_print (_("Size:      %u × %u pixels\n"), dassie_dataset_get_width (dataset), dassie_dataset_get_height (dataset));
+  g_print (_("Positions: %s\n"), dassie_sky_source_describe (dassie_dataset_get_sky_source (dataset)));
+  if (dassie_dataset_get_n_columns (dataset) > 0)
+    {
+      g_print (_("Columns:   "));
+      for (guint c = 0; c < dassie_dataset_get_n_columns (dataset); c++)
+        g_print ("%s%s", c ? ", " : "", dassie_dataset_get_column_name (dataset, c));
+      g_print ("\n");
+    }
+  {
+    GPtrArray *warnings = dassie_dataset_get_warnings (dataset);
+
+    if (warnings->len > 0)
+      g_print (ngettext ("Warning:   %u object to check\n", "Warnings:  %u objects to check\n", warnings->len),
+               warnings->len);
+    for (guint i = 0; i < warnings->len; i++)
+      {
+        DassieSkippedFile *w = g_ptr_array_index (warnings, i);
+
+        g_print ("  %s: %s\n", w->path, w->reason);
+      }
+  }
   print_skipped_text (skipped);
   return 0;
 }

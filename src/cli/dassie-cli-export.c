@@ -61,36 +61,6 @@ lookup (GHashTable *index,
   return GPOINTER_TO_UINT (g_hash_table_lookup (index, id));   /* row + 1, or 0 */
 }
 
-/* The data folder the scores came from: --data, else the scores run's own configuration, else ours. */
-static char *
-data_location (DassieCliContext *ctx,
-               const char       *scores_path)
-{
-  g_autofree char *run_dir = g_path_get_dirname (scores_path);
-  g_autofree char *run_config = g_build_filename (run_dir, "config.json", NULL);
-  g_autoptr(DassieConfig) config = NULL;
-  g_autoptr(GPtrArray) requests = NULL;
-
-  if (ctx->data_dir != NULL)
-    return g_strdup (ctx->data_dir);
-
-  config = dassie_config_new ();
-  if (!g_file_test (run_config, G_FILE_TEST_IS_REGULAR) ||
-      !dassie_config_load_file (config, run_config, NULL))
-    g_clear_pointer (&config, dassie_config_free);
-
-  requests = dassie_config_get_data_requests (config != NULL ? config : ctx->config, "infer");
-  for (guint i = 0; requests != NULL && i < requests->len; i++)
-    {
-      DassieDataRequest *request = g_ptr_array_index (requests, i);
-
-      if (request->data_location != NULL && *request->data_location != 0 &&
-          g_file_test (request->data_location, G_FILE_TEST_IS_DIR))
-        return g_strdup (request->data_location);
-    }
-  return NULL;
-}
-
 static void
 note (DassieCliContext *ctx,
       const char       *message)
@@ -193,7 +163,7 @@ open_dataset (DassieCliContext *ctx,
   g_autoptr(GError) open_error = NULL;
   DassieDataset *dataset = NULL;
 
-  *data_dir = data_location (ctx, scores_path);
+  *data_dir = _dassie_cli_data_location (ctx, scores_path);
   if (*data_dir == NULL)
     {
       note (ctx, _("The data folder of these scores is not known (give --data DIR): the list has no file paths."));

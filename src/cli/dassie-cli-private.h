@@ -61,6 +61,10 @@ void      _dassie_cli_say_skipped        (DassieCliContext  *ctx,
                                           const char        *group,
                                           guint              n_skipped);
 /* The run folder's path as the last line of standard output, or a JSON summary with --json. */
+/* The data folder a result (a file in a run folder) came from: --data, else the run's own
+ * configuration, else ours; NULL when none of them names a folder that exists. */
+char     *_dassie_cli_data_location      (DassieCliContext  *ctx,
+                                          const char        *result_path);
 void      _dassie_cli_print_result       (DassieCliContext  *ctx,
                                           const char        *run_dir,
                                           JsonBuilder       *summary);

@@ -5,6 +5,7 @@
 #include <fitsio.h>
 
 #include "dassie-dataset.h"
+#include "dassie-sky.h"
 
 G_BEGIN_DECLS
 
@@ -15,10 +16,13 @@ typedef struct
   GHashTable *band_files;  /* band -> path */
 } DassieDatasetCandidate;
 
+typedef struct _DassieDatasetSky DassieDatasetSky;
+
 /* dassie-dataset.c */
 void        _dassie_dataset_add_skipped                 (GPtrArray                  *skipped,
                                                          const char                 *path,
                                                          const char                 *reason);
+DassieDatasetSky *_dassie_dataset_get_sky               (DassieDataset              *self);
 
 /* dassie-dataset-fits.c: one FITS file. Each returns NULL when fine, else a reason a person can act on. */
 char       *_dassie_dataset_unreadable_compression_reason (const char               *compression);
@@ -39,5 +43,23 @@ GPtrArray  *_dassie_dataset_find_candidates             (const char             
 void        _dassie_dataset_collect_bands               (GPtrArray                  *candidates,
                                                          const DassieDatasetOptions *options,
                                                          GPtrArray                  *bands);
+
+GPtrArray  *_dassie_dataset_split_csv_line              (const char                 *line);
+
+/* dassie-dataset-sky.c: positions and catalogue columns. */
+void        _dassie_dataset_probe_position              (fitsfile                   *fptr,
+                                                         guint                       width,
+                                                         guint                       height,
+                                                         double                      position[3]);
+char       *_dassie_dataset_check_band_positions        (const char                 *id,
+                                                         const char * const         *bands,
+                                                         const double               *positions,
+                                                         guint                       n_bands);
+DassieDatasetSky *_dassie_dataset_sky_new               (const char                 *dir,
+                                                         const char * const         *ids,
+                                                         const double               *wcs_ra,
+                                                         const double               *wcs_dec,
+                                                         guint                       n_objects);
+void        _dassie_dataset_sky_free                    (DassieDatasetSky           *sky);
 
 G_END_DECLS

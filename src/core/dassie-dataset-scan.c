@@ -153,8 +153,8 @@ out:
 }
 
 /* Splits one CSV line into fields, honouring double quotes. */
-static GPtrArray *
-split_csv_line (const char *line)
+GPtrArray *
+_dassie_dataset_split_csv_line (const char *line)
 {
   GPtrArray *fields = g_ptr_array_new_with_free_func (g_free);
   GString *field = g_string_new (NULL);
@@ -217,7 +217,7 @@ find_catalogue_ids (const char *dir,
           lines = g_strsplit (contents, "\n", -1);
           if (lines[0] == NULL)
             continue;
-          header = split_csv_line (lines[0]);
+          header = _dassie_dataset_split_csv_line (lines[0]);
           for (guint c = 0; c < header->len; c++)
             {
               const char *h = g_strstrip ((char *) g_ptr_array_index (header, c));
@@ -234,7 +234,7 @@ find_catalogue_ids (const char *dir,
 
               for (guint l = 1; lines[l] != NULL; l++)
                 {
-                  g_autoptr(GPtrArray) row = split_csv_line (lines[l]);
+                  g_autoptr(GPtrArray) row = _dassie_dataset_split_csv_line (lines[l]);
                   g_autofree char *base = NULL;
 
                   if ((int) c == id_col || row->len <= c || row->len <= (guint) id_col)

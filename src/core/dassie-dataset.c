@@ -25,6 +25,8 @@ typedef struct
   guint   width;      /* the smallest of its bands */
   guint   height;
   guint   smallest_band;
+  double  ra;         /* its first band's WCS at the cutout centre, NaN without one */
+  double  dec;
 } DatasetObject;
 
 struct _DassieDataset
@@ -35,6 +37,8 @@ struct _DassieDataset
   GPtrArray            *bands;      /* char*: "G", "I", "R", or "" for a plain folder */
   GPtrArray            *objects;    /* DatasetObject* */
   GPtrArray            *skipped;    /* DassieSkippedFile* */
+  GPtrArray            *warnings;   /* DassieSkippedFile*: objects kept, but worth a look */
+  DassieDatasetSky     *sky;        /* positions and the catalogue's columns */
   GHashTable           *id_index;   /* id -> index + 1 */
   guint                 width;
   guint                 height;
@@ -272,6 +276,7 @@ typedef struct
   guint      *widths;       /* per candidate × band */
   guint      *heights;
   char      **reasons;      /* per candidate × band, NULL when fine */
+  double     *positions;    /* per candidate × band: ra, dec, pixel scale (″) from the WCS, or NaN */
 } ProbeWork;
 
 static void
@@ -290,8 +295,19 @@ probe_range (guint    begin,
         {
           const char *path = g_hash_table_lookup (c->band_files, g_ptr_array_index (w->bands, b));
 
-          if (path != NULL)
-            w->reasons[i * nb + b] = _dassie_dataset_probe_image (path, NULL, &w->widths[i * nb + b], &w->heights[i * nb + b]);
+          fitsfile *fptr = NULL;
+          int status = 0;
+
+          if (path == NULL)
+            continue;
+          w->reasons[i * nb + b] = _dassie_dataset_probe_image (path, &fptr, &w->widths[i * nb + b],
+                                                                &w->heights[i * nb + b]);
+          w->positions[3 * (i * nb + b)] = NAN;
+          if (fptr == NULL)
+            continue;
+          _dassie_dataset_probe_position (fptr, w->widths[i * nb + b], w->heights[i * nb + b],
+                                          &w->positions[3 * (i * nb + b)]);
+          fits_close_file (fptr, &status);
         }
     }
 }
@@ -565,6 +581,7 @@ dataset_open (const char                  *dir,
   self->bands = g_ptr_array_new_with_free_func (g_free);
   self->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) dataset_object_free);
   self->skipped = g_ptr_array_new_with_free_func ((GDestroyNotify) skipped_file_free);
+  self->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) skipped_file_free);
   if (skipped_out != NULL)
     *skipped_out = g_ptr_array_ref (self->skipped);
 
@@ -588,6 +605,7 @@ dataset_open (const char                  *dir,
   probe.widths = g_new0 (guint, (gsize) order->len * nb);
   probe.heights = g_new0 (guint, (gsize) order->len * nb);
   probe.reasons = g_new0 (char *, (gsize) order->len * nb);
+  probe.positions = g_new (double, (gsize) order->len * nb * 3);
   dassie_parallel_for (order->len, options->n_threads, probe_range, &probe);
 
   for (guint i = 0; i < order->len; i++)
@@ -627,6 +645,17 @@ dataset_open (const char                  *dir,
 
       obj = g_new0 (DatasetObject, 1);
       obj->id = g_strdup (c->id);
+      obj->ra = probe.positions[3 * i * nb];
+      obj->dec = probe.positions[3 * i * nb + 1];
+      {
+        g_autofree char *disagree = _dassie_dataset_check_band_positions (c->id, (const char * const *) self->bands->pdata,
+                                                                          &probe.positions[3 * i * nb], nb);
+
+        if (disagree != NULL)
+          _dassie_dataset_add_skipped (self->warnings, g_hash_table_lookup (c->band_files,
+                                                                            g_ptr_array_index (self->bands, 0)),
+                                       disagree);
+      }
       obj->files = g_new0 (char *, nb + 1);
       obj->nan_fill = g_new0 (float, nb);
       obj->width = G_MAXUINT;
@@ -649,6 +678,7 @@ dataset_open (const char                  *dir,
   g_free (probe.reasons);
   g_free (probe.widths);
   g_free (probe.heights);
+  g_free (probe.positions);
 
   if (self->objects->len == 0)
     {
@@ -699,6 +729,23 @@ dataset_open (const char                  *dir,
 
   if (!read_and_check (self, cancellable, progress, user_data, error))
     return NULL;
+
+  {
+    guint n = self->objects->len;
+    g_autofree const char **ids = g_new (const char *, n);
+    g_autofree double *ra = g_new (double, n);
+    g_autofree double *dec = g_new (double, n);
+
+    for (guint i = 0; i < n; i++)
+      {
+        DatasetObject *obj = g_ptr_array_index (self->objects, i);
+
+        ids[i] = obj->id;
+        ra[i] = obj->ra;
+        dec[i] = obj->dec;
+      }
+    self->sky = _dassie_dataset_sky_new (dir, ids, ra, dec, n);
+  }
 
   return g_steal_pointer (&self);
 }
@@ -767,6 +814,8 @@ dassie_dataset_unref (DassieDataset *self)
   g_clear_pointer (&self->bands, g_ptr_array_unref);
   g_clear_pointer (&self->objects, g_ptr_array_unref);
   g_clear_pointer (&self->skipped, g_ptr_array_unref);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->sky, _dassie_dataset_sky_free);
   g_clear_pointer (&self->id_index, g_hash_table_unref);
   g_free (self->cache);
   g_free (self);
@@ -874,6 +923,19 @@ dassie_dataset_get_skipped (DassieDataset *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->skipped;
+}
+
+GPtrArray *
+dassie_dataset_get_warnings (DassieDataset *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->warnings;
+}
+
+DassieDatasetSky *
+_dassie_dataset_get_sky (DassieDataset *self)
+{
+  return self->sky;
 }
 
 typedef struct

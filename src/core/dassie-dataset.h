@@ -6,6 +6,7 @@
 
 #include "dassie-config.h"
 #include "dassie-progress.h"
+#include "dassie-sky.h"
 
 G_BEGIN_DECLS
 
@@ -105,6 +106,39 @@ const char     *dassie_dataset_get_file            (DassieDataset               
                                                     guint                        index,
                                                     guint                        band);
 GPtrArray      *dassie_dataset_get_skipped         (DassieDataset               *self);
+/* Objects that were kept but are worth a look (DassieSkippedFile*): bands whose WCS put their centres
+ * more than a pixel apart. */
+GPtrArray      *dassie_dataset_get_warnings        (DassieDataset               *self);
+
+/* Positions (ICRS degrees): from the catalogue's ra/dec columns (manifest.fits or a catalogue CSV),
+ * else each object's first-band WCS at the cutout centre; FALSE (and NaN) for an object without one. */
+DassieSkySource dassie_dataset_get_sky_source      (DassieDataset               *self);
+gboolean        dassie_dataset_get_position        (DassieDataset               *self,
+                                                    guint                        index,
+                                                    double                      *ra,
+                                                    double                      *dec);
+/* The WCS of the object's first band (read from its header now), for a compass and a scale bar, and
+ * the FITS pixel at the image's centre (where the crop is centred); NULL with an error naming the
+ * file when it has none. */
+DassieSkyWcs   *dassie_dataset_read_wcs            (DassieDataset               *self,
+                                                    guint                        index,
+                                                    double                       centre[2],
+                                                    GError                     **error);
+/* The catalogue's other per-object columns (tract, patch, magnitudes, flags, ...), as text, and as
+ * numbers when every value of the column is one (NaN where an object has none). */
+guint           dassie_dataset_get_n_columns       (DassieDataset               *self);
+const char     *dassie_dataset_get_column_name     (DassieDataset               *self,
+                                                    guint                        column);
+gboolean        dassie_dataset_column_is_numeric   (DassieDataset               *self,
+                                                    guint                        column);
+int             dassie_dataset_find_column         (DassieDataset               *self,
+                                                    const char                  *name);
+double          dassie_dataset_get_column_value    (DassieDataset               *self,
+                                                    guint                        index,
+                                                    guint                        column);
+const char     *dassie_dataset_get_column_text     (DassieDataset               *self,
+                                                    guint                        index,
+                                                    guint                        column);
 
 /* Reads objects @indices[0 .. n) into @out as n × bands × height × width float32, cropped, with NaN
  * handled, and transformed when @transformed (the model's input) or raw (for display). Copies from the
