@@ -584,6 +584,105 @@ test_utf8_declared (void)
   dassie_remove_tree (dir, NULL);
 }
 
+/* Positions: RA/DEC in degrees right after the id, with TUNIT deg in FITS and the UCDs, unit and
+ * COOSYS that TOPCAT needs in VOTable; the catalogue's columns follow (numbers as numbers, its own
+ * ra/dec not repeated); a DS9 region file has one fk5 circle per placed object. */
+static void
+test_positions (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("dassie-export-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "sky.csv", NULL);
+  g_autofree char *fits = g_build_filename (dir, "sky.fits", NULL);
+  g_autofree char *vot = g_build_filename (dir, "sky.vot", NULL);
+  g_autofree char *reg = g_build_filename (dir, "sky.reg", NULL);
+  static const double ra[N_ROWS] = { 30.5913380009, 150.1, NAN, 0.000001, 359.9999999 };
+  static const double dec[N_ROWS] = { -6.2823738479, 2.2, NAN, -89.5, 45 };
+  static const char * const extra_names[3] = { "tract", "patch", "RA" };
+  static const gboolean extra_numeric[3] = { TRUE, FALSE, TRUE };
+  static const char * const extra_texts[N_ROWS * 3] = {
+    "9813", "5,7", "30.59", "9813", "1,1", "150.1", "", "", "", "8279", "0,0", "0", "8279", "2,2", "360",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  DassieObjectList list = { 0 };
+  DassieExportFormat format;
+  fitsfile *fptr = NULL;
+  char unit[FLEN_VALUE] = "", ttype[FLEN_VALUE] = "";
+  double values[N_ROWS];
+  int status = 0, ncols = 0, anynul = 0;
+
+  list.n_rows = N_ROWS;
+  list.ids = int_ids;
+  list.scores = scores;
+  list.ra = ra;
+  list.dec = dec;
+  list.n_extra = 3;
+  list.extra_names = extra_names;
+  list.extra_numeric = extra_numeric;
+  list.extra_texts = extra_texts;
+
+  g_assert_true (dassie_export_csv (&list, csv, &error));
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "object_id,ra,dec,score,tract,patch");
+  g_assert_cmpstr (lines[1], ==, "36411448540270969,30.5913380009,-6.2823738479,3.25,9813,\"5,7\"");
+  g_assert_cmpstr (lines[3], ==, "-42,,,,,");
+  g_clear_pointer (&text, g_free);
+
+  g_assert_true (dassie_export_fits (&list, fits, &error));
+  fits_open_table (&fptr, fits, READONLY, &status);
+  fits_get_num_cols (fptr, &ncols, &status);
+  g_assert_cmpint (ncols, ==, 6);
+  fits_read_key (fptr, TSTRING, "TTYPE2", ttype, NULL, &status);
+  fits_read_key (fptr, TSTRING, "TUNIT2", unit, NULL, &status);
+  g_assert_cmpstr (ttype, ==, "RA");
+  g_assert_cmpstr (unit, ==, "deg");
+  fits_read_key (fptr, TSTRING, "TUNIT3", unit, NULL, &status);
+  g_assert_cmpstr (unit, ==, "deg");
+  fits_read_col (fptr, TDOUBLE, 2, 1, 1, N_ROWS, NULL, values, &anynul, &status);
+  for (guint i = 0; i < N_ROWS; i++)
+    g_assert_true (isnan (ra[i]) ? isnan (values[i]) : values[i] == ra[i]);
+  fits_read_col (fptr, TDOUBLE, 5, 1, 1, N_ROWS, NULL, values, &anynul, &status);
+  g_assert_cmpfloat (values[0], ==, 9813);
+  g_assert_true (isnan (values[2]));
+  fits_close_file (fptr, &status);
+  g_assert_cmpint (status, ==, 0);
+
+  g_assert_true (dassie_export_votable (&list, vot, &error));
+  g_assert_true (g_file_get_contents (vot, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "<COOSYS ID=\"icrs\" system=\"ICRS\"/>"));
+  g_assert_nonnull (strstr (text, "<FIELD name=\"ra\" datatype=\"double\" ucd=\"pos.eq.ra;meta.main\" unit=\"deg\" ref=\"icrs\""));
+  g_assert_nonnull (strstr (text, "<FIELD name=\"dec\" datatype=\"double\" ucd=\"pos.eq.dec;meta.main\" unit=\"deg\" ref=\"icrs\""));
+  g_assert_nonnull (strstr (text, "<FIELD name=\"tract\" datatype=\"double\""));
+  g_assert_nonnull (strstr (text, "<FIELD name=\"patch\" datatype=\"unicodeChar\""));
+  g_clear_pointer (&text, g_free);
+
+  g_assert_true (dassie_export_format_from_path (reg, &format));
+  g_assert_cmpint (format, ==, DASSIE_EXPORT_DS9_REGION);
+  g_assert_true (dassie_export_write (&list, reg, format, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (reg, &text, NULL, NULL));
+  g_strfreev (lines);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "# Region file format: DS9 version 4.1");
+  g_assert_nonnull (strstr (lines[1], "4 objects (1 more have no position)"));
+  g_assert_true (g_str_has_prefix (lines[2], "global "));
+  g_assert_cmpstr (lines[3], ==, "fk5");
+  g_assert_cmpstr (lines[4], ==, "circle(30.59133800,-6.28237385,2\") # text={36411448540270969 3.25}");
+  g_assert_cmpstr (lines[5], ==, "circle(150.10000000,2.20000000,2\") # text={36411448540270970 0.1}");
+  g_assert_cmpstr (lines[6], ==, "circle(0.00000100,-89.50000000,2\") # text={9223372036854775807 1e-07}");
+  g_assert_cmpuint (g_strv_length (lines), ==, 9);
+
+  /* No positions at all: refused, nothing written. */
+  list.ra = list.dec = NULL;
+  g_assert_false (dassie_export_ds9_region (&list, reg, 2, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, reg));
+
+  dassie_remove_tree (dir, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -591,6 +690,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/export/integer-ids", test_integer_ids);
+  g_test_add_func ("/core/export/positions", test_positions);
   g_test_add_func ("/core/export/text-ids", test_text_ids);
   g_test_add_func ("/core/export/utf8-declared", test_utf8_declared);
   g_test_add_func ("/core/export/optional-columns-and-errors", test_optional_columns_and_errors);

@@ -308,7 +308,7 @@ _dassie_cli_export (DassieCliContext  *ctx,
     { "no-umap", 0, 0, G_OPTION_ARG_NONE, &no_umap, N_("Leave out the UMAP coordinates"), NULL },
     { "top", 'n', 0, G_OPTION_ARG_INT, &top, N_("Only the N most anomalous objects (of the selection, with --ids)"), "N" },
     { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids_file, N_("Only the objects listed in FILE (one id a line, or a CSV with object_id first)"), "FILE" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, N_("csv, fits or votable (default: from the output's name, else csv)"), "FORMAT" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, N_("csv, fits, votable or reg (a DS9 region file; default: from the output's name, else csv)"), "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the list here instead of into a new export run"), "FILE" },
     { "no-paths", 0, 0, G_OPTION_ARG_NONE, &no_paths, N_("Leave out the cutout file paths (no need to open the data set)"), NULL },
     { "method", 'm', 0, G_OPTION_ARG_STRING, &method, N_("Rank by this score method's column instead of SCORE (dassie-cli scores --list-methods)"), N_("NAME") },
@@ -376,8 +376,7 @@ _dassie_cli_export (DassieCliContext  *ctx,
     out_path = g_strdup (output);
   else
     {
-      file_name = g_strconcat ("objects.", format == DASSIE_EXPORT_FITS ? "fits" :
-                               format == DASSIE_EXPORT_VOTABLE ? "vot" : "csv", NULL);
+      file_name = g_strconcat ("objects.", dassie_export_format_suffix (format), NULL);
       run = dassie_run_begin (dassie_config_get_string (ctx->config, "general.results_dir"), "export",
                               ctx->config, &error);
       if (run == NULL)

@@ -105,7 +105,7 @@ _dassie_cli_rank (DassieCliContext  *ctx,
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &ctx->input, N_("A scores run folder or scores.fits (default: the newest scores run)"), "RUN_OR_FILE" },
     { "labels", 'l', 0, G_OPTION_ARG_FILENAME, &labels_csv, N_("Rank by the labels of this CSV (object_id,label[,note]) instead of the data set's saved labels"), "FILE" },
     { "top", 'n', 0, G_OPTION_ARG_INT, &top, N_("Only the N most promising objects"), "N" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, N_("csv, fits or votable (default: from the output's name, else csv)"), "FORMAT" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, N_("csv, fits, votable or reg (a DS9 region file; default: from the output's name, else csv)"), "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the list here instead of into a new rank run"), "FILE" },
     { NULL }
   };
@@ -174,8 +174,7 @@ _dassie_cli_rank (DassieCliContext  *ctx,
     out_path = g_strdup (output);
   else
     {
-      file_name = g_strconcat ("ranked.", format == DASSIE_EXPORT_FITS ? "fits" :
-                               format == DASSIE_EXPORT_VOTABLE ? "vot" : "csv", NULL);
+      file_name = g_strconcat ("ranked.", dassie_export_format_suffix (format), NULL);
       run = dassie_run_begin (dassie_config_get_string (ctx->config, "general.results_dir"), "rank",
                               ctx->config, &error);
       if (run == NULL)

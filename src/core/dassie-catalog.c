@@ -425,6 +425,57 @@ dassie_catalog_render_cutout (DassieCatalog              *self,
   return dassie_display_render_surface (cube, nb, w, h, options);
 }
 
+/* The positions and the catalogue's columns of the data set, for the rows @sorted. */
+static void
+add_sky_columns (DassieCatalog     *self,
+                 const guint32     *sorted,
+                 gsize              n_rows,
+                 DassieObjectList  *list,
+                 double           **ra,
+                 double           **dec,
+                 const char      ***names,
+                 gboolean         **numeric,
+                 const char      ***texts)
+{
+  guint n_extra = dassie_dataset_get_n_columns (self->dataset);
+
+  if (dassie_dataset_get_sky_source (self->dataset) != DASSIE_SKY_SOURCE_NONE)
+    {
+      *ra = g_new (double, MAX (n_rows, 1));
+      *dec = g_new (double, MAX (n_rows, 1));
+      for (gsize i = 0; i < n_rows; i++)
+        {
+          int index = self->objects[sorted[i]];
+
+          if (index < 0 || !dassie_dataset_get_position (self->dataset, (guint) index, &(*ra)[i], &(*dec)[i]))
+            (*ra)[i] = (*dec)[i] = NAN;
+        }
+      list->ra = *ra;
+      list->dec = *dec;
+    }
+  if (n_extra == 0)
+    return;
+  *names = g_new (const char *, n_extra);
+  *numeric = g_new (gboolean, n_extra);
+  *texts = g_new (const char *, MAX (n_rows * n_extra, 1));
+  for (guint c = 0; c < n_extra; c++)
+    {
+      (*names)[c] = dassie_dataset_get_column_name (self->dataset, c);
+      (*numeric)[c] = dassie_dataset_column_is_numeric (self->dataset, c);
+    }
+  for (gsize i = 0; i < n_rows; i++)
+    for (guint c = 0; c < n_extra; c++)
+      {
+        int index = self->objects[sorted[i]];
+
+        (*texts)[i * n_extra + c] = index >= 0 ? dassie_dataset_get_column_text (self->dataset, (guint) index, c) : "";
+      }
+  list->n_extra = n_extra;
+  list->extra_names = *names;
+  list->extra_numeric = *numeric;
+  list->extra_texts = *texts;
+}
+
 gboolean
 dassie_catalog_export (DassieCatalog       *self,
                        const guint32       *rows,
@@ -443,6 +494,11 @@ dassie_catalog_export (DassieCatalog       *self,
   g_autofree const char **band_paths = NULL;
   g_autofree float *relevance = NULL;
   g_autofree const char **labels = NULL;
+  g_autofree double *ra = NULL;
+  g_autofree double *dec = NULL;
+  g_autofree const char **extra_names = NULL;
+  g_autofree gboolean *extra_numeric = NULL;
+  g_autofree const char **extra_texts = NULL;
   DassieObjectList list = { 0 };
   guint nb = 0;
 
@@ -482,6 +538,7 @@ dassie_catalog_export (DassieCatalog       *self,
       for (gsize i = 0; i < n_rows; i++)
         for (guint b = 0; b < nb && self->objects[sorted[i]] >= 0; b++)
           band_paths[i * nb + b] = dassie_dataset_get_file (self->dataset, (guint) self->objects[sorted[i]], b);
+      add_sky_columns (self, sorted, n_rows, &list, &ra, &dec, &extra_names, &extra_numeric, &extra_texts);
     }
 
   list.n_rows = n_rows;

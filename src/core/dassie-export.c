@@ -14,8 +14,9 @@
 
 #include "dassie-export.h"
 #include "dassie-fileutil.h"
+#include "dassie-sky.h"
 
-static const char * const format_names[] = { "csv", "fits", "votable" };
+static const char * const format_names[] = { "csv", "fits", "votable", "reg" };
 
 const char *
 dassie_export_format_to_string (DassieExportFormat format)
@@ -46,6 +47,15 @@ dassie_export_format_from_string (const char         *name,
   return FALSE;
 }
 
+const char *
+dassie_export_format_suffix (DassieExportFormat format)
+{
+  static const char * const suffixes[] = { "csv", "fits", "vot", "reg" };
+
+  g_return_val_if_fail ((guint) format < G_N_ELEMENTS (suffixes), NULL);
+  return suffixes[format];
+}
+
 gboolean
 dassie_export_format_from_path (const char         *path,
                                 DassieExportFormat *format)
@@ -58,6 +68,7 @@ dassie_export_format_from_path (const char         *path,
     { ".vot", DASSIE_EXPORT_VOTABLE },
     { ".votable", DASSIE_EXPORT_VOTABLE },
     { ".xml", DASSIE_EXPORT_VOTABLE },
+    { ".reg", DASSIE_EXPORT_DS9_REGION },
   };
   g_autofree char *lower = NULL;
 
@@ -239,6 +250,10 @@ typedef enum
   COLUMN_PATH,
   COLUMN_RELEVANCE,
   COLUMN_LABEL,
+  COLUMN_RA,
+  COLUMN_DEC,
+  COLUMN_EXTRA_NUMBER,   /* band: the catalogue column */
+  COLUMN_EXTRA_TEXT,
 } ColumnKind;
 
 typedef struct
@@ -248,6 +263,7 @@ typedef struct
   char       *name;          /* "object_id", "score", … "path_hscg" */
   const char *ucd;
   char       *description;
+  const char *unit;
 } Column;
 
 static void
@@ -267,7 +283,7 @@ add_column (GArray     *columns,
             const char *ucd,
             char       *description)
 {
-  Column column = { kind, band, name, ucd, description };
+  Column column = { kind, band, name, ucd, description, NULL };
 
   g_array_append_val (columns, column);
 }
@@ -279,6 +295,16 @@ list_columns (const DassieObjectList *list)
 
   g_array_set_clear_func (columns, column_clear);
   add_column (columns, COLUMN_ID, 0, g_strdup ("object_id"), "meta.id;meta.main", NULL);
+  /* Positions right after the id, with the UCDs and unit that make TOPCAT treat them as positions. */
+  if (list->ra != NULL && list->dec != NULL)
+    {
+      add_column (columns, COLUMN_RA, 0, g_strdup ("ra"), "pos.eq.ra;meta.main",
+                  g_strdup (_("Right ascension (ICRS)")));
+      g_array_index (columns, Column, columns->len - 1).unit = "deg";
+      add_column (columns, COLUMN_DEC, 0, g_strdup ("dec"), "pos.eq.dec;meta.main",
+                  g_strdup (_("Declination (ICRS)")));
+      g_array_index (columns, Column, columns->len - 1).unit = "deg";
+    }
   if (list->scores != NULL)
     add_column (columns, COLUMN_SCORE, 0, g_strdup ("score"), "stat.value",
                 g_strdup (_("Median distance to the nearest neighbours (larger: more unusual)")));
@@ -299,6 +325,18 @@ list_columns (const DassieObjectList *list)
   for (guint b = 0; list->band_paths != NULL && list->band_names != NULL && b < list->n_bands; b++)
     add_column (columns, COLUMN_PATH, b, dassie_export_band_column (list->band_names[b]), "meta.ref.url",
                 g_strdup_printf (_("Cutout file of band %s"), list->band_names[b]));
+  /* The catalogue's columns last; one whose name is already taken (its own ra, dec) is not repeated. */
+  for (guint e = 0; list->extra_texts != NULL && e < list->n_extra; e++)
+    {
+      gboolean taken = FALSE;
+
+      for (guint c = 0; c < columns->len && !taken; c++)
+        taken = g_ascii_strcasecmp (g_array_index (columns, Column, c).name, list->extra_names[e]) == 0;
+      if (!taken && !(list->ra != NULL && (dassie_sky_is_ra_column (list->extra_names[e]) ||
+                                           dassie_sky_is_dec_column (list->extra_names[e]))))
+        add_column (columns, list->extra_numeric[e] ? COLUMN_EXTRA_NUMBER : COLUMN_EXTRA_TEXT, e,
+                    g_strdup (list->extra_names[e]), NULL, NULL);
+    }
   return columns;
 }
 
@@ -348,6 +386,26 @@ cell_text (const DassieObjectList *list,
       return format_float (buf, size, list->relevance[row], nan_text);
     case COLUMN_LABEL:
       return list->labels[row] != NULL ? list->labels[row] : "";
+    case COLUMN_RA:
+    case COLUMN_DEC:
+      {
+        double value = column->kind == COLUMN_RA ? list->ra[row] : list->dec[row];
+
+        /* Ten decimals of a degree: 0.36 mas, so a catalogue's value comes back as it was read. */
+        return isfinite (value) ? g_ascii_formatd (buf, size, "%.10f", value) : nan_text;
+      }
+    case COLUMN_EXTRA_NUMBER:
+      {
+        const char *text = list->extra_texts[row * list->n_extra + column->band];
+
+        return text != NULL && *text != '\0' ? text : nan_text;
+      }
+    case COLUMN_EXTRA_TEXT:
+      {
+        const char *text = list->extra_texts[row * list->n_extra + column->band];
+
+        return text != NULL ? text : "";
+      }
     default:
       g_assert_not_reached ();
     }
@@ -518,6 +576,10 @@ votable_datatype (ColumnKind kind,
     case COLUMN_UMAP_Y:
     case COLUMN_RELEVANCE:
       return "float";
+    case COLUMN_RA:
+    case COLUMN_DEC:
+    case COLUMN_EXTRA_NUMBER:
+      return "double";
     case COLUMN_PATH:
     default:
       return "unicodeChar";
@@ -538,6 +600,8 @@ votable_body (FILE                   *file,
          "         xsi:schemaLocation=\"http://www.ivoa.net/xml/VOTable/v1.3 http://www.ivoa.net/xml/VOTable/v1.4\">\n"
          "  <RESOURCE name=\"dassie\">\n"
          "    <INFO name=\"creator\" value=\"Dassie " PACKAGE_VERSION "\"/>\n", file);
+  if (list->ra != NULL)
+    fputs ("    <COOSYS ID=\"icrs\" system=\"ICRS\"/>\n", file);
   fprintf (file, "    <TABLE name=\"objects\" nrows=\"%zu\">\n", list->n_rows);
   fputs ("      <DESCRIPTION>", file);
   xml_text (file, _("Objects ranked by anomaly score"));
@@ -553,6 +617,10 @@ votable_body (FILE                   *file,
       fprintf (file, "\" datatype=\"%s\"%s", datatype, g_str_equal (datatype, "unicodeChar") ? " arraysize=\"*\"" : "");
       if (column->ucd != NULL)
         fprintf (file, " ucd=\"%s\"", column->ucd);
+      if (column->unit != NULL)
+        fprintf (file, " unit=\"%s\"", column->unit);
+      if (column->kind == COLUMN_RA || column->kind == COLUMN_DEC)
+        fputs (" ref=\"icrs\"", file);
       if (column->description == NULL)
         fputs ("/>\n", file);
       else
@@ -591,6 +659,72 @@ dassie_export_votable (const DassieObjectList  *list,
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * DS9 region file */
+
+/* DS9 reads text={…} up to the closing brace: braces in an id would end it early. */
+static void
+region_text (GString    *line,
+             const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if (*p != '{' && *p != '}' && *p != '\n' && *p != '\r')
+      g_string_append_c (line, *p);
+}
+
+gboolean
+dassie_export_ds9_region (const DassieObjectList  *list,
+                          const char              *path,
+                          double                   radius_arcsec,
+                          GError                 **error)
+{
+  TextOutput out = { 0 };
+  gsize n_placed = 0;
+  char r[G_ASCII_DTOSTR_BUF_SIZE], d[G_ASCII_DTOSTR_BUF_SIZE], radius[G_ASCII_DTOSTR_BUF_SIZE];
+  char score[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (list != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (radius_arcsec > 0, FALSE);
+
+  for (gsize i = 0; list->ra != NULL && list->dec != NULL && i < list->n_rows; i++)
+    n_placed += isfinite (list->ra[i]) && isfinite (list->dec[i]);
+  if (n_placed == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("None of the objects has a position on the sky, so “%s” was not written: a region file "
+                     "needs RA and Dec (from a catalogue’s ra and dec columns or the cutouts’ WCS)"), path);
+      return FALSE;
+    }
+  if (!check_list (list, path, error) || !text_open (&out, path, error))
+    return FALSE;
+
+  g_ascii_formatd (radius, sizeof radius, "%g", radius_arcsec);
+  fputs ("# Region file format: DS9 version 4.1\n", out.file);
+  fprintf (out.file, "# Written by Dassie " PACKAGE_VERSION ": %zu objects", n_placed);
+  if (n_placed < list->n_rows)
+    fprintf (out.file, " (%zu more have no position)", list->n_rows - n_placed);
+  fputs ("\nglobal color=green dashlist=8 3 width=1 font=\"helvetica 10 normal roman\" select=1 highlite=1 "
+         "dash=0 fixed=0 edit=0 move=0 delete=1 include=1 source=1\nfk5\n", out.file);
+  for (gsize i = 0; i < list->n_rows; i++)
+    {
+      g_autoptr(GString) line = NULL;
+
+      if (!isfinite (list->ra[i]) || !isfinite (list->dec[i]))
+        continue;
+      g_ascii_formatd (r, sizeof r, "%.8f", list->ra[i]);
+      g_ascii_formatd (d, sizeof d, "%.8f", list->dec[i]);
+      line = g_string_new (NULL);
+      g_string_append_printf (line, "circle(%s,%s,%s\") # text={", r, d, radius);
+      region_text (line, list->ids[i]);
+      if (list->scores != NULL && isfinite (list->scores[i]))
+        g_string_append_printf (line, " %s", g_ascii_formatd (score, sizeof score, "%.4g", list->scores[i]));
+      g_string_append (line, "}\n");
+      fputs (line->str, out.file);
+    }
+  return text_close (&out, error);
+}
+
+/* ------------------------------------------------------------------------------------------------
  * FITS binary table */
 
 static char *
@@ -615,6 +749,14 @@ fits_form (const DassieObjectList *list,
     case COLUMN_UMAP_Y:
     case COLUMN_RELEVANCE:
       return g_strdup ("1E");
+    case COLUMN_RA:
+    case COLUMN_DEC:
+    case COLUMN_EXTRA_NUMBER:
+      return g_strdup ("1D");
+    case COLUMN_EXTRA_TEXT:
+      for (gsize i = 0; i < list->n_rows; i++)
+        width = MAX (width, strlen (list->extra_texts[i * list->n_extra + column->band]));
+      return g_strdup_printf ("%zuA", width);
     case COLUMN_LABEL:
       for (gsize i = 0; i < list->n_rows; i++)
         width = MAX (width, strlen (list->labels[i] != NULL ? list->labels[i] : ""));
@@ -659,6 +801,34 @@ fits_write_column (fitsfile               *fptr,
       break;
     case COLUMN_RELEVANCE:
       fits_write_col (fptr, TFLOAT, colnum, 1, 1, rows, (float *) list->relevance, status);
+      break;
+    case COLUMN_RA:
+      fits_write_col (fptr, TDOUBLE, colnum, 1, 1, rows, (double *) list->ra, status);
+      break;
+    case COLUMN_DEC:
+      fits_write_col (fptr, TDOUBLE, colnum, 1, 1, rows, (double *) list->dec, status);
+      break;
+    case COLUMN_EXTRA_NUMBER:
+      {
+        g_autofree double *values = g_new (double, list->n_rows);
+
+        for (gsize i = 0; i < list->n_rows; i++)
+          {
+            const char *text = list->extra_texts[i * list->n_extra + column->band];
+
+            values[i] = text != NULL && *text != '\0' ? g_ascii_strtod (text, NULL) : NAN;
+          }
+        fits_write_col (fptr, TDOUBLE, colnum, 1, 1, rows, values, status);
+      }
+      break;
+    case COLUMN_EXTRA_TEXT:
+      {
+        g_autofree const char **texts = g_new (const char *, list->n_rows);
+
+        for (gsize i = 0; i < list->n_rows; i++)
+          texts[i] = list->extra_texts[i * list->n_extra + column->band];
+        fits_write_col (fptr, TSTRING, colnum, 1, 1, rows, (char **) texts, status);
+      }
       break;
     case COLUMN_LABEL:
       {
@@ -727,6 +897,12 @@ dassie_export_fits (const DassieObjectList  *list,
         fits_write_column (fptr, list, int_ids, column, (int) c + 1, &status);
       if (column->description != NULL)
         fits_write_key_str (fptr, key, column->description, NULL, &status);
+      if (column->unit != NULL)
+        {
+          g_autofree char *unit_key = g_strdup_printf ("TUNIT%u", c + 1);
+
+          fits_write_key_str (fptr, unit_key, column->unit, NULL, &status);
+        }
       /* FITS strings are ASCII by the standard; ours are the UTF-8 bytes of ids and file names. */
       if (g_str_has_suffix (g_ptr_array_index (forms, c), "A"))
         {
@@ -766,6 +942,8 @@ dassie_export_write (const DassieObjectList  *list,
       return dassie_export_fits (list, path, error);
     case DASSIE_EXPORT_VOTABLE:
       return dassie_export_votable (list, path, error);
+    case DASSIE_EXPORT_DS9_REGION:
+      return dassie_export_ds9_region (list, path, 2.0, error);
     default:
       g_return_val_if_reached (FALSE);
     }

@@ -11,6 +11,7 @@ typedef enum
   DASSIE_EXPORT_CSV,
   DASSIE_EXPORT_FITS,
   DASSIE_EXPORT_VOTABLE,
+  DASSIE_EXPORT_DS9_REGION,   /* circles at the positions, for overlaying on a survey image */
 } DassieExportFormat;
 
 /* One row per object. Ids are exact text: when every id is a 64-bit integer they are written as
@@ -29,12 +30,20 @@ typedef struct
   const char * const *band_paths;   /* n_rows × n_bands, row-major; NULL entries are empty */
   const float        *relevance;    /* active-learning relevance (after the score), or NULL */
   const char * const *labels;       /* the astronomer's label ("interesting", …, "" none), or NULL */
+  const double       *ra;           /* ICRS degrees, or NULL; NaN where an object has no position */
+  const double       *dec;
+  guint               n_extra;      /* the catalogue's other columns (tract, magnitudes, …) */
+  const char * const *extra_names;  /* n_extra */
+  const gboolean     *extra_numeric;/* n_extra: written as numbers (else as text) */
+  const char * const *extra_texts;  /* n_rows × n_extra, row-major; "" where an object has none */
 } DassieObjectList;
 
 const char *dassie_export_format_to_string   (DassieExportFormat       format);
 gboolean    dassie_export_format_from_string (const char              *name,
                                               DassieExportFormat      *format);
-/* From the file name: .csv, .fits/.fit/.fts, .vot/.votable/.xml. */
+/* The file name ending of a format, without the dot: "csv", "fits", "vot", "reg". */
+const char *dassie_export_format_suffix      (DassieExportFormat       format);
+/* From the file name: .csv, .fits/.fit/.fts, .vot/.votable/.xml, .reg. */
 gboolean    dassie_export_format_from_path   (const char              *path,
                                               DassieExportFormat      *format);
 
@@ -61,6 +70,12 @@ gboolean    dassie_export_fits               (const DassieObjectList  *list,
                                               GError                 **error);
 gboolean    dassie_export_votable            (const DassieObjectList  *list,
                                               const char              *path,
+                                              GError                 **error);
+/* A DS9 region file: an fk5 circle of @radius_arcsec at each position, labelled with the id and the
+ * score; objects without a position are left out (a comment counts them). Fails when none has one. */
+gboolean    dassie_export_ds9_region         (const DassieObjectList  *list,
+                                              const char              *path,
+                                              double                   radius_arcsec,
                                               GError                 **error);
 gboolean    dassie_export_write              (const DassieObjectList  *list,
                                               const char              *path,
