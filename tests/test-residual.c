@@ -57,9 +57,9 @@ make_runs (void)
   g_assert_true (dassie_train (config, NULL, NULL, NULL, &trained, &error));
   g_assert_no_error (error);
   train_run = g_strdup (trained.run_dir);
-  /* The final layer does not matter to the encoder: infer's own setting must not decide how the
-   * reconstruction is decoded, the train run's must. */
-  dassie_config_set_string (config, "model.final_layer", "identity");
+  /* The model's output is taken back into the data's units by the transform it was trained with:
+   * the train run's, not what the infer run's configuration says. */
+  dassie_config_set_string (config, "data_set.transform", "arcsinh");
   g_assert_true (dassie_infer (config, train_run, NULL, NULL, NULL, &inferred, &error));
   g_assert_no_error (error);
   infer_run = g_strdup (inferred.run_dir);
