@@ -1,5 +1,5 @@
-/* dassie-inspector.c: one object up close: its cutout and bands, score, rank, files, and the
- * objects most like it
+/* dassie-inspector.c: one object up close: its cutout and bands, what the model misses of it, score,
+ * rank, files, and the objects most like it
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include "dassie-cutout-item.h"
 #include "dassie-cutout-render.h"
 #include "dassie-inspector.h"
+#include "dassie-residual-view.h"
 
 #define MAIN_SIZE 288
 #define BAND_SIZE 96
@@ -27,6 +28,7 @@ struct _DassieInspector
   GtkLabel             *neighbors_note;
   DassieCutoutGrid     *neighbors_grid;
   GtkGrid              *files_grid;
+  DassieResidualView   *residual_view;
 
   DassieExploreModel   *model;
   DassieDisplayOptions  options;
@@ -231,6 +233,7 @@ display_row (DassieInspector *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->busy = TRUE;
+  dassie_residual_view_show (self->residual_view, catalog, row, &self->options);
   dassie_cutouts_render_async (self, catalog, (const guint32 *) (gpointer) rows->data, rows->len,
                                (const DassieDisplayOptions *) (gpointer) options->data, options->len,
                                MAIN_SIZE, self->cancellable, on_rendered, NULL);
@@ -285,7 +288,14 @@ gboolean
 dassie_inspector_get_busy (DassieInspector *self)
 {
   g_return_val_if_fail (DASSIE_IS_INSPECTOR (self), FALSE);
-  return self->busy;
+  return self->busy || dassie_residual_view_get_busy (self->residual_view);
+}
+
+DassieResidualView *
+dassie_inspector_get_residual_view (DassieInspector *self)
+{
+  g_return_val_if_fail (DASSIE_IS_INSPECTOR (self), NULL);
+  return self->residual_view;
 }
 
 static void
@@ -333,6 +343,7 @@ on_catalog_changed (DassieInspector *self)
   /* Rows of another catalog mean other objects. */
   self->row = -1;
   g_array_set_size (self->history, 0);
+  dassie_residual_view_clear (self->residual_view);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
@@ -371,6 +382,7 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   object_class->finalize = dassie_inspector_finalize;
 
   g_type_ensure (DASSIE_TYPE_CUTOUT_GRID);
+  g_type_ensure (DASSIE_TYPE_RESIDUAL_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-inspector.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, window_title);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, main_picture);
@@ -381,6 +393,7 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, neighbors_note);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, neighbors_grid);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, files_grid);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, residual_view);
 
   gtk_widget_class_install_action (widget_class, "inspector.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "inspector.select", NULL, select_action);
