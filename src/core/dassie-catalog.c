@@ -8,6 +8,7 @@
 
 #include "dassie-catalog.h"
 #include "dassie-results.h"
+#include "dassie-score-methods.h"
 #include "dassie-scores.h"
 #include "dassie-table.h"
 
@@ -29,6 +30,11 @@ catalog_clear (gpointer data)
   g_free (self->scores_path);
   g_free (self->umap_path);
   g_free (self->latents_checksum);
+  for (guint c = 0; c < self->n_score_columns; c++)
+    g_free (self->score_values[c]);
+  g_free (self->score_values);
+  g_strfreev (self->score_columns);
+  g_free (self->ranking_method);
 }
 
 static DassieCatalog *
@@ -70,8 +76,76 @@ dassie_catalog_new (guint n,
   self->ids = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
     self->ids[i] = g_strdup_printf ("%u", i);
+  self->score_columns = g_new0 (char *, 1);
+  self->ranking_method = g_strdup ("knn-median");
   dassie_catalog_rank (self);
   return self;
+}
+
+guint
+dassie_catalog_get_n_score_columns (DassieCatalog *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_score_columns;
+}
+
+const char *
+dassie_catalog_get_score_column_name (DassieCatalog *self,
+                                      guint          index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->n_score_columns, NULL);
+  return self->score_columns[index];
+}
+
+const float *
+dassie_catalog_get_score_column (DassieCatalog *self,
+                                 const char    *name)
+{
+  const char *column;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  column = dassie_score_method_is_valid (name) ? dassie_score_method_get_column (name) : name;
+  for (guint c = 0; c < self->n_score_columns; c++)
+    if (g_ascii_strcasecmp (self->score_columns[c], column) == 0)
+      return self->score_values[c];
+  return NULL;
+}
+
+const char *
+dassie_catalog_get_ranking_method (DassieCatalog *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->ranking_method;
+}
+
+gboolean
+dassie_catalog_set_ranking_method (DassieCatalog  *self,
+                                   const char     *method,
+                                   GError        **error)
+{
+  const float *values;
+  const char *name;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (method != NULL, FALSE);
+
+  name = dassie_score_method_is_valid (method) ? method : dassie_score_method_from_column (method);
+  values = name != NULL ? dassie_catalog_get_score_column (self, name) : NULL;
+  if (values == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The scores “%s” have no “%s” score; compute the scores again with that method"),
+                   self->scores_path != NULL ? self->scores_path : "", method);
+      return FALSE;
+    }
+  memcpy (self->scores, values, sizeof (float) * self->n);
+  g_free (self->ranking_method);
+  self->ranking_method = g_strdup (name);
+  dassie_catalog_rank (self);
+  return TRUE;
 }
 
 DassieCatalog *
@@ -199,6 +273,25 @@ dassie_catalog_find_map (const char *results_dir,
   return NULL;
 }
 
+/* The methods' columns, KNN_MEDIAN first, and the ranking score: SCORE, or in older runs KNN_MEDIAN. */
+static void
+take_score_columns (DassieCatalog *self,
+                    DassieScores  *table)
+{
+  self->n_score_columns = 1 + table->n_columns;
+  self->score_columns = g_new0 (char *, self->n_score_columns + 1);
+  self->score_values = g_new0 (float *, self->n_score_columns);
+  self->score_columns[0] = g_strdup ("KNN_MEDIAN");
+  self->score_values[0] = g_steal_pointer (&table->knn_median);
+  for (guint c = 0; c < table->n_columns; c++)
+    {
+      self->score_columns[1 + c] = g_strdup (table->column_names[c]);
+      self->score_values[1 + c] = g_steal_pointer (&table->columns[c]);
+    }
+  memcpy (self->scores, table->score != NULL ? table->score : self->score_values[0], sizeof (float) * self->n);
+  self->ranking_method = g_strdup (table->method != NULL ? table->method : "knn-median");
+}
+
 /* Places the rows of @self by id, so an embedding in another order (or of more objects) still matches. */
 static gboolean
 read_map (DassieCatalog  *self,
@@ -278,7 +371,7 @@ dassie_catalog_load (const char     *scores,
   dassie_run_read_input (scores_path, NULL, &self->latents_checksum);
   self->scores_path = g_steal_pointer (&scores_path);
   self->umap_path = g_steal_pointer (&umap_path);
-  memcpy (self->scores, table->knn_median, (gsize) n * sizeof (float));
+  take_score_columns (self, table);
   for (gsize c = 0; c < (gsize) n * table->k; c++)
     {
       self->neighbors[c] = table->neighbor_rows[c];

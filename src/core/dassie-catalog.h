@@ -22,7 +22,8 @@ typedef struct
   char         **ids;            /* n exact ids (a GStrv) */
   float         *x;              /* n UMAP coordinates; NaN where the embedding lacks the object */
   float         *y;
-  float         *scores;         /* n median k-NN distances (NaN: no score) */
+  float         *scores;         /* n scores of the ranking method (scores.fits' SCORE; KNN_MEDIAN in runs
+                                  * older than SCORE); NaN: no score */
   guint32       *ranks;          /* n ranks, 1 = the most anomalous */
   guint32       *order;          /* n rows from the most anomalous to the most normal */
   double         score_mean;     /* of the finite scores, 0 when there are none */
@@ -35,6 +36,10 @@ typedef struct
   char          *scores_path;
   char          *umap_path;      /* NULL when the catalog has no map (x and y are NaN) */
   char          *latents_checksum; /* of the latent vectors that were scored, NULL when not recorded */
+  guint          n_score_columns;  /* the score methods' columns of scores.fits, KNN_MEDIAN first */
+  char         **score_columns;    /* n_score_columns column names (a GStrv): "KNN_MEDIAN", "LOF", ... */
+  float        **score_values;     /* n_score_columns arrays of n values */
+  char          *ranking_method;   /* the method (dassie_score_method_names()) whose scores are in @scores */
 } DassieCatalog;
 
 /* A catalog of @n objects with ids "0" .. "n-1", NaN positions and scores and no neighbours, for
@@ -65,6 +70,28 @@ void             dassie_catalog_unref          (DassieCatalog              *self
 
 /* Ranks, order and mean from the scores. */
 void             dassie_catalog_rank           (DassieCatalog              *self);
+/* The score columns that the catalog holds: one per score method that the scores run computed
+ * (KNN_MEDIAN first; SCORE, a copy of one of them, is not counted). */
+guint            dassie_catalog_get_n_score_columns   (DassieCatalog       *self);
+/* The column name of score column @index ("KNN_MEDIAN", "LOF", ...); the method's name is
+ * dassie_score_method_from_column() of it, its label dassie_score_method_get_label(). */
+const char      *dassie_catalog_get_score_column_name (DassieCatalog       *self,
+                                                       guint                index);
+/* The n values of a score column, by column name ("LOF") or by method name ("lof"); NULL when the
+ * catalog does not hold it. */
+const float     *dassie_catalog_get_score_column      (DassieCatalog       *self,
+                                                       const char          *name);
+/* The method whose scores rank the catalog (@scores, @ranks, @order): "knn-median" for runs older
+ * than the SCORE column. */
+const char      *dassie_catalog_get_ranking_method    (DassieCatalog       *self);
+/* Ranks the catalog by another method's column (a method or a column name): @scores, @ranks, @order
+ * and @score_mean change. A catalog is shared with worker threads: call it only on the thread that
+ * owns the catalog while no job reads it (or rank a copy). Fails, leaving the ranking, when the
+ * catalog has no such column. */
+gboolean         dassie_catalog_set_ranking_method    (DassieCatalog       *self,
+                                                       const char          *method,
+                                                       GError             **error);
+
 /* The row of @object_id, or -1. */
 int              dassie_catalog_find_row       (DassieCatalog              *self,
                                                 const char                 *object_id);

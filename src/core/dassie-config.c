@@ -26,7 +26,10 @@ static const char defaults_json[] =
   "                \"nan_mode\": \"quantile\", \"seed\": 42, \"filters\": [] },"
   "  \"infer\": { \"batch_size\": 512, \"model_weights_file\": \"\" },"
   "  \"scores\": { \"k\": 5, \"metric\": \"sqeuclidean\", \"index\": \"auto\", \"hnsw_threshold\": 60000,"
-  "              \"hnsw_m\": 24, \"hnsw_ef_construction\": 100, \"hnsw_ef\": 40 },"
+  "              \"hnsw_m\": 24, \"hnsw_ef_construction\": 100, \"hnsw_ef\": 40,"
+  "              \"method\": \"rank-combo\", \"reconstruction\": true, \"residual_quantile\": 0.99,"
+  "              \"lof_k\": 20, \"iforest_trees\": 100, \"iforest_samples\": 256, \"iforest_seed\": 42,"
+  "              \"combine\": \"mean\", \"combine_methods\": \"knn-median,reconstruction,lof,iforest\" },"
   "  \"umap\": { \"n_neighbors\": 15, \"min_dist\": 0.1, \"spread\": 1.0, \"n_epochs\": 0,"
   "            \"learning_rate\": 1.0, \"negative_sample_rate\": 5, \"init\": \"pca\", \"seed\": 42,"
   "            \"fit_sample_size\": 200000 },"
@@ -77,6 +80,10 @@ static const Bounds bounds[] = {
   { "scores.hnsw_m", 2, 1024 },
   { "scores.hnsw_ef_construction", 1, 100000 },
   { "scores.hnsw_ef", 1, 100000 },
+  { "scores.residual_quantile", 0, 1 },
+  { "scores.lof_k", 1, 10000 },
+  { "scores.iforest_trees", 1, 100000 },
+  { "scores.iforest_samples", 2, G_MAXUINT32 },
   { "umap.n_neighbors", 2, 1000 },
   { "umap.min_dist", 0, INFINITY },
   { "umap.spread", 0, INFINITY, TRUE },

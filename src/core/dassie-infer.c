@@ -12,6 +12,7 @@
 #include "dassie-infer.h"
 #include "dassie-nn.h"
 #include "dassie-parallel.h"
+#include "dassie-residuals.h"
 #include "dassie-results.h"
 #include "dassie-table.h"
 
@@ -19,6 +20,55 @@
 #define ENCODE_SLICE 64
 
 G_DEFINE_QUARK (dassie-infer-error-quark, dassie_infer_error)
+
+/* The reconstruction residuals of a slice of objects, one object at a time on each thread. */
+typedef struct
+{
+  const float  *inputs;
+  const float  *reconstructions;
+  guint         n_bands;
+  gsize         plane;
+  const double *quantiles;
+  guint         n_quantiles;
+  float        *values;   /* count × n_quantiles */
+  float        *mse;      /* count */
+} ResidualJob;
+
+static void
+residual_range (guint    begin,
+                guint    end,
+                gpointer user_data)
+{
+  ResidualJob *job = user_data;
+  gsize sample = job->n_bands * job->plane;
+  g_autofree float *scratch = g_new (float, MAX (sample, 1));
+
+  for (guint i = begin; i < end; i++)
+    job->mse[i] = (float) dassie_residual_stats (job->inputs + i * sample, job->reconstructions + i * sample,
+                                                 job->n_bands, job->plane, job->quantiles, job->n_quantiles,
+                                                 scratch, job->values + (gsize) i * job->n_quantiles);
+}
+
+/* Encodes @count objects of @batch into @latents and, when @residuals is not NULL, reconstructs them
+ * too and keeps their residual statistics. The latents come from the encoder alone, as they always
+ * have, so that they (and the scores of them) are the same bits with or without the residuals. */
+static void
+encode_slice (DassieAutoencoder *model,
+              const float       *batch,
+              guint              count,
+              float             *latents,
+              ResidualJob       *residuals,
+              float             *reconstruction,
+              guint              n_threads)
+{
+  dassie_autoencoder_encode (model, batch, count, latents);
+  if (residuals == NULL)
+    return;
+  dassie_autoencoder_forward (model, batch, count, NULL, reconstruction);
+  residuals->inputs = batch;
+  residuals->reconstructions = reconstruction;
+  dassie_parallel_for (count, n_threads, residual_range, residuals);
+}
 
 void
 dassie_infer_result_clear (DassieInferResult *result)
@@ -109,6 +159,12 @@ dassie_infer (const DassieConfig  *config,
   g_autofree const char **ids = NULL;
   g_autofree char *copy_path = NULL;
   g_autofree char *table_path = NULL;
+  g_autofree float *reconstruction = NULL;
+  g_autofree float *residual_values = NULL;
+  g_autofree float *residual_mse = NULL;
+  double quantiles[8];
+  ResidualJob residuals = { 0 };
+  gboolean keep_residuals;
   DassieAutoencoderConfig model_config = { 0 };
   DassieDatasetOptions options;
   const DassieDataRequest *request;
@@ -196,6 +252,19 @@ dassie_infer (const DassieConfig  *config,
       indices[i] = i;
       ids[i] = dassie_dataset_get_object_id (set, i);
     }
+  /* What the reconstruction score (scores.method reconstruction) needs, so that scores never runs the model. */
+  keep_residuals = dassie_config_get_boolean (config, "scores.reconstruction");
+  if (keep_residuals)
+    {
+      residuals.n_bands = model_config.channels;
+      residuals.plane = (gsize) model_config.height * model_config.width;
+      residuals.quantiles = quantiles;
+      residuals.n_quantiles = dassie_residual_quantiles_for (dassie_config_get_double (config, "scores.residual_quantile"),
+                                                             quantiles);
+      reconstruction = g_new (float, (gsize) MIN (ENCODE_SLICE, batch_size) * sample);
+      residual_values = g_new (float, MAX ((gsize) n * residuals.n_quantiles, 1));
+      residual_mse = g_new (float, MAX (n, 1));
+    }
 
   start = g_get_monotonic_time ();
   dassie_eta_start (&eta);
@@ -214,8 +283,11 @@ dassie_infer (const DassieConfig  *config,
         {
           if (g_cancellable_is_cancelled (cancellable))
             break;
-          dassie_autoencoder_encode (model, batch + (gsize) slice * sample, MIN (ENCODE_SLICE, count - slice),
-                                     latents + (gsize) (done + slice) * model_config.latent_dim);
+          residuals.values = residual_values + (gsize) (done + slice) * residuals.n_quantiles;
+          residuals.mse = residual_mse + done + slice;
+          encode_slice (model, batch + (gsize) slice * sample, MIN (ENCODE_SLICE, count - slice),
+                        latents + (gsize) (done + slice) * model_config.latent_dim,
+                        keep_residuals ? &residuals : NULL, reconstruction, threads);
         }
       dassie_blas_single_end ();
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -236,6 +308,8 @@ dassie_infer (const DassieConfig  *config,
   result->seconds = (g_get_monotonic_time () - start) / 1e6;
   table_path = dassie_run_build_path (run, "latents.fits");
   if (!dassie_table_write_vectors (table_path, ids, n, "LATENT", latents, model_config.latent_dim, error) ||
+      (keep_residuals &&
+       !dassie_residuals_append (table_path, n, quantiles, residuals.n_quantiles, residual_values, residual_mse, error)) ||
       !dassie_run_commit (run, error))
     goto fail;
 

@@ -10,7 +10,9 @@
 
 #include "dassie-fileutil.h"
 #include "dassie-results.h"
+#include "dassie-score-methods.h"
 #include "dassie-scores.h"
+#include "dassie-scores-private.h"
 #include "dassie-table.h"
 #include "dassie-vectors-private.h"
 
@@ -131,17 +133,17 @@ forward_progress (const DassieProgress *progress,
   forward->progress (&p, forward->user_data);
 }
 
-/* scores.json: what the run scored (the latents' path and checksum, as umap.json records them) and how. */
+/* scores.json: what the run scored (the latents' path and checksum, as umap.json records them) and how;
+ * @b holds the other methods' parameters already. */
 static char *
-scores_json (DassieVectors      *store,
+scores_json (JsonBuilder        *b,
+             DassieVectors      *store,
              const char         *latents_path,
              const DassieScores *scores,
              double              seconds)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *checksum = dassie_vectors_get_checksum (store);
 
-  json_builder_begin_object (b);
   dassie_run_add_input (b, latents_path, checksum);
   json_builder_set_member_name (b, "k");
   json_builder_add_int_value (b, scores->k);
@@ -172,6 +174,7 @@ dassie_scores_run (const DassieConfig  *config,
   g_autoptr(DassieVectors) store = NULL;
   g_autoptr(DassieScores) scores = NULL;
   g_autoptr(DassieRun) run = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
   DassieKnnOptions options;
   DassieKnnStats stats = { 0 };
   Forward forward = { progress, user_data };
@@ -219,13 +222,18 @@ dassie_scores_run (const DassieConfig  *config,
     }
 
   scores = dassie_scores_compute (store, (guint) MIN (k, G_MAXUINT), &options, &stats, cancellable, error);
+  json_builder_begin_object (builder);
+  if (scores == NULL ||
+      !_dassie_scores_add_methods (scores, store, path, config, &options, builder, cancellable, error))
+    {
+      dassie_knn_options_clear (&options);
+      goto fail;
+    }
   dassie_knn_options_clear (&options);
-  if (scores == NULL)
-    goto fail;
 
   scores_path = dassie_run_build_path (run, "scores.fits");
   json_path = dassie_run_build_path (run, "scores.json");
-  json = scores_json (store, path, scores, (g_get_monotonic_time () - start) / 1e6);
+  json = scores_json (builder, store, path, scores, (g_get_monotonic_time () - start) / 1e6);
   if (!dassie_scores_write (scores, scores_path, error) ||
       !dassie_write_file_atomic (json_path, json, strlen (json), error) ||
       !dassie_run_commit (run, error))
@@ -264,7 +272,114 @@ dassie_scores_free (DassieScores *self)
   g_free (self->knn_median);
   g_free (self->neighbor_rows);
   g_free (self->neighbor_dist);
+  for (guint c = 0; c < self->n_columns; c++)
+    g_free (self->columns[c]);
+  g_free (self->columns);
+  g_strfreev (self->column_names);
+  g_free (self->method);
+  g_free (self->score);
   g_free (self);
+}
+
+/* The index of @column_name among the method columns, in the order of the method names. */
+static guint
+column_position (const char *column_name)
+{
+  const char *method = dassie_score_method_from_column (column_name);
+  const char * const *names = dassie_score_method_names ();
+
+  for (guint i = 0; method != NULL && names[i] != NULL; i++)
+    if (g_str_equal (names[i], method))
+      return i;
+  return G_MAXUINT;
+}
+
+void
+dassie_scores_set_column (DassieScores *self,
+                          const char   *column_name,
+                          const float  *values)
+{
+  guint at;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (column_name != NULL);
+  g_return_if_fail (values != NULL || self->n_rows == 0);
+  g_return_if_fail (column_position (column_name) != G_MAXUINT);
+  g_return_if_fail (g_ascii_strcasecmp (column_name, "KNN_MEDIAN") != 0);
+
+  for (guint c = 0; c < self->n_columns; c++)
+    if (g_ascii_strcasecmp (self->column_names[c], column_name) == 0)
+      {
+        memcpy (self->columns[c], values, sizeof (float) * self->n_rows);
+        return;
+      }
+
+  /* Kept in the order of the method names, whatever order they are computed in. */
+  for (at = 0; at < self->n_columns; at++)
+    if (column_position (self->column_names[at]) > column_position (column_name))
+      break;
+  self->column_names = g_renew (char *, self->column_names, self->n_columns + 2);
+  self->columns = g_renew (float *, self->columns, self->n_columns + 1);
+  memmove (self->column_names + at + 1, self->column_names + at, sizeof (char *) * (self->n_columns - at));
+  memmove (self->columns + at + 1, self->columns + at, sizeof (float *) * (self->n_columns - at));
+  self->column_names[at] = g_strdup (dassie_score_method_get_column (dassie_score_method_from_column (column_name)));
+  self->columns[at] = g_memdup2 (values, sizeof (float) * MAX (self->n_rows, 1));
+  self->n_columns++;
+  self->column_names[self->n_columns] = NULL;
+}
+
+const float *
+dassie_scores_get_column (const DassieScores *self,
+                          const char         *name)
+{
+  const char *column;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  column = dassie_score_method_is_valid (name) ? dassie_score_method_get_column (name) : name;
+  if (g_ascii_strcasecmp (column, "KNN_MEDIAN") == 0)
+    return self->knn_median;
+  for (guint c = 0; c < self->n_columns; c++)
+    if (g_ascii_strcasecmp (self->column_names[c], column) == 0)
+      return self->columns[c];
+  return NULL;
+}
+
+gboolean
+dassie_scores_set_method (DassieScores  *self,
+                          const char    *method,
+                          GError       **error)
+{
+  const float *values;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (method != NULL, FALSE);
+
+  if (!dassie_score_method_is_valid (method))
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) dassie_score_method_names ());
+
+      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
+                   _("Unknown score method “%s”; use one of %s"), method, known);
+      return FALSE;
+    }
+  values = dassie_scores_get_column (self, method);
+  if (values == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("There is no “%s” score: %s"), method,
+                   g_str_equal (method, "reconstruction") || g_str_equal (method, "mse")
+                   ? _("the latent vectors were inferred without the reconstruction statistics "
+                       "(infer again with scores.reconstruction true)")
+                   : _("compute the scores again"));
+      return FALSE;
+    }
+  g_free (self->score);
+  self->score = g_memdup2 (values, sizeof (float) * MAX (self->n_rows, 1));
+  g_free (self->method);
+  self->method = g_strdup (method);
+  return TRUE;
 }
 
 gboolean
@@ -278,15 +393,17 @@ dassie_scores_write (const DassieScores  *self,
   g_autofree char *neighbor_form = NULL;
   g_autofree char *dist_form = NULL;
   g_autofree char **neighbor_ids = NULL;
-  char *ttype[4] = { (char *) "OBJECT_ID", (char *) "KNN_MEDIAN", (char *) "NEIGHBOR_IDS", (char *) "NEIGHBOR_DIST" };
-  char *tform[4];
+  g_autofree char **ttype = NULL;
+  g_autofree char **tform = NULL;
   gboolean integers;
   fitsfile *fptr = NULL;
   int status = 0;
+  int n_cols;
   gsize n_cells;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (self->score == NULL || self->method != NULL, FALSE);
 
   n_cells = (gsize) self->n_rows * self->k;
   neighbor_ids = g_new (char *, MAX (n_cells, 1));
@@ -296,24 +413,47 @@ dassie_scores_write (const DassieScores  *self,
   id_form = _dassie_table_id_form ((const char * const *) self->ids, self->n_rows, 1, &integers);
   neighbor_form = _dassie_table_id_form ((const char * const *) self->ids, self->n_rows, self->k, &integers);
   dist_form = g_strdup_printf ("%uE", self->k);
+  n_cols = 4 + (int) self->n_columns + (self->score != NULL ? 1 : 0);
+  ttype = g_new (char *, n_cols);
+  tform = g_new (char *, n_cols);
+  ttype[0] = (char *) "OBJECT_ID";
+  ttype[1] = (char *) "KNN_MEDIAN";
+  ttype[2] = (char *) "NEIGHBOR_IDS";
+  ttype[3] = (char *) "NEIGHBOR_DIST";
   tform[0] = id_form;
   tform[1] = (char *) "1E";
   tform[2] = neighbor_form;
   tform[3] = dist_form;
+  for (guint c = 0; c < self->n_columns; c++)
+    {
+      ttype[4 + c] = self->column_names[c];
+      tform[4 + c] = (char *) "1E";
+    }
+  if (self->score != NULL)
+    {
+      ttype[n_cols - 1] = (char *) DASSIE_SCORE_COLUMN;
+      tform[n_cols - 1] = (char *) "1E";
+    }
 
   temp = dassie_temp_path_for (path);
   create_name = g_strconcat ("!", temp, NULL);
   fits_create_file (&fptr, create_name, &status);
-  fits_create_tbl (fptr, BINARY_TBL, self->n_rows, 4, ttype, tform, NULL, "SCORES", &status);
+  fits_create_tbl (fptr, BINARY_TBL, self->n_rows, n_cols, ttype, tform, NULL, "SCORES", &status);
   _dassie_table_write_ids (fptr, 1, (const char * const *) self->ids, self->n_rows, integers, &status);
   if (self->n_rows > 0)
     {
       fits_write_col (fptr, TFLOAT, 2, 1, 1, self->n_rows, self->knn_median, &status);
       _dassie_table_write_ids (fptr, 3, (const char * const *) neighbor_ids, n_cells, integers, &status);
       fits_write_col (fptr, TFLOAT, 4, 1, 1, n_cells, self->neighbor_dist, &status);
+      for (guint c = 0; c < self->n_columns; c++)
+        fits_write_colnull (fptr, TFLOAT, 5 + (int) c, 1, 1, self->n_rows, self->columns[c], NULL, &status);
+      if (self->score != NULL)
+        fits_write_colnull (fptr, TFLOAT, n_cols, 1, 1, self->n_rows, self->score, NULL, &status);
     }
   fits_write_key_str (fptr, "METRIC", dassie_metric_to_string (self->metric), "distance of the neighbours", &status);
   fits_write_key_lng (fptr, "KNN_K", self->k, "neighbours per object, itself excluded", &status);
+  if (self->score != NULL)
+    fits_write_key_str (fptr, "SCOREMTH", self->method, "the method whose score SCORE holds", &status);
   fits_write_key_str (fptr, "CREATOR", "Dassie " PACKAGE_VERSION, NULL, &status);
   fits_close_file (fptr, &status);
 
@@ -323,6 +463,56 @@ dassie_scores_write (const DassieScores  *self,
       return _dassie_table_fail (status, path, _("write"), error);
     }
   return dassie_rename_into_place (temp, path, error);
+}
+
+/* The method columns besides KNN_MEDIAN, and SCORE with its method, when the file has them. */
+static gboolean
+read_method_columns (fitsfile      *fptr,
+                     const char    *path,
+                     DassieScores  *self,
+                     GError       **error)
+{
+  g_autofree float *values = g_new (float, MAX (self->n_rows, 1));
+  char method[FLEN_VALUE] = "";
+  int n_cols = 0, status = 0;
+
+  fits_get_num_cols (fptr, &n_cols, &status);
+  for (int col = 1; col <= n_cols && status == 0; col++)
+    {
+      char key[FLEN_KEYWORD], name[FLEN_VALUE] = "";
+      gboolean is_score;
+
+      fits_make_keyn ("TTYPE", col, key, &status);
+      fits_read_key_str (fptr, key, name, NULL, &status);
+      if (status != 0)
+        break;
+      is_score = g_ascii_strcasecmp (name, DASSIE_SCORE_COLUMN) == 0;
+      if (!is_score && (column_position (name) == G_MAXUINT || g_ascii_strcasecmp (name, "KNN_MEDIAN") == 0))
+        continue;
+      if (self->n_rows > 0)
+        fits_read_col (fptr, TFLOAT, col, 1, 1, self->n_rows, NULL, values, NULL, &status);
+      if (status != 0)
+        break;
+      if (is_score)
+        self->score = g_memdup2 (values, sizeof (float) * MAX (self->n_rows, 1));
+      else
+        dassie_scores_set_column (self, name, values);
+    }
+  if (status != 0)
+    return _dassie_table_fail (status, path, _("read the score columns of"), error);
+  if (self->score == NULL)
+    return TRUE;
+
+  fits_read_key_str (fptr, "SCOREMTH", method, NULL, &status);
+  if (status != 0 || !dassie_score_method_is_valid (method))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("“%s” has a SCORE column but no known score method in its header key SCOREMTH (“%s”); "
+                     "compute the scores again"), path, method);
+      return FALSE;
+    }
+  self->method = g_strdup (method);
+  return TRUE;
 }
 
 /* Reads NEIGHBOR_IDS and turns each id into its row. */
@@ -459,6 +649,8 @@ dassie_scores_read (const char  *path,
       if (self->k > 0 && !read_neighbor_rows (fptr, file, self, &status, error))
         goto out;
     }
+  if (!read_method_columns (fptr, file, self, error))
+    goto out;
   ok = TRUE;
 
 out:

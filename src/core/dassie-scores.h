@@ -15,6 +15,12 @@ typedef struct
   float        *knn_median;     /* the score: median distance to the k nearest other objects */
   guint        *neighbor_rows;  /* n_rows × k rows of ids, nearest first */
   float        *neighbor_dist;  /* n_rows × k distances */
+  /* The other methods' scores (dassie-score-methods.h), in the order of dassie_score_method_names(). */
+  guint         n_columns;
+  char        **column_names;   /* n_columns names of scores.fits' columns (a GStrv): "LOF", ... */
+  float       **columns;        /* n_columns arrays of n_rows values; NaN where a method has no score */
+  char         *method;         /* the method whose score SCORE holds; NULL: no SCORE (older runs) */
+  float        *score;          /* n_rows: SCORE, or NULL */
 } DassieScores;
 
 typedef struct
@@ -55,12 +61,25 @@ DassieScores *dassie_scores_new_from_neighbors (const char * const   *ids,
                                                 DassieMetric           metric);
 void          dassie_scores_free            (DassieScores            *self);
 
+/* Adds (or replaces) the column @column_name (a method's column) of @values (n_rows, copied). */
+void          dassie_scores_set_column      (DassieScores            *self,
+                                             const char              *column_name,
+                                             const float             *values);
+/* The n_rows values of a method's column by column or method name (KNN_MEDIAN included), or NULL. */
+const float  *dassie_scores_get_column      (const DassieScores      *self,
+                                             const char              *name);
+/* Makes SCORE a copy of @method's column. FALSE with an error naming the method when it has none. */
+gboolean      dassie_scores_set_method      (DassieScores            *self,
+                                             const char              *method,
+                                             GError                 **error);
+
 /* The median as numpy computes it (the mean of the two middle values when @n is even). */
 double        dassie_median                 (const double            *values,
                                              guint                    n);
 
 /* scores.fits: OBJECT_ID (int64 when every id is an integer, else text), KNN_MEDIAN (1E), NEIGHBOR_IDS
- * (k ids), NEIGHBOR_DIST (kE); header keys METRIC and KNN_K. Written under a temporary name. */
+ * (k ids), NEIGHBOR_DIST (kE), then the other methods' columns (1E each) and SCORE (1E) with the
+ * header key SCOREMTH naming its method; header keys METRIC and KNN_K. Written under a temporary name. */
 gboolean      dassie_scores_write           (const DassieScores      *self,
                                              const char              *path,
                                              GError                 **error);
