@@ -10,6 +10,7 @@
 #include "dassie-cutout-render.h"
 #include "dassie-inspector.h"
 #include "dassie-residual-view.h"
+#include "dassie-score-methods.h"
 
 #define MAIN_SIZE 288
 #define BAND_SIZE 96
@@ -22,6 +23,7 @@ struct _DassieInspector
   AdwWindowTitle       *window_title;
   GtkPicture           *main_picture;
   GtkBox               *bands_box;
+  AdwActionRow         *score_row;
   GtkLabel             *score_label;
   GtkLabel             *rank_label;
   GtkLabel             *position_label;
@@ -36,6 +38,8 @@ struct _DassieInspector
   GArray               *history;      /* rows shown before, the last on top */
   GCancellable         *cancellable;
   gboolean              busy;
+  char                 *scores_path;  /* of the catalog whose rows these are */
+  guint                 n_rows;
 };
 
 G_DEFINE_FINAL_TYPE (DassieInspector, dassie_inspector, ADW_TYPE_WINDOW)
@@ -183,6 +187,7 @@ display_row (DassieInspector *self,
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), title);
 
+  adw_action_row_set_subtitle (self->score_row, dassie_score_method_get_label (dassie_catalog_get_ranking_method (catalog)));
   score = g_strdup_printf ("%.6g", catalog->scores[row]);
   gtk_label_set_text (self->score_label, score);
   rank = g_strdup_printf (_("%u of %u"), catalog->ranks[row], catalog->n);
@@ -340,6 +345,21 @@ select_action (GtkWidget  *widget,
 static void
 on_catalog_changed (DassieInspector *self)
 {
+  DassieCatalog *catalog = catalog_of (self);
+  gboolean same_rows = catalog != NULL && catalog->n == self->n_rows &&
+                       g_strcmp0 (catalog->scores_path, self->scores_path) == 0;
+
+  g_free (self->scores_path);
+  self->scores_path = catalog != NULL ? g_strdup (catalog->scores_path) : NULL;
+  self->n_rows = catalog != NULL ? catalog->n : 0;
+
+  /* The same tables read again (ranked by another score, say): the same object, its new score. */
+  if (same_rows && self->row >= 0 && gtk_widget_get_visible (GTK_WIDGET (self)))
+    {
+      display_row (self, (guint) self->row);
+      return;
+    }
+
   /* Rows of another catalog mean other objects. */
   self->row = -1;
   g_array_set_size (self->history, 0);
@@ -368,6 +388,7 @@ dassie_inspector_finalize (GObject *object)
   DassieInspector *self = DASSIE_INSPECTOR (object);
 
   g_clear_pointer (&self->history, g_array_unref);
+  g_free (self->scores_path);
 
   G_OBJECT_CLASS (dassie_inspector_parent_class)->finalize (object);
 }
@@ -387,6 +408,7 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, window_title);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, main_picture);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, bands_box);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, score_row);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, score_label);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, rank_label);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, position_label);
@@ -426,6 +448,11 @@ dassie_inspector_new (DassieExploreModel *model)
 
   self = g_object_new (DASSIE_TYPE_INSPECTOR, NULL);
   self->model = g_object_ref (model);
+  if (dassie_explore_model_get_catalog (model) != NULL)
+    {
+      self->scores_path = g_strdup (dassie_explore_model_get_catalog (model)->scores_path);
+      self->n_rows = dassie_explore_model_get_catalog (model)->n;
+    }
   g_signal_connect_swapped (model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
   return self;
 }
