@@ -194,6 +194,82 @@ test_export_order (void)
   g_assert_cmpstr (lines[4], ==, "");
 }
 
+/* A scores run older than the SCORE column ranks by KNN_MEDIAN, its one score column. */
+static void
+test_old_run_scores (void)
+{
+  g_autoptr(DassieCatalog) catalog = load_fixture (int_ids, "77");
+
+  g_assert_cmpuint (dassie_catalog_get_n_score_columns (catalog), ==, 1);
+  g_assert_cmpstr (dassie_catalog_get_score_column_name (catalog, 0), ==, "KNN_MEDIAN");
+  g_assert_cmpstr (dassie_catalog_get_ranking_method (catalog), ==, "knn-median");
+  g_assert_null (dassie_catalog_get_score_column (catalog, "lof"));
+  g_assert_cmpfloat (dassie_catalog_get_score_column (catalog, "knn-median")[1], ==, scores[1]);
+  g_assert_cmpuint (catalog->order[0], ==, 1);
+}
+
+/* A scores run with method columns: ranked by SCORE, and by any other column on request. */
+static void
+test_score_columns (void)
+{
+  const float lof[N] = { 3, 1, 1.5f, 0.5f, 4, 2 };
+  const float forest[N] = { 0.45f, 0.7f, 0.3f, 0.6f, 0.5f, 0.4f };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (tmp_dir, "methods", NULL);
+  g_autofree char *path = g_build_filename (dir, "scores.fits", NULL);
+  g_autofree char *csv = g_build_filename (dir, "top.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(DassieScores) table = NULL;
+  g_autoptr(DassieCatalog) catalog = NULL;
+  const guint32 rows[2] = { 1, 4 };
+  /* By LOF: rows 4, 0, 5, 2, 1, 3. By the isolation forest: 1, 3, 4, 0, 5, 2. */
+  const guint lof_order[N] = { 4, 0, 5, 2, 1, 3 };
+  const guint forest_order[N] = { 1, 3, 4, 0, 5, 2 };
+
+  g_mkdir_with_parents (dir, 0755);
+  dassie_test_write_scores (path, int_ids, N, scores, K, neighbor_rows, neighbor_dist);
+  table = dassie_scores_read (path, &error);
+  g_assert_no_error (error);
+  dassie_scores_set_column (table, "LOF", lof);
+  dassie_scores_set_column (table, "IFOREST", forest);
+  g_assert_true (dassie_scores_set_method (table, "lof", &error));
+  g_assert_true (dassie_scores_write (table, path, &error));
+  g_assert_no_error (error);
+
+  catalog = dassie_catalog_load (path, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dassie_catalog_get_n_score_columns (catalog), ==, 3);
+  g_assert_cmpstr (dassie_catalog_get_score_column_name (catalog, 0), ==, "KNN_MEDIAN");
+  g_assert_cmpstr (dassie_catalog_get_score_column_name (catalog, 1), ==, "LOF");
+  g_assert_cmpstr (dassie_catalog_get_score_column_name (catalog, 2), ==, "IFOREST");
+  g_assert_cmpstr (dassie_catalog_get_ranking_method (catalog), ==, "lof");
+  g_assert_cmpfloat (dassie_catalog_get_score_column (catalog, "IFOREST")[3], ==, forest[3]);
+  g_assert_cmpfloat (dassie_catalog_get_score_column (catalog, "iforest")[3], ==, forest[3]);
+  for (guint r = 0; r < N; r++)
+    {
+      g_assert_cmpuint (catalog->order[r], ==, lof_order[r]);
+      g_assert_cmpuint (catalog->ranks[lof_order[r]], ==, r + 1);
+      g_assert_cmpfloat (catalog->scores[r], ==, lof[r]);
+    }
+
+  /* Export writes the SCORE ranking: row 4 (LOF 4) before row 1 (LOF 1). */
+  g_assert_true (dassie_catalog_export (catalog, rows, 2, csv, DASSIE_EXPORT_CSV, &error));
+  g_assert_true (g_file_get_contents (csv, &text, NULL, &error));
+  g_assert_true (strstr (text, int_ids[4]) < strstr (text, int_ids[1]));
+
+  g_assert_true (dassie_catalog_set_ranking_method (catalog, "iforest", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dassie_catalog_get_ranking_method (catalog), ==, "iforest");
+  for (guint r = 0; r < N; r++)
+    g_assert_cmpuint (catalog->order[r], ==, forest_order[r]);
+  g_assert_cmpfloat_with_epsilon (catalog->score_mean, (0.45 + 0.7 + 0.3 + 0.6 + 0.5 + 0.4) / 6, 1e-6);
+
+  g_assert_false (dassie_catalog_set_ranking_method (catalog, "reconstruction", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpstr (dassie_catalog_get_ranking_method (catalog), ==, "iforest");
+  g_assert_cmpuint (catalog->order[0], ==, 1);
+}
+
 /* Objects found in the data set by id, and their cutouts rendered at the data set's size. */
 static void
 test_dataset_and_cutouts (void)
@@ -394,6 +470,8 @@ main (int    argc,
   g_test_add_func ("/core/catalog/join-text-ids", test_join_text_ids);
   g_test_add_func ("/core/catalog/no-common-objects", test_no_common_objects);
   g_test_add_func ("/core/catalog/export-order", test_export_order);
+  g_test_add_func ("/core/catalog/old-run-scores", test_old_run_scores);
+  g_test_add_func ("/core/catalog/score-columns", test_score_columns);
   g_test_add_func ("/core/catalog/dataset-and-cutouts", test_dataset_and_cutouts);
   g_test_add_func ("/core/catalog/same-latents-only", test_same_latents_only);
   status = g_test_run ();

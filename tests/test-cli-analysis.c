@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dassie-fileutil.h"
+#include "dassie-score-methods.h"
 #include "dassie-scores.h"
 #include "dassie-table.h"
 #include "test-clusters.h"
@@ -183,6 +184,62 @@ test_scores (Fixture       *f,
   for (guint o = 0; o < N_OUTLIERS; o++)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (unusual, o), "id"), ==,
                      f->ids[100 * (N_OUTLIERS - 1 - o) + 50]);
+}
+
+/* --method picks the score that SCORE holds and the list ranks by; an unknown one is refused. */
+static void
+test_scores_method (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *run = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieScores) scores = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const float *lof;
+  JsonObject *summary;
+  JsonArray *unusual;
+  float previous = INFINITY;
+
+  g_assert_cmpint (run_cli (f, &out, "scores", "-q", "--method", "lof", NULL), ==, 0);
+  run = last_line (out);
+  scores = dassie_scores_read (run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (scores->method, ==, "lof");
+  lof = dassie_scores_get_column (scores, "LOF");
+  g_assert_nonnull (lof);
+  g_assert_cmpmem (scores->score, N_ROWS * sizeof (float), lof, N_ROWS * sizeof (float));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, "scores", "--json", "-q", "-m", "iforest", NULL), ==, 0);
+  summary = parse_object (parser, out);
+  g_assert_cmpstr (json_object_get_string_member (summary, "method"), ==, "iforest");
+  /* The latents have no residuals: knn-median, lof, iforest and rank-combo. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (summary, "methods")), ==, 4);
+  unusual = json_object_get_array_member (summary, "most_unusual");
+  g_clear_pointer (&scores, dassie_scores_free);
+  scores = dassie_scores_read (json_object_get_string_member (summary, "run"), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (unusual); i++)
+    {
+      JsonObject *o = json_array_get_object_element (unusual, i);
+      const char *id = json_object_get_string_member (o, "id");
+      float score = (float) json_object_get_double_member (o, "score");
+
+      for (guint r = 0; r < N_ROWS; r++)
+        if (g_str_equal (scores->ids[r], id))
+          g_assert_cmpfloat (score, ==, dassie_scores_get_column (scores, "iforest")[r]);
+      g_assert_cmpfloat (score, <=, previous);
+      previous = score;
+    }
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, "scores", "-q", "--method", "median", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, "scores", "--list-methods", NULL), ==, 0);
+  for (const char * const *m = dassie_score_method_names (); *m != NULL; m++)
+    g_assert_nonnull (strstr (out, *m));
 }
 
 static void
@@ -406,6 +463,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cli/scores", Fixture, NULL, fixture_set_up, test_scores, fixture_tear_down);
+  g_test_add ("/cli/scores-method", Fixture, NULL, fixture_set_up, test_scores_method, fixture_tear_down);
   g_test_add ("/cli/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
   g_test_add ("/cli/umap", Fixture, NULL, fixture_set_up, test_umap, fixture_tear_down);
   g_test_add ("/cli/umap-bounds", Fixture, NULL, fixture_set_up, test_umap_bounds, fixture_tear_down);

@@ -176,13 +176,13 @@ test_every_method (Fixture       *f,
           g_assert_cmpfloat (dassie_scores_get_column (scores, "reconstruction")[i], ==, f->resid[i * f->n_quantiles + 1]);
           g_assert_cmpfloat (dassie_scores_get_column (scores, "mse")[i], ==, f->mse[i]);
         }
-      /* The default combination: the mean rank percentile of knn-median, reconstruction, lof, iforest. */
+      /* The default combination: the highest rank percentile of knn-median, reconstruction, iforest. */
       combo = dassie_scores_get_column (scores, "rank-combo");
       for (guint i = 0; i < N_ROWS; i++)
         {
-          double expected = (naive_percentile (hyrax->knn_median, i) +
-                             naive_percentile (dassie_scores_get_column (scores, "reconstruction"), i) +
-                             naive_percentile (lof, i) + naive_percentile (iforest, i)) / 4;
+          double expected = MAX (naive_percentile (hyrax->knn_median, i),
+                                 MAX (naive_percentile (dassie_scores_get_column (scores, "reconstruction"), i),
+                                      naive_percentile (iforest, i)));
 
           g_assert_cmpfloat_with_epsilon (combo[i], expected, 1e-6);
         }
@@ -204,11 +204,12 @@ test_json_records_methods (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *json_path = NULL;
+  g_autoptr(DassieScores) scores = NULL;
   DassieScoresResult result = { 0 };
   JsonObject *root;
 
   dassie_config_set_string (config, "general.results_dir", f->results);
-  dassie_config_set_string (config, "scores.combine", "max");
+  dassie_config_set_string (config, "scores.combine", "mean");
   dassie_config_set_string (config, "scores.combine_methods", "lof, iforest");
   dassie_config_set_int (config, "scores.iforest_seed", 9);
   g_assert_true (dassie_scores_run (config, f->infer_run, NULL, NULL, NULL, &result, &error));
@@ -217,13 +218,21 @@ test_json_records_methods (Fixture       *f,
   g_assert_true (json_parser_load_from_file (parser, json_path, &error));
   root = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (root, "method"), ==, "rank-combo");
-  g_assert_cmpstr (json_object_get_string_member (root, "combine"), ==, "max");
+  g_assert_cmpstr (json_object_get_string_member (root, "combine"), ==, "mean");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "combined")), ==, 2);
   g_assert_cmpint (json_object_get_int_member (root, "lof_k"), ==, 20);
   g_assert_cmpfloat (json_object_get_double_member (root, "residual_quantile"), ==, 0.99);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "iforest"), "seed"), ==, 9);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "iforest"), "samples"), ==,
                    N_ROWS);
+
+  /* The mean of the two methods' rank percentiles. */
+  scores = dassie_scores_read (result.run_dir, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < N_ROWS; i++)
+    g_assert_cmpfloat_with_epsilon (dassie_scores_get_column (scores, "rank-combo")[i],
+                                    (naive_percentile (dassie_scores_get_column (scores, "lof"), i) +
+                                     naive_percentile (dassie_scores_get_column (scores, "iforest"), i)) / 2, 1e-6);
   dassie_scores_result_clear (&result);
 }
 

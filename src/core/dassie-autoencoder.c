@@ -475,15 +475,16 @@ ensure_workspaces (DassieAutoencoder *self,
 /* Every layer's output goes to a[l]; with @keep, d[l] receives the activation's derivative there for
  * the backward pass. */
 static void
-forward_sample (DassieAutoencoder *self,
+forward_layers (DassieAutoencoder *self,
                 Workspace         *ws,
                 const float       *x,
+                guint              first,
                 guint              n_layers,
                 gboolean           keep)
 {
   const float *in = x;
 
-  for (guint l = 0; l < n_layers; l++)
+  for (guint l = first; l < n_layers; l++)
     {
       const Layer *layer = &self->layers[l];
       const float *weight = self->params + layer->weight_offset;
@@ -505,6 +506,16 @@ forward_sample (DassieAutoencoder *self,
         }
       in = ws->a[l];
     }
+}
+
+static void
+forward_sample (DassieAutoencoder *self,
+                Workspace         *ws,
+                const float       *x,
+                guint              n_layers,
+                gboolean           keep)
+{
+  forward_layers (self, ws, x, 0, n_layers, keep);
 }
 
 /* Backward of one sample whose loss gradient with respect to the decoder's output is in grad_in.
@@ -566,6 +577,7 @@ typedef struct
   gboolean want_grad;
   float scale;          /* 1 / (n · C · H · W) */
   float *latent;
+  const float *decode;  /* latents to decode (the decoder alone), or NULL */
   float *reconstruction;
   float *grad;          /* the sum, for the reduction pass */
   guint chunk;          /* samples per chunk */
@@ -589,6 +601,18 @@ run_chunk (Job       *job,
 
   if (acc != NULL)
     memset (acc->grad, 0, self->n_params * sizeof (float));
+
+  if (job->decode != NULL)
+    {
+      for (guint i = begin; i < end; i++)
+        {
+          forward_layers (self, ws, job->decode + (gsize) i * cfg->latent_dim, DECODER_LINEAR, N_LAYERS, FALSE);
+          dassie_center_crop (ws->a[N_LAYERS - 1], cfg->channels, self->decoded_height, self->decoded_width,
+                              cfg->height, cfg->width, job->reconstruction + i * sample);
+        }
+      job->chunk_loss[c] = 0;
+      return;
+    }
 
   /* The encoder alone: its linear layer once for the chunk, so that its weights (2.4 MB at 3×96×96)
    * are read once per chunk rather than once per sample. */
@@ -764,6 +788,26 @@ dassie_autoencoder_encode (DassieAutoencoder *self,
   job.n = n;
   job.n_layers = ENCODER_LINEAR + 1;
   job.latent = latent;
+  run (self, &job);
+}
+
+void
+dassie_autoencoder_decode (DassieAutoencoder *self,
+                           const float       *latent,
+                           guint              n,
+                           float             *reconstruction)
+{
+  Job job = { 0 };
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail ((latent != NULL && reconstruction != NULL) || n == 0);
+
+  if (n == 0)
+    return;
+  job.decode = latent;
+  job.n = n;
+  job.n_layers = N_LAYERS;
+  job.reconstruction = reconstruction;
   run (self, &job);
 }
 

@@ -91,6 +91,11 @@ void               dassie_autoencoder_encode            (DassieAutoencoder      
                                                          const float                    *x,
                                                          guint                           n,
                                                          float                          *latent);
+/* The decoder alone: reconstructions (n × C × H × W, cropped to the input's size) of latents (n × L). */
+void               dassie_autoencoder_decode            (DassieAutoencoder              *self,
+                                                         const float                    *latent,
+                                                         guint                           n,
+                                                         float                          *reconstruction);
 /* Forward and backward of the mean squared error over the batch: writes the gradient (n_params
  * floats, same layout as the parameters) and returns the loss. */
 double             dassie_autoencoder_loss_and_grad     (DassieAutoencoder              *self,

@@ -29,7 +29,7 @@ static const char defaults_json[] =
   "              \"hnsw_m\": 24, \"hnsw_ef_construction\": 100, \"hnsw_ef\": 40,"
   "              \"method\": \"rank-combo\", \"reconstruction\": true, \"residual_quantile\": 0.99,"
   "              \"lof_k\": 20, \"iforest_trees\": 100, \"iforest_samples\": 256, \"iforest_seed\": 42,"
-  "              \"combine\": \"mean\", \"combine_methods\": \"knn-median,reconstruction,lof,iforest\" },"
+  "              \"combine\": \"max\", \"combine_methods\": \"knn-median,reconstruction,iforest\" },"
   "  \"umap\": { \"n_neighbors\": 15, \"min_dist\": 0.1, \"spread\": 1.0, \"n_epochs\": 0,"
   "            \"learning_rate\": 1.0, \"negative_sample_rate\": 5, \"init\": \"pca\", \"seed\": 42,"
   "            \"fit_sample_size\": 200000 },"

@@ -49,9 +49,9 @@ residual_range (guint    begin,
                                                  scratch, job->values + (gsize) i * job->n_quantiles);
 }
 
-/* Encodes @count objects of @batch into @latents and, when @residuals is not NULL, reconstructs them
- * too and keeps their residual statistics. The latents come from the encoder alone, as they always
- * have, so that they (and the scores of them) are the same bits with or without the residuals. */
+/* Encodes @count objects of @batch into @latents and, when @residuals is not NULL, decodes those
+ * latents too and keeps the residual statistics. The latents come from the encoder alone, as they
+ * always have, so that they (and the scores of them) are the same bits with or without the residuals. */
 static void
 encode_slice (DassieAutoencoder *model,
               const float       *batch,
@@ -64,7 +64,7 @@ encode_slice (DassieAutoencoder *model,
   dassie_autoencoder_encode (model, batch, count, latents);
   if (residuals == NULL)
     return;
-  dassie_autoencoder_forward (model, batch, count, NULL, reconstruction);
+  dassie_autoencoder_decode (model, latents, count, reconstruction);
   residuals->inputs = batch;
   residuals->reconstructions = reconstruction;
   dassie_parallel_for (count, n_threads, residual_range, residuals);

@@ -12,6 +12,7 @@
 #include "dassie-plot.h"
 #include "dassie-report.h"
 #include "dassie-run-summary.h"
+#include "dassie-score-methods.h"
 
 /* The size in pixels (points for .svg and .pdf) of each report picture. */
 #define REPORT_GRID_WIDTH        1000
@@ -164,7 +165,8 @@ dassie_report_write (const char                *dir,
   histogram.values = catalog->scores;
   histogram.n = catalog->n;
   histogram.title = _("Anomaly scores");
-  histogram.x_label = _("Median distance to the nearest neighbours");
+  /* The score that ranks everything (SCORE): Hyrax's median neighbour distance in older runs. */
+  histogram.x_label = dassie_score_method_get_label (dassie_catalog_get_ranking_method (catalog));
   path = g_build_filename (dir, "histogram.png", NULL);
   if (!dassie_plot_save_histogram (path, REPORT_HISTOGRAM_WIDTH, REPORT_HISTOGRAM_HEIGHT, &histogram, error))
     return FALSE;
