@@ -155,6 +155,16 @@ check_residual (DassieInspector             *inspector,
       }
   g_assert_null (dassie_residual_view_get_picture (view, DASSIE_RESIDUAL_ROW_INPUT, nb));
 
+  /* In noise units, the residual is what the reconstruction score of this object measured. */
+  {
+    const float *recon_score = dassie_catalog_get_score_column (catalog, "reconstruction");
+    int row = dassie_catalog_find_row (catalog, r->object_id);
+
+    g_assert_nonnull (recon_score);
+    g_assert_cmpint (row, >=, 0);
+    g_assert_cmpfloat_with_epsilon (r->noise_residual, recon_score[row], 1e-3 * MAX (1, recon_score[row]));
+  }
+
   /* The residual is the input less the train run's reconstruction. */
   for (gsize p = 0; p < nb * plane; p++)
     {

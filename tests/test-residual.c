@@ -57,9 +57,6 @@ make_runs (void)
   g_assert_true (dassie_train (config, NULL, NULL, NULL, &trained, &error));
   g_assert_no_error (error);
   train_run = g_strdup (trained.run_dir);
-  /* The model's output is taken back into the data's units by the transform it was trained with:
-   * the train run's, not what the infer run's configuration says. */
-  dassie_config_set_string (config, "data_set.transform", "arcsinh");
   g_assert_true (dassie_infer (config, train_run, NULL, NULL, NULL, &inferred, &error));
   g_assert_no_error (error);
   infer_run = g_strdup (inferred.run_dir);
@@ -94,10 +91,17 @@ test_matches_train_run (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DassieReconstructions) reference = dassie_reconstruct (train_run, set, MAX_SHOWN, NULL, &error);
   g_autofree char *copy = g_build_filename (infer_run, "weights.safetensors", NULL);
+  g_autoptr(DassieScores) scores = dassie_scores_read (scores_run, &error);
+  const float *recon_score, *mse_score;
   gsize sample = 3 * SIZE * SIZE;
 
   g_assert_no_error (error);
   g_assert_cmpuint (reference->n, >, 0);
+  /* The scores run's reconstruction scores, which infer measured on its own decoding of the latents. */
+  recon_score = dassie_scores_get_column (scores, "reconstruction");
+  mse_score = dassie_scores_get_column (scores, "mse");
+  g_assert_nonnull (recon_score);
+  g_assert_nonnull (mse_score);
   for (guint i = 0; i < reference->n; i++)
     {
       int index = dassie_dataset_find_object (set, reference->object_ids[i]);
@@ -117,6 +121,17 @@ test_matches_train_run (void)
       g_assert_cmpmem (r->input, sample * sizeof (float), dassie_reconstructions_get_input (reference, i),
                        sample * sizeof (float));
       g_assert_cmpfloat_with_epsilon (r->error, reference->errors[i], 1e-6 * reference->errors[i]);
+      /* The scores' row of this object: the same residual in noise units as the score ranks by. */
+      {
+        guint row = 0;
+
+        while (row < scores->n_rows && g_strcmp0 (scores->ids[row], r->object_id) != 0)
+          row++;
+        g_assert_cmpuint (row, <, scores->n_rows);
+        g_assert_cmpfloat (r->noise_quantile, ==, 0.99);
+        g_assert_cmpfloat_with_epsilon (r->noise_residual, recon_score[row], 1e-3 * MAX (1, recon_score[row]));
+        g_assert_cmpfloat_with_epsilon (r->error, mse_score[row], 1e-4 * mse_score[row]);
+      }
       for (gsize p = 0; p < sample; p++)
         {
           g_assert_cmpfloat_with_epsilon (r->reconstruction[p], expected[p], 1e-4 * MAX (1, fabsf (expected[p])));

@@ -245,7 +245,9 @@ on_computed (GObject      *object,
                       _("Input and reconstruction share each band’s limits and stretch. The residual is "
                         "input − reconstruction on one linear scale for every band: red where the input is "
                         "brighter than the model’s reconstruction, blue where it is fainter, white where they agree."));
-  details = g_strdup_printf (_("Mean squared error %.4g in the model’s input units. Weights: %s"),
+  details = g_strdup_printf (_("At its %g quantile the residual is %.3g times the noise (the reconstruction "
+                               "residual score); mean squared error %.4g in the model’s input units. Weights: %s"),
+                             result->residual->noise_quantile, result->residual->noise_residual,
                              result->residual->error, result->residual->weights_path);
   gtk_label_set_text (self->details_label, details);
   dassie_residual_free (self->residual);

@@ -9,6 +9,7 @@
 
 #include "dassie-autoencoder.h"
 #include "dassie-residual.h"
+#include "dassie-residuals.h"
 #include "dassie-results.h"
 
 void
@@ -47,12 +48,15 @@ load_config (const char  *dir,
   return g_steal_pointer (&config);
 }
 
-/* The model behind @scores: the weights of its infer run and the configuration that trained them. */
+/* The model behind @scores: the weights of its infer run, the configuration that trained them (for
+ * the model's shape; the infer run's when the train run is gone) and the infer run's (for the input
+ * transform, as infer read the objects). */
 static gboolean
 find_model (const char    *scores,
             char         **infer_run,
             char         **weights_path,
             DassieConfig **train_config,
+            DassieConfig **infer_config_out,
             GError       **error)
 {
   g_autofree char *latents = NULL;
@@ -124,7 +128,8 @@ find_model (const char    *scores,
       train_dir = g_path_get_dirname (original);
       config = load_config (train_dir, NULL);
     }
-  *train_config = config != NULL ? g_steal_pointer (&config) : g_steal_pointer (&infer_config);
+  *train_config = config != NULL ? g_steal_pointer (&config) : dassie_config_copy (infer_config);
+  *infer_config_out = g_steal_pointer (&infer_config);
   return TRUE;
 }
 
@@ -165,13 +170,18 @@ dassie_residual_compute (const char     *scores,
 {
   g_autoptr(DassieResidual) self = NULL;
   g_autoptr(DassieConfig) config = NULL;
+  g_autoptr(DassieConfig) infer_config = NULL;
   g_autoptr(DassieAutoencoder) model = NULL;
   g_autofree float *x = NULL;
   g_autofree char *infer_run = NULL;
   g_autofree char *weights = NULL;
+  g_autofree float *scratch = NULL;
+  g_autoptr(DassieConfig) scores_config = NULL;
+  g_autofree char *scores_dir = NULL;
   DassieDatasetOptions options;
   DassieTransform transform;
   gboolean parsed;
+  float z;
   gsize sample;
   double sum = 0;
 
@@ -179,12 +189,12 @@ dassie_residual_compute (const char     *scores,
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (index < dassie_dataset_get_n_objects (dataset), NULL);
 
-  if (!find_model (scores, &infer_run, &weights, &config, error))
+  if (!find_model (scores, &infer_run, &weights, &config, &infer_config, error))
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   dassie_dataset_options_init (&options);
-  parsed = dassie_dataset_options_from_config (&options, config, error);
+  parsed = dassie_dataset_options_from_config (&options, infer_config, error);
   transform = options.transform;
   dassie_dataset_options_clear (&options);
   if (!parsed || (model = load_model (config, weights, dataset, error)) == NULL)
@@ -210,6 +220,17 @@ dassie_residual_compute (const char     *scores,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   dassie_autoencoder_forward (model, x, 1, NULL, self->reconstruction);
+
+  /* The residual in noise units as the scores run measured it (its quantile, else the default). */
+  scores_dir = g_file_test (scores, G_FILE_TEST_IS_DIR) ? g_strdup (scores) : g_path_get_dirname (scores);
+  scores_config = load_config (scores_dir, NULL);
+  if (scores_config == NULL)
+    scores_config = dassie_config_new ();
+  self->noise_quantile = dassie_config_get_double (scores_config, "scores.residual_quantile");
+  scratch = g_new (float, sample);
+  dassie_residual_stats (x, self->reconstruction, self->n_bands, (gsize) self->width * self->height,
+                         &self->noise_quantile, 1, scratch, &z);
+  self->noise_residual = z;
 
   for (gsize p = 0; p < sample; p++)
     {

@@ -21,14 +21,20 @@ typedef struct
   float *reconstruction;  /* the same shape: the model's output taken back into the input's units */
   float *residual;        /* input − reconstruction (NaN where the input is NaN) */
   double error;           /* mean squared error in the model's input units (the training loss) */
+  double noise_quantile;  /* which quantile of the residual in noise units @noise_residual is:
+                           * the scores run's scores.residual_quantile */
+  double noise_residual;  /* that quantile of |r − median| / σ per band in the model's input units,
+                           * as the "reconstruction" score measures it (dassie_residual_stats) */
   char  *weights_path;    /* the weights that made the reconstruction */
   char  *infer_run;       /* the infer run whose latent vectors were scored */
 } DassieResidual;
 
 /* Reconstructs object @index of @dataset with the model that computed the latent vectors that
  * @scores (a scores run or its scores.fits) scored: the weights copied into that infer run (or,
- * when the copy is gone, the file it was copied from), the final layer and the input transform of
- * the train run that made them (else of the infer run). Fails with G_IO_ERROR_NOT_FOUND naming the
+ * when the copy is gone, the file it was copied from), the final layer of the train run that made
+ * them (else of the infer run), the input transform of the infer run; the noise quantile is the
+ * scores run's.
+ * Fails with G_IO_ERROR_NOT_FOUND naming the
  * files when the weights are missing or moved. Safe on any thread. */
 DassieResidual  *dassie_residual_compute          (const char                 *scores,
                                                    DassieDataset              *dataset,
