@@ -11,6 +11,7 @@
 #include "dassie-dataset.h"
 #include "dassie-demo.h"
 #include "dassie-fileutil.h"
+#include "dassie-scores.h"
 #include "dassie-table.h"
 #include "dassie-test-scores.h"
 
@@ -213,6 +214,74 @@ naive_order (Fixture *f,
       used[best] = TRUE;
       order[r] = (guint) best;
     }
+}
+
+/* The first @n ids of an exported CSV. */
+static void
+csv_ids (const char *path,
+         guint       n,
+         char      **ids)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >, n);
+  for (guint r = 0; r < n; r++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[1 + r], ",", -1);
+
+      ids[r] = g_strdup (fields[0]);
+    }
+}
+
+/* --top follows SCORE (here the local outlier factor), and --method ranks by another column. */
+static void
+test_top_by_score (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run = make_run (f, "20260501-000000-scores-eeee");
+  g_autofree char *path = g_build_filename (run, "scores.fits", NULL);
+  g_autofree char *newest = g_build_filename (f->results, "20260301-120000-scores-bbbb", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "top.csv", NULL);
+  g_autoptr(DassieScores) scores = dassie_scores_read (newest, &error);
+  const char *by_score[] = { "export", "--results", f->results, "--input", run, "--no-umap", "--no-paths",
+                             "--top", "3", "-o", out, "-q", NULL };
+  const char *by_knn[] = { "export", "--results", f->results, "--input", run, "--no-umap", "--no-paths",
+                           "--top", "3", "--method", "knn-median", "-o", out, "-q", NULL };
+  const char *by_nothing[] = { "export", "--results", f->results, "--input", run, "--no-umap", "--no-paths",
+                               "--method", "iforest", "-o", out, "-q", NULL };
+  float lof[N_OBJECTS];
+  guint order[N_OBJECTS];
+  char *ids[3] = { NULL };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < N_OBJECTS; i++)
+    lof[i] = (float) i;
+  dassie_scores_set_column (scores, "LOF", lof);
+  g_assert_true (dassie_scores_set_method (scores, "lof", &error));
+  g_assert_true (dassie_scores_write (scores, path, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_cli (by_score, NULL, NULL), ==, 0);
+  csv_ids (out, 3, ids);
+  for (guint r = 0; r < 3; r++)
+    {
+      g_assert_cmpstr (ids[r], ==, f->ids[N_OBJECTS - 1 - r]);
+      g_clear_pointer (&ids[r], g_free);
+    }
+
+  g_assert_cmpint (run_cli (by_knn, NULL, NULL), ==, 0);
+  naive_order (f, order);
+  csv_ids (out, 3, ids);
+  for (guint r = 0; r < 3; r++)
+    {
+      g_assert_cmpstr (ids[r], ==, f->ids[order[r]]);
+      g_clear_pointer (&ids[r], g_free);
+    }
+  g_assert_cmpint (run_cli (by_nothing, NULL, NULL), !=, 0);
 }
 
 static void
@@ -548,6 +617,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/core/cli-export/top-fits", Fixture, NULL, fixture_set_up, test_top_fits, fixture_tear_down);
+  g_test_add ("/core/cli-export/top-by-score", Fixture, NULL, fixture_set_up, test_top_by_score, fixture_tear_down);
   g_test_add ("/core/cli-export/ids-votable-run", Fixture, NULL, fixture_set_up, test_ids_votable_run, fixture_tear_down);
   g_test_add ("/core/cli-export/errors-and-minimal-csv", Fixture, NULL, fixture_set_up,
               test_errors_and_minimal_csv, fixture_tear_down);

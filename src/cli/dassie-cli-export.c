@@ -325,6 +325,7 @@ _dassie_cli_export (DassieCliContext  *ctx,
   g_autofree char *out_path = NULL;
   g_autofree char *file_name = NULL;
   g_autofree guint32 *rows = NULL;
+  g_autofree char *method = NULL;
   gboolean no_umap = FALSE, no_paths = FALSE;
   DassieExportFormat format = DASSIE_EXPORT_CSV;
   guint n_bands = 0;
@@ -340,6 +341,7 @@ _dassie_cli_export (DassieCliContext  *ctx,
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, N_("csv, fits or votable (default: from the output's name, else csv)"), "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the list here instead of into a new export run"), "FILE" },
     { "no-paths", 0, 0, G_OPTION_ARG_NONE, &no_paths, N_("Leave out the cutout file paths (no need to open the data set)"), NULL },
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &method, N_("Rank by this score method's column instead of SCORE (dassie-cli scores --list-methods)"), N_("NAME") },
     { NULL }
   };
 
@@ -388,7 +390,7 @@ _dassie_cli_export (DassieCliContext  *ctx,
   if (!no_paths)
     dataset = open_dataset (ctx, scores_path, &data_dir);
   catalog = dassie_catalog_load (scores_path, umap_path, dataset, ctx->cancellable, &error);
-  if (catalog == NULL)
+  if (catalog == NULL || (method != NULL && !dassie_catalog_set_ranking_method (catalog, method, &error)))
     goto fail;
   rows = select_rows (catalog, ids_file, top, &n_rows, &error);
   if (rows == NULL)
@@ -437,6 +439,8 @@ _dassie_cli_export (DassieCliContext  *ctx,
   json_builder_add_int_value (summary, (gint64) n_rows);
   json_builder_set_member_name (summary, "scores");
   json_builder_add_string_value (summary, scores_path);
+  json_builder_set_member_name (summary, "method");
+  json_builder_add_string_value (summary, dassie_catalog_get_ranking_method (catalog));
   json_builder_set_member_name (summary, "umap");
   if (umap_path != NULL)
     json_builder_add_string_value (summary, umap_path);

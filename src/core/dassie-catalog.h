@@ -42,9 +42,9 @@ typedef struct
   char          *ranking_method;   /* the method (dassie_score_method_names()) whose scores are in @scores */
 } DassieCatalog;
 
-/* A catalog of @n objects with ids "0" .. "n-1", NaN positions and scores and no neighbours, for
- * callers that fill the arrays themselves (synthetic data, benchmarks); call dassie_catalog_rank()
- * when the scores are in. */
+/* A catalog of @n objects with ids "0" .. "n-1", NaN positions and scores, no neighbours and no score
+ * columns (its ranking method is "knn-median"), for callers that fill the arrays themselves (synthetic
+ * data, benchmarks); call dassie_catalog_rank() when the scores are in. */
 DassieCatalog   *dassie_catalog_new            (guint                       n,
                                                 guint                       k);
 /* Reads scores.fits (dassie_scores_read) and embedding.fits (OBJECT_ID, UMAP; @embedding may be NULL

@@ -398,7 +398,7 @@ dassie_scores_write (const DassieScores  *self,
   gboolean integers;
   fitsfile *fptr = NULL;
   int status = 0;
-  int n_cols;
+  int n_cols, n_neighbor_cols;
   gsize n_cells;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -413,21 +413,26 @@ dassie_scores_write (const DassieScores  *self,
   id_form = _dassie_table_id_form ((const char * const *) self->ids, self->n_rows, 1, &integers);
   neighbor_form = _dassie_table_id_form ((const char * const *) self->ids, self->n_rows, self->k, &integers);
   dist_form = g_strdup_printf ("%uE", self->k);
-  n_cols = 4 + (int) self->n_columns + (self->score != NULL ? 1 : 0);
+  /* A table of scores alone (k = 0, as dassie_scores_read() reads one) has no neighbour columns. */
+  n_neighbor_cols = self->k > 0 ? 2 : 0;
+  n_cols = 2 + n_neighbor_cols + (int) self->n_columns + (self->score != NULL ? 1 : 0);
   ttype = g_new (char *, n_cols);
   tform = g_new (char *, n_cols);
   ttype[0] = (char *) "OBJECT_ID";
   ttype[1] = (char *) "KNN_MEDIAN";
-  ttype[2] = (char *) "NEIGHBOR_IDS";
-  ttype[3] = (char *) "NEIGHBOR_DIST";
   tform[0] = id_form;
   tform[1] = (char *) "1E";
-  tform[2] = neighbor_form;
-  tform[3] = dist_form;
+  if (n_neighbor_cols > 0)
+    {
+      ttype[2] = (char *) "NEIGHBOR_IDS";
+      ttype[3] = (char *) "NEIGHBOR_DIST";
+      tform[2] = neighbor_form;
+      tform[3] = dist_form;
+    }
   for (guint c = 0; c < self->n_columns; c++)
     {
-      ttype[4 + c] = self->column_names[c];
-      tform[4 + c] = (char *) "1E";
+      ttype[2 + n_neighbor_cols + c] = self->column_names[c];
+      tform[2 + n_neighbor_cols + c] = (char *) "1E";
     }
   if (self->score != NULL)
     {
@@ -443,12 +448,15 @@ dassie_scores_write (const DassieScores  *self,
   if (self->n_rows > 0)
     {
       fits_write_col (fptr, TFLOAT, 2, 1, 1, self->n_rows, self->knn_median, &status);
-      _dassie_table_write_ids (fptr, 3, (const char * const *) neighbor_ids, n_cells, integers, &status);
-      fits_write_col (fptr, TFLOAT, 4, 1, 1, n_cells, self->neighbor_dist, &status);
+      if (n_neighbor_cols > 0)
+        {
+          _dassie_table_write_ids (fptr, 3, (const char * const *) neighbor_ids, n_cells, integers, &status);
+          fits_write_col (fptr, TFLOAT, 4, 1, 1, n_cells, self->neighbor_dist, &status);
+        }
       for (guint c = 0; c < self->n_columns; c++)
-        fits_write_colnull (fptr, TFLOAT, 5 + (int) c, 1, 1, self->n_rows, self->columns[c], NULL, &status);
+        fits_write_col (fptr, TFLOAT, 3 + n_neighbor_cols + (int) c, 1, 1, self->n_rows, self->columns[c], &status);
       if (self->score != NULL)
-        fits_write_colnull (fptr, TFLOAT, n_cols, 1, 1, self->n_rows, self->score, NULL, &status);
+        fits_write_col (fptr, TFLOAT, n_cols, 1, 1, self->n_rows, self->score, &status);
     }
   fits_write_key_str (fptr, "METRIC", dassie_metric_to_string (self->metric), "distance of the neighbours", &status);
   fits_write_key_lng (fptr, "KNN_K", self->k, "neighbours per object, itself excluded", &status);
