@@ -11,6 +11,7 @@ struct _DassieScoreChooser
 {
   GtkWidget           parent_instance;
 
+  GtkWidget          *box;
   GtkDropDown        *dropdown;
   GtkStringList      *labels;
   GPtrArray          *methods;   /* method names, in the order of @labels */
@@ -140,8 +141,7 @@ dassie_score_chooser_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_clear_object (&self->model);
-  if (self->dropdown != NULL)
-    gtk_widget_unparent (GTK_WIDGET (self->dropdown));
+  g_clear_pointer (&self->box, gtk_widget_unparent);
   self->dropdown = NULL;
 
   G_OBJECT_CLASS (dassie_score_chooser_parent_class)->dispose (object);
@@ -171,11 +171,20 @@ dassie_score_chooser_class_init (DassieScoreChooserClass *klass)
 static void
 dassie_score_chooser_init (DassieScoreChooser *self)
 {
+  GtkWidget *label;
+
   /* The method names are static strings of dassie-score-methods. */
   self->methods = g_ptr_array_new ();
   self->labels = gtk_string_list_new (NULL);
   self->dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (self->labels), NULL));
-  gtk_widget_set_parent (GTK_WIDGET (self->dropdown), GTK_WIDGET (self));
+  /* Its own mnemonic label, so that Alt+O reaches the drop-down itself. */
+  label = gtk_label_new_with_mnemonic (_("Sc_ore"));
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->dropdown));
+  self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self->box), label);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->dropdown));
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Anomaly Score"), -1);
   g_signal_connect_swapped (self->dropdown, "notify::selected", G_CALLBACK (on_selected), self);
