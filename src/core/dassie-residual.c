@@ -161,53 +161,49 @@ load_model (const DassieConfig  *config,
   return g_steal_pointer (&model);
 }
 
-DassieResidual *
-dassie_residual_compute (const char     *scores,
-                         DassieDataset  *dataset,
-                         guint           index,
-                         GCancellable   *cancellable,
-                         GError        **error)
+/* The model's output back in the data's units, band by band, as the data set's normalisation maps
+ * them: the per-pixel transform (Hyrax's tanh by default). A per-band normalisation that takes its
+ * statistics from each cutout inverts with those of @input, as dassie_reconstruct() does. */
+static void
+to_data_units (const DassieDatasetOptions *options,
+               G_GNUC_UNUSED const float  *input,
+               guint                       n_bands,
+               gsize                       plane,
+               float                      *values)
 {
-  g_autoptr(DassieResidual) self = NULL;
-  g_autoptr(DassieConfig) config = NULL;
-  g_autoptr(DassieConfig) infer_config = NULL;
-  g_autoptr(DassieAutoencoder) model = NULL;
-  g_autofree float *x = NULL;
-  g_autofree char *infer_run = NULL;
-  g_autofree char *weights = NULL;
-  g_autofree float *scratch = NULL;
+  for (guint b = 0; b < n_bands; b++)
+    {
+      float *band = values + b * plane;
+
+      for (gsize p = 0; p < plane; p++)
+        band[p] = dassie_transform_invert (options->transform, band[p]);
+    }
+}
+
+static DassieResidual *
+reconstruct_object (const char                 *scores,
+                    DassieDataset              *dataset,
+                    guint                       index,
+                    DassieAutoencoder          *model,
+                    const DassieDatasetOptions *options,
+                    GCancellable               *cancellable,
+                    GError                    **error)
+{
+  g_autoptr(DassieResidual) self = g_new0 (DassieResidual, 1);
   g_autoptr(DassieConfig) scores_config = NULL;
   g_autofree char *scores_dir = NULL;
-  DassieDatasetOptions options;
-  DassieTransform transform;
-  gboolean parsed;
-  float z;
-  gsize sample;
+  g_autofree float *x = NULL;
+  g_autofree float *scratch = NULL;
+  gsize sample, plane;
   double sum = 0;
+  float z;
 
-  g_return_val_if_fail (scores != NULL, NULL);
-  g_return_val_if_fail (dataset != NULL, NULL);
-  g_return_val_if_fail (index < dassie_dataset_get_n_objects (dataset), NULL);
-
-  if (!find_model (scores, &infer_run, &weights, &config, &infer_config, error))
-    return NULL;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  dassie_dataset_options_init (&options);
-  parsed = dassie_dataset_options_from_config (&options, infer_config, error);
-  transform = options.transform;
-  dassie_dataset_options_clear (&options);
-  if (!parsed || (model = load_model (config, weights, dataset, error)) == NULL)
-    return NULL;
-
-  self = g_new0 (DassieResidual, 1);
   self->object_id = g_strdup (dassie_dataset_get_object_id (dataset, index));
   self->n_bands = dassie_dataset_get_n_bands (dataset);
   self->width = dassie_dataset_get_width (dataset);
   self->height = dassie_dataset_get_height (dataset);
-  self->weights_path = g_steal_pointer (&weights);
-  self->infer_run = g_steal_pointer (&infer_run);
-  sample = (gsize) self->n_bands * self->width * self->height;
+  plane = (gsize) self->width * self->height;
+  sample = self->n_bands * plane;
   self->input = g_new (float, sample);
   self->reconstruction = g_new (float, sample);
   self->residual = g_new (float, sample);
@@ -228,8 +224,7 @@ dassie_residual_compute (const char     *scores,
     scores_config = dassie_config_new ();
   self->noise_quantile = dassie_config_get_double (scores_config, "scores.residual_quantile");
   scratch = g_new (float, sample);
-  dassie_residual_stats (x, self->reconstruction, self->n_bands, (gsize) self->width * self->height,
-                         &self->noise_quantile, 1, scratch, &z);
+  dassie_residual_stats (x, self->reconstruction, self->n_bands, plane, &self->noise_quantile, 1, scratch, &z);
   self->noise_residual = z;
 
   for (gsize p = 0; p < sample; p++)
@@ -237,11 +232,48 @@ dassie_residual_compute (const char     *scores,
       double d = (double) self->reconstruction[p] - x[p];
 
       sum += d * d;
-      self->reconstruction[p] = dassie_transform_invert (transform, self->reconstruction[p]);
-      self->residual[p] = self->input[p] - self->reconstruction[p];
     }
   self->error = sum / sample;
+  to_data_units (options, self->input, self->n_bands, plane, self->reconstruction);
+  for (gsize p = 0; p < sample; p++)
+    self->residual[p] = self->input[p] - self->reconstruction[p];
   return g_steal_pointer (&self);
+}
+
+DassieResidual *
+dassie_residual_compute (const char     *scores,
+                         DassieDataset  *dataset,
+                         guint           index,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_autoptr(DassieConfig) config = NULL;
+  g_autoptr(DassieConfig) infer_config = NULL;
+  g_autoptr(DassieAutoencoder) model = NULL;
+  g_autofree char *infer_run = NULL;
+  g_autofree char *weights = NULL;
+  DassieResidual *self = NULL;
+  DassieDatasetOptions options;
+
+  g_return_val_if_fail (scores != NULL, NULL);
+  g_return_val_if_fail (dataset != NULL, NULL);
+  g_return_val_if_fail (index < dassie_dataset_get_n_objects (dataset), NULL);
+
+  if (!find_model (scores, &infer_run, &weights, &config, &infer_config, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  dassie_dataset_options_init (&options);
+  if (dassie_dataset_options_from_config (&options, infer_config, error) &&
+      (model = load_model (config, weights, dataset, error)) != NULL)
+    self = reconstruct_object (scores, dataset, index, model, &options, cancellable, error);
+  dassie_dataset_options_clear (&options);
+  if (self != NULL)
+    {
+      self->weights_path = g_steal_pointer (&weights);
+      self->infer_run = g_steal_pointer (&infer_run);
+    }
+  return self;
 }
 
 void
