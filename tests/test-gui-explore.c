@@ -13,6 +13,8 @@
 
 #include "dassie-cutout-item.h"
 #include "dassie-demo.h"
+#include "dassie-score-chooser.h"
+#include "dassie-score-methods.h"
 #include "dassie-test-gui.h"
 #include "dassie-test-pages.h"
 #include "dassie-test-pointer.h"
@@ -346,11 +348,14 @@ test_explore (void)
   g_assert_cmpuint (catalog->n, ==, N_OBJECTS);
   g_assert_true (catalog->dataset == dassie_session_get_dataset (session));
   g_assert_cmpuint (catalog->k, ==, K);
-  /* The scores verb's results, read back, against a double loop over the same vectors. */
+  /* The scores verb's results, read back, against a double loop over the same vectors (Hyrax's
+   * k-NN median, whichever score ranks the page). */
   for (guint i = 0; i < catalog->n; i++)
     {
+      const float *knn_median = dassie_catalog_get_score_column (catalog, "knn-median");
+
       g_assert_cmpstr (catalog->ids[i], ==, dassie_dataset_get_object_id (catalog->dataset, i));
-      g_assert_cmpfloat_with_epsilon (catalog->scores[i], reference[i], 1e-4 * MAX (1, reference[i]));
+      g_assert_cmpfloat_with_epsilon (knn_median[i], reference[i], 1e-4 * MAX (1, reference[i]));
       g_assert_cmpint (catalog->objects[i], ==, (int) i);
       g_assert_true (isfinite (catalog->x[i]) && isfinite (catalog->y[i]));
     }
@@ -1009,6 +1014,183 @@ test_chart_model (void)
   g_assert_cmpuint (g_signal_handlers_disconnect_matched (other, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, charts[0]), ==, 0);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * The score chooser */
+
+typedef struct
+{
+  DassieExplorePage *page;
+  const char        *method;
+} RankedBy;
+
+static gboolean
+ranked_by (gpointer user_data)
+{
+  RankedBy *wait = user_data;
+  DassieCatalog *catalog = dassie_explore_model_get_catalog (dassie_explore_page_get_model (wait->page));
+
+  return catalog != NULL && g_strcmp0 (dassie_catalog_get_ranking_method (catalog), wait->method) == 0 &&
+         page_settled (wait->page);
+}
+
+/* How many finite values of @values are above @values[row]. */
+static guint
+n_higher (const float *values,
+          guint        n,
+          guint        row)
+{
+  guint higher = 0;
+
+  for (guint j = 0; j < n; j++)
+    higher += isfinite (values[j]) && values[j] > values[row];
+  return higher;
+}
+
+/* The rows of the anomalous grid and of an export of the top 5 rank by @values, independently of the
+ * catalog's own ranking. */
+static void
+assert_ranked_by (DassieExplorePage *page,
+                  const float       *values,
+                  guint              n)
+{
+  DassieCatalog *catalog = dassie_explore_model_get_catalog (dassie_explore_page_get_model (page));
+  GListModel *items = dassie_cutout_grid_get_model (dassie_explore_page_get_grid (page, "anomalous"));
+  g_autofree char *path = g_build_filename (dassie_test_pages_home (), "exports", "top-by-method.csv", NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_true (catalog->scores[i] == values[i] || (isnan (catalog->scores[i]) && isnan (values[i])));
+      if (isfinite (values[i]))
+        g_assert_cmpuint (catalog->ranks[i], >, n_higher (values, n, i));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 16);
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autoptr(DassieCutoutItem) item = g_list_model_get_item (items, i);
+      guint row = dassie_cutout_item_get_index (item);
+      g_autofree char *score = g_strdup_printf ("score %.4g", values[row]);
+
+      g_assert_cmpuint (n_higher (values, n, row), <=, i);
+      /* The caption's score is the chosen one. */
+      g_assert_nonnull (strstr (dassie_cutout_item_get_caption (item), score));
+    }
+
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_cmpint (export_and_wait (page, 5, path), ==, 5);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint r = 0; r < 5; r++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[1 + r], ",", -1);
+      int row = dassie_catalog_find_row (catalog, fields[0]);
+
+      g_assert_cmpint (row, >=, 0);
+      g_assert_cmpuint (n_higher (values, n, (guint) row), <=, r);
+    }
+}
+
+static void
+test_score_chooser (void)
+{
+  DassieWindow *window = dassie_test_pages_new_window (explore_data, 1);
+  DassieSession *session = dassie_window_get_session (window);
+  DassieExplorePage *page = dassie_window_get_explore_page (window);
+  DassieExploreModel *model = dassie_explore_page_get_model (page);
+  g_autofree char *infer = NULL;
+  g_autofree char *scores = NULL;
+  g_autofree char *umap = NULL;
+  g_autofree float *chosen_values = NULL;
+  g_autofree float *default_values = NULL;
+  g_autofree char *default_method = NULL;
+  const char *chosen = NULL;
+  DassieScoreChooser *chooser;
+  DassieInspector *inspector;
+  DassieCatalog *catalog;
+  DassieHistogram histogram;
+  RankedBy wait;
+  guint32 kept_row;
+  double mean = 0;
+  guint n, finite = 0;
+
+  dassie_test_write_pipeline (explore_data, dassie_session_get_results_dir (session), K, &infer, &scores, &umap,
+                              NULL);
+  dassie_session_set_run (session, "infer", infer);
+  dassie_session_set_run (session, "scores", scores);
+  dassie_session_set_run (session, "umap", umap);
+  dassie_window_set_page (window, "explore");
+  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  catalog = dassie_explore_model_get_catalog (model);
+  n = catalog->n;
+
+  /* The chooser offers the scores run's methods and shows the one that ranks the page. */
+  chooser = DASSIE_SCORE_CHOOSER (dassie_test_find_widget (GTK_WIDGET (page), DASSIE_TYPE_SCORE_CHOOSER, NULL, NULL));
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (chooser)));
+  g_assert_cmpuint (dassie_score_chooser_get_n_methods (chooser), ==, dassie_catalog_get_n_score_columns (catalog));
+  g_assert_cmpuint (dassie_score_chooser_get_n_methods (chooser), >=, 2);
+  for (guint i = 0; i < dassie_score_chooser_get_n_methods (chooser); i++)
+    g_assert_cmpstr (dassie_score_chooser_get_method_at (chooser, i), ==,
+                     dassie_score_method_from_column (dassie_catalog_get_score_column_name (catalog, i)));
+  default_method = g_strdup (dassie_catalog_get_ranking_method (catalog));
+  g_assert_cmpstr (dassie_score_chooser_get_method (chooser), ==, default_method);
+  default_values = g_memdup2 (catalog->scores, n * sizeof (float));
+  for (guint i = 0; i < dassie_score_chooser_get_n_methods (chooser) && chosen == NULL; i++)
+    if (g_strcmp0 (dassie_score_chooser_get_method_at (chooser, i), default_method) != 0)
+      chosen = dassie_score_chooser_get_method_at (chooser, i);
+  g_assert_nonnull (chosen);
+  chosen_values = g_memdup2 (dassie_catalog_get_score_column (catalog, chosen), n * sizeof (float));
+  g_assert_true (memcmp (chosen_values, default_values, n * sizeof (float)) != 0);
+
+  /* An object selected and inspected: the same rows after the change. */
+  kept_row = catalog->order[7];
+  dassie_explore_model_select_rows (model, &kept_row, 1, DASSIE_SELECT_REPLACE);
+  inspector = dassie_explore_page_inspect (page, kept_row);
+  g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+
+  g_assert_true (dassie_score_chooser_choose (chooser, chosen));
+  g_assert_cmpstr (dassie_explore_model_get_score_method (model), ==, chosen);
+  wait.page = page;
+  wait.method = chosen;
+  g_assert_true (dassie_test_wait_for (ranked_by, &wait, 30));
+  catalog = dassie_explore_model_get_catalog (model);
+  g_assert_cmpstr (dassie_score_chooser_get_method (chooser), ==, chosen);
+  assert_ranked_by (page, chosen_values, n);
+
+  /* The histogram shows the chosen scores over their own default range, 0 .. 2 × their mean. */
+  dassie_explore_model_get_histogram (model, &histogram);
+  g_assert_true (histogram.values == catalog->scores);
+  for (guint i = 0; i < n; i++)
+    if (isfinite (chosen_values[i]))
+      {
+        mean += chosen_values[i];
+        finite++;
+      }
+  mean /= MAX (finite, 1);
+  if (mean > 0)
+    g_assert_cmpfloat_with_epsilon (histogram.range_max, 2 * mean, 1e-6 * mean);
+
+  /* The selection, the inspected object and the map stay. */
+  g_assert_cmpuint (dassie_explore_model_get_n_selected (model), ==, 1);
+  g_assert_true (dassie_selection_contains (dassie_explore_model_get_selection (model), kept_row));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (inspector)));
+  g_assert_cmpint (dassie_inspector_get_row (inspector), ==, kept_row);
+  g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+  gtk_widget_set_visible (GTK_WIDGET (inspector), FALSE);
+  dassie_test_settle (0.3);
+  dassie_test_save_screenshot (GTK_WIDGET (window), "explore-score-chooser");
+
+  /* And back. */
+  g_assert_true (dassie_score_chooser_choose (chooser, default_method));
+  wait.method = default_method;
+  g_assert_true (dassie_test_wait_for (ranked_by, &wait, 30));
+  assert_ranked_by (page, default_values, n);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1029,6 +1211,7 @@ main (int    argc,
   g_test_add_func ("/gui/explore/million", test_million);
   g_test_add_func ("/gui/explore/tool-states", test_tool_states);
   g_test_add_func ("/gui/explore/chart-model", test_chart_model);
+  g_test_add_func ("/gui/explore/score-chooser", test_score_chooser);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   g_free (explore_data);

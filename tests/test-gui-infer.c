@@ -119,7 +119,9 @@ check_map_colours (DassieEmbeddingView *map,
   for (guint i = 0; i < n; i++)
     for (guint j = 0; j < scores->n_rows; j++)
       if (g_str_equal (ids[i], scores->ids[j]))
-        g_assert_cmpfloat (values[i], ==, scores->knn_median[j]);
+        g_assert_cmpfloat (values[i], ==, scores->score != NULL ? scores->score[j] : scores->knn_median[j]);
+  /* The map is coloured by SCORE, the score every view ranks by. */
+  g_assert_nonnull (scores->score);
 }
 
 /* The median of the 5 smallest squared distances to the other objects, by a plain double loop. */

@@ -40,10 +40,9 @@ dassie_texture_new_for_surface (cairo_surface_t *surface)
                                  GDK_MEMORY_DEFAULT, bytes, stride);
 }
 
-/* Whole-factor magnification with square pixels. */
-static cairo_surface_t *
-magnify (cairo_surface_t *surface,
-         guint            min_size)
+cairo_surface_t *
+dassie_surface_magnify (cairo_surface_t *surface,
+                        guint            min_size)
 {
   int w = cairo_image_surface_get_width (surface);
   int h = cairo_image_surface_get_height (surface);
@@ -93,7 +92,7 @@ dassie_cutouts_render (DassieCatalog              *catalog,
 
       if (!g_cancellable_is_cancelled (cancellable) && rows[i] < catalog->n)
         surface = dassie_catalog_render_cutout (catalog, rows[i], &options[n_options == 1 ? 0 : i], NULL);
-      g_ptr_array_add (textures, surface != NULL ? dassie_texture_new_for_surface (magnify (surface, min_size)) : NULL);
+      g_ptr_array_add (textures, surface != NULL ? dassie_texture_new_for_surface (dassie_surface_magnify (surface, min_size)) : NULL);
     }
   return textures;
 }

@@ -34,6 +34,10 @@ GPtrArray *dassie_cutouts_render        (DassieCatalog              *catalog,
                                          gsize                       n_options,
                                          guint                       min_size,
                                          GCancellable               *cancellable);
+/* @surface magnified by a whole factor with square pixels until it is @min_size pixels or more; takes
+ * the surface. */
+cairo_surface_t *dassie_surface_magnify   (cairo_surface_t          *surface,
+                                         guint                     min_size);
 /* A texture of a cairo image surface (ARGB32); takes the surface. */
 GdkTexture *dassie_texture_new_for_surface (cairo_surface_t          *surface);
 

@@ -24,6 +24,7 @@ struct _DassieExploreModel
   double           histogram_min;
   double           histogram_max;
   gboolean         log_counts;
+  char            *score_method;   /* the score method asked for; NULL: the scores run's own */
 };
 
 enum {
@@ -34,6 +35,7 @@ enum {
   PROP_HISTOGRAM_MIN,
   PROP_HISTOGRAM_MAX,
   PROP_LOG_COUNTS,
+  PROP_SCORE_METHOD,
   N_PROPS
 };
 
@@ -96,7 +98,7 @@ void
 dassie_explore_model_set_catalog (DassieExploreModel *self,
                                   DassieCatalog      *catalog)
 {
-  gboolean same_objects;
+  gboolean same_objects, same_scores;
   gsize before;
 
   g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
@@ -110,6 +112,10 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
                  g_strcmp0 (catalog->scores_path, self->catalog->scores_path) == 0 &&
                  g_strcmp0 (catalog->umap_path, self->catalog->umap_path) == 0;
 
+  /* Ranked by another method, the same rows have scores on another scale. */
+  same_scores = same_objects && g_strcmp0 (dassie_catalog_get_ranking_method (catalog),
+                                           dassie_catalog_get_ranking_method (self->catalog)) == 0;
+
   before = dassie_explore_model_get_n_selected (self);
   if (catalog != NULL)
     dassie_catalog_ref (catalog);
@@ -122,6 +128,8 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
         self->selection = dassie_selection_new (catalog->n);
       self->has_range = FALSE;
     }
+  else if (!same_scores)
+    self->has_range = FALSE;
 
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATALOG]);
@@ -130,6 +138,8 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
       dassie_explore_model_reset_histogram_range (self);
       fit_view (self);
     }
+  else if (!same_scores)
+    dassie_explore_model_reset_histogram_range (self);
   emit_view_changed (self);
   selection_changed (self, before);
   g_object_thaw_notify (G_OBJECT (self));
@@ -140,6 +150,7 @@ typedef struct
   char          *scores;
   char          *umap;
   DassieDataset *dataset;
+  char          *score_method;
 } LoadRequest;
 
 static void
@@ -147,6 +158,7 @@ load_request_free (LoadRequest *req)
 {
   g_free (req->scores);
   g_free (req->umap);
+  g_free (req->score_method);
   g_clear_pointer (&req->dataset, dassie_dataset_unref);
   g_free (req);
 }
@@ -160,6 +172,11 @@ load_thread (GTask        *task,
   LoadRequest *req = task_data;
   GError *error = NULL;
   DassieCatalog *catalog = dassie_catalog_load (req->scores, req->umap, req->dataset, cancellable, &error);
+
+  /* Ranked by the method asked for when these scores have it, before any view shares the catalog. */
+  if (catalog != NULL && req->score_method != NULL &&
+      dassie_catalog_get_score_column (catalog, req->score_method) != NULL)
+    dassie_catalog_set_ranking_method (catalog, req->score_method, NULL);
 
   if (catalog == NULL)
     g_task_return_error (task, error);
@@ -186,6 +203,7 @@ dassie_explore_model_load_async (DassieExploreModel  *self,
   req->scores = g_strdup (scores_dir);
   req->umap = g_strdup (umap_dir);
   req->dataset = dataset != NULL ? dassie_dataset_ref (dataset) : NULL;
+  req->score_method = g_strdup (self->score_method);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, dassie_explore_model_load_async);
   g_task_set_task_data (task, req, (GDestroyNotify) load_request_free);
@@ -554,6 +572,7 @@ dassie_explore_model_finalize (GObject *object)
 
   g_clear_pointer (&self->catalog, dassie_catalog_unref);
   g_clear_pointer (&self->selection, dassie_selection_free);
+  g_free (self->score_method);
 
   G_OBJECT_CLASS (dassie_explore_model_parent_class)->finalize (object);
 }
@@ -585,6 +604,9 @@ dassie_explore_model_get_property (GObject    *object,
       break;
     case PROP_LOG_COUNTS:
       g_value_set_boolean (value, self->log_counts);
+      break;
+    case PROP_SCORE_METHOD:
+      g_value_set_string (value, self->score_method);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -618,6 +640,9 @@ dassie_explore_model_set_property (GObject      *object,
     case PROP_LOG_COUNTS:
       dassie_explore_model_set_log_counts (self, g_value_get_boolean (value));
       break;
+    case PROP_SCORE_METHOD:
+      dassie_explore_model_set_score_method (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -640,6 +665,7 @@ dassie_explore_model_class_init (DassieExploreModelClass *klass)
   properties[PROP_HISTOGRAM_MIN] = g_param_spec_double ("histogram-min", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, rw);
   properties[PROP_HISTOGRAM_MAX] = g_param_spec_double ("histogram-max", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 1, rw);
   properties[PROP_LOG_COUNTS] = g_param_spec_boolean ("log-counts", NULL, NULL, FALSE, rw);
+  properties[PROP_SCORE_METHOD] = g_param_spec_string ("score-method", NULL, NULL, NULL, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[VIEW_CHANGED] =
@@ -664,4 +690,24 @@ DassieExploreModel *
 dassie_explore_model_new (void)
 {
   return g_object_new (DASSIE_TYPE_EXPLORE_MODEL, NULL);
+}
+
+const char *
+dassie_explore_model_get_score_method (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  return self->score_method;
+}
+
+void
+dassie_explore_model_set_score_method (DassieExploreModel *self,
+                                       const char         *method)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (g_strcmp0 (method, self->score_method) == 0)
+    return;
+  g_free (self->score_method);
+  self->score_method = g_strdup (method);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCORE_METHOD]);
 }

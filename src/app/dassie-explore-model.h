@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (DassieExploreModel, dassie_explore_model, DASSIE, EXPLORE_
  *
  * Signals: "view-changed" (the data range shown in the map), "selection-changed". Properties:
  * "catalog" (boxed, read-only), "n-selected" (uint, read-only), "colormap" (string: viridis, magma,
- * plasma, cividis, grey), "histogram-min", "histogram-max" (double), "log-counts" (boolean). */
+ * plasma, cividis, grey), "histogram-min", "histogram-max" (double), "log-counts" (boolean),
+ * "score-method" (string: a dassie_score_method_names() name, NULL for the scores run's SCORE). */
 
 #define DASSIE_TYPE_CATALOG (dassie_catalog_get_type ())
 GType dassie_catalog_get_type (void) G_GNUC_CONST;
@@ -122,5 +123,13 @@ void                   dassie_explore_model_reset_histogram_range (DassieExplore
 gboolean               dassie_explore_model_get_log_counts       (DassieExploreModel *self);
 void                   dassie_explore_model_set_log_counts       (DassieExploreModel *self,
                                                                   gboolean            log_counts);
+
+/* The score method that loads rank catalogs by (dassie_catalog_set_ranking_method) when their scores
+ * have it; NULL: the scores run's own SCORE. Setting it does not load: whoever loads (the Explore
+ * page) listens to notify::score-method and loads the same tables again, ranked the new way, which
+ * dassie_explore_model_set_catalog() takes as the same rows with a new histogram range. */
+const char            *dassie_explore_model_get_score_method     (DassieExploreModel *self);
+void                   dassie_explore_model_set_score_method     (DassieExploreModel *self,
+                                                                  const char         *method);
 
 G_END_DECLS

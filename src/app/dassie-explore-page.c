@@ -9,6 +9,7 @@
 #include "dassie-cutout-item.h"
 #include "dassie-cutout-render.h"
 #include "dassie-explore-page-private.h"
+#include "dassie-score-chooser.h"
 
 #define TILE_SIZE 96
 
@@ -815,7 +816,9 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
   g_type_ensure (DASSIE_TYPE_SCATTER_VIEW);
   g_type_ensure (DASSIE_TYPE_HISTOGRAM_VIEW);
   g_type_ensure (DASSIE_TYPE_CUTOUT_GRID);
+  g_type_ensure (DASSIE_TYPE_SCORE_CHOOSER);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-explore-page.ui");
+  gtk_widget_class_bind_template_child_full (widget_class, "score_chooser", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, state_stack);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, error_status);
@@ -874,6 +877,10 @@ dassie_explore_page_init (DassieExplorePage *self)
   g_signal_connect_swapped (self->model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
   g_signal_connect_swapped (self->model, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->model, "view-changed", G_CALLBACK (on_view_changed), self);
+  /* Another score method: the same tables read again, ranked by it. */
+  dassie_score_chooser_set_model (DASSIE_SCORE_CHOOSER (gtk_widget_get_template_child (
+                                    GTK_WIDGET (self), DASSIE_TYPE_EXPLORE_PAGE, "score_chooser")), self->model);
+  g_signal_connect_swapped (self->model, "notify::score-method", G_CALLBACK (schedule_reload), self);
   g_object_bind_property (self->model, "histogram-min", self->range_min_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->model, "histogram-max", self->range_max_adjustment, "value",

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "dassie-histogram-view.h"
+#include "dassie-score-methods.h"
 #include "dassie-plot-node.h"
 
 struct _DassieHistogramView
@@ -102,7 +103,10 @@ on_catalog_changed (DassieHistogramView *self)
   DassieCatalog *catalog = catalog_of (self);
 
   g_clear_pointer (&self->x_label, g_free);
-  if (catalog != NULL && catalog->k > 0)
+  /* Scores of another method than Hyrax's are named by it. */
+  if (catalog != NULL && g_strcmp0 (dassie_catalog_get_ranking_method (catalog), "knn-median") != 0)
+    self->x_label = g_strdup (dassie_score_method_get_label (dassie_catalog_get_ranking_method (catalog)));
+  else if (catalog != NULL && catalog->k > 0)
     self->x_label = g_strdup_printf (ngettext ("Median distance to the nearest neighbour in latent space",
                                                "Median distance to the %u nearest neighbours in latent space",
                                                catalog->k),

@@ -1,5 +1,5 @@
-/* dassie-inspector.c: one object up close: its cutout and bands, score, rank, files, and the
- * objects most like it
+/* dassie-inspector.c: one object up close: its cutout and bands, what the model misses of it, score,
+ * rank, files, and the objects most like it
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -9,6 +9,8 @@
 #include "dassie-cutout-item.h"
 #include "dassie-cutout-render.h"
 #include "dassie-inspector.h"
+#include "dassie-residual-view.h"
+#include "dassie-score-methods.h"
 
 #define MAIN_SIZE 288
 #define BAND_SIZE 96
@@ -21,12 +23,14 @@ struct _DassieInspector
   AdwWindowTitle       *window_title;
   GtkPicture           *main_picture;
   GtkBox               *bands_box;
+  AdwActionRow         *score_row;
   GtkLabel             *score_label;
   GtkLabel             *rank_label;
   GtkLabel             *position_label;
   GtkLabel             *neighbors_note;
   DassieCutoutGrid     *neighbors_grid;
   GtkGrid              *files_grid;
+  DassieResidualView   *residual_view;
 
   DassieExploreModel   *model;
   DassieDisplayOptions  options;
@@ -34,6 +38,8 @@ struct _DassieInspector
   GArray               *history;      /* rows shown before, the last on top */
   GCancellable         *cancellable;
   gboolean              busy;
+  char                 *scores_path;  /* of the catalog whose rows these are */
+  guint                 n_rows;
 };
 
 G_DEFINE_FINAL_TYPE (DassieInspector, dassie_inspector, ADW_TYPE_WINDOW)
@@ -181,6 +187,7 @@ display_row (DassieInspector *self,
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), title);
 
+  adw_action_row_set_subtitle (self->score_row, dassie_score_method_get_label (dassie_catalog_get_ranking_method (catalog)));
   score = g_strdup_printf ("%.6g", catalog->scores[row]);
   gtk_label_set_text (self->score_label, score);
   rank = g_strdup_printf (_("%u of %u"), catalog->ranks[row], catalog->n);
@@ -231,6 +238,7 @@ display_row (DassieInspector *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->busy = TRUE;
+  dassie_residual_view_show (self->residual_view, catalog, row, &self->options);
   dassie_cutouts_render_async (self, catalog, (const guint32 *) (gpointer) rows->data, rows->len,
                                (const DassieDisplayOptions *) (gpointer) options->data, options->len,
                                MAIN_SIZE, self->cancellable, on_rendered, NULL);
@@ -285,7 +293,14 @@ gboolean
 dassie_inspector_get_busy (DassieInspector *self)
 {
   g_return_val_if_fail (DASSIE_IS_INSPECTOR (self), FALSE);
-  return self->busy;
+  return self->busy || dassie_residual_view_get_busy (self->residual_view);
+}
+
+DassieResidualView *
+dassie_inspector_get_residual_view (DassieInspector *self)
+{
+  g_return_val_if_fail (DASSIE_IS_INSPECTOR (self), NULL);
+  return self->residual_view;
 }
 
 static void
@@ -330,9 +345,25 @@ select_action (GtkWidget  *widget,
 static void
 on_catalog_changed (DassieInspector *self)
 {
+  DassieCatalog *catalog = catalog_of (self);
+  gboolean same_rows = catalog != NULL && catalog->n == self->n_rows &&
+                       g_strcmp0 (catalog->scores_path, self->scores_path) == 0;
+
+  g_free (self->scores_path);
+  self->scores_path = catalog != NULL ? g_strdup (catalog->scores_path) : NULL;
+  self->n_rows = catalog != NULL ? catalog->n : 0;
+
+  /* The same tables read again (ranked by another score, say): the same object, its new score. */
+  if (same_rows && self->row >= 0 && gtk_widget_get_visible (GTK_WIDGET (self)))
+    {
+      display_row (self, (guint) self->row);
+      return;
+    }
+
   /* Rows of another catalog mean other objects. */
   self->row = -1;
   g_array_set_size (self->history, 0);
+  dassie_residual_view_clear (self->residual_view);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
@@ -357,6 +388,7 @@ dassie_inspector_finalize (GObject *object)
   DassieInspector *self = DASSIE_INSPECTOR (object);
 
   g_clear_pointer (&self->history, g_array_unref);
+  g_free (self->scores_path);
 
   G_OBJECT_CLASS (dassie_inspector_parent_class)->finalize (object);
 }
@@ -371,16 +403,19 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   object_class->finalize = dassie_inspector_finalize;
 
   g_type_ensure (DASSIE_TYPE_CUTOUT_GRID);
+  g_type_ensure (DASSIE_TYPE_RESIDUAL_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-inspector.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, window_title);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, main_picture);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, bands_box);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, score_row);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, score_label);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, rank_label);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, position_label);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, neighbors_note);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, neighbors_grid);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, files_grid);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, residual_view);
 
   gtk_widget_class_install_action (widget_class, "inspector.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "inspector.select", NULL, select_action);
@@ -413,6 +448,11 @@ dassie_inspector_new (DassieExploreModel *model)
 
   self = g_object_new (DASSIE_TYPE_INSPECTOR, NULL);
   self->model = g_object_ref (model);
+  if (dassie_explore_model_get_catalog (model) != NULL)
+    {
+      self->scores_path = g_strdup (dassie_explore_model_get_catalog (model)->scores_path);
+      self->n_rows = dassie_explore_model_get_catalog (model)->n;
+    }
   g_signal_connect_swapped (model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
   return self;
 }

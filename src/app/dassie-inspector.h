@@ -8,6 +8,7 @@
 #include "dassie-cutout-grid.h"
 #include "dassie-display.h"
 #include "dassie-explore-model.h"
+#include "dassie-residual-view.h"
 
 G_BEGIN_DECLS
 
@@ -25,7 +26,9 @@ gssize            dassie_inspector_get_row             (DassieInspector         
 void              dassie_inspector_set_display_options (DassieInspector            *self,
                                                         const DassieDisplayOptions *options);
 DassieCutoutGrid *dassie_inspector_get_neighbors       (DassieInspector            *self);
-/* TRUE while its pictures are being made. */
+/* TRUE while its pictures are being made (the reconstruction included). */
 gboolean          dassie_inspector_get_busy            (DassieInspector            *self);
+/* The input, reconstruction and residual of the object shown. */
+DassieResidualView *dassie_inspector_get_residual_view (DassieInspector            *self);
 
 G_END_DECLS

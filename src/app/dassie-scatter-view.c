@@ -7,6 +7,7 @@
 
 #include "dassie-plot-node.h"
 #include "dassie-scatter-view.h"
+#include "dassie-score-methods.h"
 
 #define PICK_RADIUS      6.0
 #define CLICK_SLOP       4.0
@@ -104,6 +105,8 @@ dassie_scatter_view_describe (DassieScatterView *self,
   catalog = catalog_of (self);
   if (catalog == NULL)
     return;
+  if (g_strcmp0 (dassie_catalog_get_ranking_method (catalog), "knn-median") != 0)
+    scatter->value_label = dassie_score_method_get_label (dassie_catalog_get_ranking_method (catalog));
 
   scatter->x = catalog->x;
   scatter->y = catalog->y;
