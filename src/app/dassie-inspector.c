@@ -6,11 +6,13 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dassie-compass.h"
 #include "dassie-cutout-item.h"
 #include "dassie-cutout-render.h"
 #include "dassie-inspector.h"
 #include "dassie-residual-view.h"
 #include "dassie-score-methods.h"
+#include "dassie-sky-panel.h"
 
 #define MAIN_SIZE 288
 #define BAND_SIZE 96
@@ -22,6 +24,8 @@ struct _DassieInspector
 
   AdwWindowTitle       *window_title;
   GtkPicture           *main_picture;
+  DassieCompass        *compass;
+  DassieSkyPanel       *sky_panel;
   GtkBox               *bands_box;
   AdwActionRow         *score_row;
   GtkLabel             *score_label;
@@ -164,6 +168,25 @@ show_bands (DassieInspector *self,
   return nb;
 }
 
+/* The position, the catalogue's columns, and a compass from the first band's header (one header, read
+ * here: a few tens of microseconds). */
+static void
+show_sky (DassieInspector *self,
+          DassieCatalog   *catalog,
+          guint            row)
+{
+  int index = catalog->dataset != NULL ? catalog->objects[row] : -1;
+  g_autoptr(DassieSkyWcs) wcs = NULL;
+  double centre[2] = { 0, 0 };
+
+  dassie_sky_panel_set_object (self->sky_panel, catalog->dataset, index);
+  if (index >= 0)
+    wcs = dassie_dataset_read_wcs (catalog->dataset, (guint) index, centre, NULL);
+  dassie_compass_set_wcs (self->compass, wcs, centre,
+                          catalog->dataset != NULL ? dassie_dataset_get_width (catalog->dataset) : 0,
+                          catalog->dataset != NULL ? dassie_dataset_get_height (catalog->dataset) : 0);
+}
+
 static void
 display_row (DassieInspector *self,
              guint            row)
@@ -197,6 +220,7 @@ display_row (DassieInspector *self,
   gtk_label_set_text (self->position_label, position);
 
   show_files (self, catalog, row);
+  show_sky (self, catalog, row);
   nb = show_bands (self, catalog);
   gtk_picture_set_paintable (self->main_picture, NULL);
   dassie_cutout_grid_set_model (self->neighbors_grid, NULL);
@@ -404,9 +428,13 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
 
   g_type_ensure (DASSIE_TYPE_CUTOUT_GRID);
   g_type_ensure (DASSIE_TYPE_RESIDUAL_VIEW);
+  g_type_ensure (DASSIE_TYPE_COMPASS);
+  g_type_ensure (DASSIE_TYPE_SKY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-inspector.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, window_title);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, main_picture);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, compass);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, sky_panel);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, bands_box);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, score_row);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, score_label);
