@@ -9,6 +9,7 @@
 #include "dassie-cutout-item.h"
 #include "dassie-cutout-render.h"
 #include "dassie-inspector.h"
+#include "dassie-label-bar.h"
 
 #define MAIN_SIZE 288
 #define BAND_SIZE 96
@@ -27,6 +28,7 @@ struct _DassieInspector
   GtkLabel             *neighbors_note;
   DassieCutoutGrid     *neighbors_grid;
   GtkGrid              *files_grid;
+  DassieLabelBar       *label_bar;
 
   DassieExploreModel   *model;
   DassieDisplayOptions  options;
@@ -175,6 +177,7 @@ display_row (DassieInspector *self,
   g_return_if_fail (catalog != NULL && row < catalog->n);
 
   self->row = row;
+  dassie_label_bar_set_row (self->label_bar, row);
   title = g_strdup_printf (_("Object %s"), catalog->ids[row]);
   subtitle = g_strdup_printf (_("Rank %u of %u"), catalog->ranks[row], catalog->n);
   adw_window_title_set_title (self->window_title, title);
@@ -332,6 +335,7 @@ on_catalog_changed (DassieInspector *self)
 {
   /* Rows of another catalog mean other objects. */
   self->row = -1;
+  dassie_label_bar_set_row (self->label_bar, -1);
   g_array_set_size (self->history, 0);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
@@ -371,6 +375,7 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   object_class->finalize = dassie_inspector_finalize;
 
   g_type_ensure (DASSIE_TYPE_CUTOUT_GRID);
+  g_type_ensure (DASSIE_TYPE_LABEL_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-inspector.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, window_title);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, main_picture);
@@ -381,6 +386,7 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, neighbors_note);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, neighbors_grid);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, files_grid);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, label_bar);
 
   gtk_widget_class_install_action (widget_class, "inspector.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "inspector.select", NULL, select_action);
@@ -413,6 +419,7 @@ dassie_inspector_new (DassieExploreModel *model)
 
   self = g_object_new (DASSIE_TYPE_INSPECTOR, NULL);
   self->model = g_object_ref (model);
+  dassie_label_bar_set_model (self->label_bar, model);
   g_signal_connect_swapped (model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
   return self;
 }
