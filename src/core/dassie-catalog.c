@@ -29,6 +29,11 @@ catalog_clear (gpointer data)
   g_free (self->scores_path);
   g_free (self->umap_path);
   g_free (self->latents_checksum);
+  g_free (self->labels);
+  g_free (self->latents);
+  g_free (self->relevance);
+  g_free (self->promising);
+  g_clear_pointer (&self->relevance_model, dassie_relevance_free);
 }
 
 static DassieCatalog *
@@ -343,6 +348,8 @@ dassie_catalog_export (DassieCatalog       *self,
   g_autofree float *y = NULL;
   g_autofree const char **band_names = NULL;
   g_autofree const char **band_paths = NULL;
+  g_autofree float *relevance = NULL;
+  g_autofree const char **labels = NULL;
   DassieObjectList list = { 0 };
   guint nb = 0;
 
@@ -393,5 +400,139 @@ dassie_catalog_export (DassieCatalog       *self,
   list.n_bands = nb;
   list.band_names = band_names;
   list.band_paths = band_paths;
+  if (self->relevance != NULL)
+    {
+      relevance = g_new (float, MAX (n_rows, 1));
+      for (gsize i = 0; i < n_rows; i++)
+        relevance[i] = self->relevance[sorted[i]];
+      list.relevance = relevance;
+    }
+  if (self->labels != NULL)
+    {
+      labels = g_new (const char *, MAX (n_rows, 1));
+      for (gsize i = 0; i < n_rows; i++)
+        labels[i] = self->labels[sorted[i]] != DASSIE_LABEL_NONE ? dassie_label_to_string (self->labels[sorted[i]]) : "";
+      list.labels = labels;
+    }
   return dassie_export_write (&list, path, format, error);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Labels and the most promising order */
+
+char *
+dassie_catalog_get_identity (DassieCatalog *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return dassie_labels_identity_for_ids ((const char * const *) self->ids, self->n);
+}
+
+DassieLabels *
+dassie_catalog_open_labels (DassieCatalog  *self,
+                            const char     *store_dir,
+                            GError        **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return dassie_labels_open (store_dir, (const char * const *) self->ids, self->n, error);
+}
+
+void
+dassie_catalog_set_labels (DassieCatalog *self,
+                           DassieLabels  *labels)
+{
+  g_return_if_fail (self != NULL);
+
+  if (labels == NULL)
+    {
+      g_clear_pointer (&self->labels, g_free);
+      return;
+    }
+  if (self->labels == NULL)
+    self->labels = g_new0 (guint8, MAX (self->n, 1));
+  dassie_labels_fill (labels, (const char * const *) self->ids, self->n, self->labels);
+}
+
+void
+dassie_catalog_set_latents (DassieCatalog *self,
+                            const float   *latents,
+                            guint          dim)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (latents != NULL && dim > 0);
+
+  g_free (self->latents);
+  self->latents = g_memdup2 (latents, sizeof (float) * MAX ((gsize) self->n * dim, 1));
+  self->latent_dim = dim;
+  g_clear_pointer (&self->relevance_model, dassie_relevance_free);
+}
+
+gboolean
+dassie_catalog_load_latents (DassieCatalog  *self,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  g_autofree char *latents_path = NULL;
+  g_auto(GStrv) ids = NULL;
+  g_autofree float *data = NULL;
+  g_autofree float *ordered = NULL;
+  g_autoptr(GHashTable) rows = NULL;
+  guint n_rows = 0, dim = 0, n_found = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->scores_path == NULL || !dassie_run_read_input (self->scores_path, &latents_path, NULL) ||
+      latents_path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The scores “%s” do not record the latent vectors they scored; compute the scores again"),
+                   self->scores_path != NULL ? self->scores_path : "");
+      return FALSE;
+    }
+  if (!dassie_table_read_vectors (latents_path, "LATENT", &ids, &n_rows, &data, &dim, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  rows = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint j = 0; j < n_rows; j++)
+    g_hash_table_insert (rows, ids[j], GUINT_TO_POINTER (j));
+  ordered = g_new0 (float, MAX ((gsize) self->n * dim, 1));
+  for (guint i = 0; i < self->n; i++)
+    {
+      gpointer j;
+
+      if (!g_hash_table_lookup_extended (rows, self->ids[i], NULL, &j))
+        continue;
+      memcpy (ordered + (gsize) i * dim, data + (gsize) GPOINTER_TO_UINT (j) * dim, sizeof (float) * dim);
+      n_found++;
+    }
+  if (n_found != self->n)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The latent vectors “%s” lack %u of the objects scored in “%s”; compute the scores again"),
+                   latents_path, self->n - n_found, self->scores_path);
+      return FALSE;
+    }
+  g_free (self->latents);
+  self->latents = g_steal_pointer (&ordered);
+  self->latent_dim = dim;
+  g_clear_pointer (&self->relevance_model, dassie_relevance_free);
+  return TRUE;
+}
+
+void
+dassie_catalog_update_relevance (DassieCatalog                *self,
+                                 const DassieRelevanceOptions *options)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->latents != NULL);
+
+  if (self->relevance_model == NULL)
+    self->relevance_model = dassie_relevance_new (self->latents, self->n, self->latent_dim, self->scores, options);
+  if (self->relevance == NULL)
+    {
+      self->relevance = g_new (float, MAX (self->n, 1));
+      self->promising = g_new (guint32, MAX (self->n, 1));
+    }
+  self->n_promising = dassie_relevance_update (self->relevance_model, self->labels, self->relevance, self->promising);
 }

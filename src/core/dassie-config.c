@@ -30,6 +30,8 @@ static const char defaults_json[] =
   "  \"umap\": { \"n_neighbors\": 15, \"min_dist\": 0.1, \"spread\": 1.0, \"n_epochs\": 0,"
   "            \"learning_rate\": 1.0, \"negative_sample_rate\": 5, \"init\": \"pca\", \"seed\": 42,"
   "            \"fit_sample_size\": 200000 },"
+  "  \"labels\": { \"dir\": \"\" },"
+  "  \"rank\": { \"k\": 10, \"bandwidth\": 1.0, \"prior_weight\": 0.5, \"artifact_penalty\": 0.5 },"
   "  \"download\": { \"doi_resolver\": \"https://doi.org\", \"zenodo_api\": \"https://zenodo.org/api\","
   "                \"stall_timeout\": 60, \"retries\": 5, \"retry_backoff\": 1.0,"
   "                \"retry_backoff_max\": 30.0, \"max_redirects\": 10,"
@@ -84,6 +86,10 @@ static const Bounds bounds[] = {
   { "umap.learning_rate", 0, INFINITY, TRUE },
   { "umap.negative_sample_rate", 1, 100 },
   { "umap.fit_sample_size", 0, G_MAXUINT32 },
+  { "rank.k", 1, 1000 },
+  { "rank.bandwidth", 0, INFINITY, TRUE },
+  { "rank.prior_weight", 0, INFINITY, TRUE },
+  { "rank.artifact_penalty", 0, 10 },
   { "download.stall_timeout", 1, 86400 },
   { "download.retries", 0, 100 },
   { "download.retry_backoff", 0, 3600 },

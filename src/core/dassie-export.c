@@ -237,6 +237,8 @@ typedef enum
   COLUMN_UMAP_X,
   COLUMN_UMAP_Y,
   COLUMN_PATH,
+  COLUMN_RELEVANCE,
+  COLUMN_LABEL,
 } ColumnKind;
 
 typedef struct
@@ -280,6 +282,9 @@ list_columns (const DassieObjectList *list)
   if (list->scores != NULL)
     add_column (columns, COLUMN_SCORE, 0, g_strdup ("score"), "stat.value",
                 g_strdup (_("Median distance to the nearest neighbours (larger: more unusual)")));
+  if (list->relevance != NULL)
+    add_column (columns, COLUMN_RELEVANCE, 0, g_strdup ("relevance"), "stat.likelihood",
+                g_strdup (_("How promising the object is after the labels (larger: look sooner)")));
   if (list->ranks != NULL)
     add_column (columns, COLUMN_RANK, 0, g_strdup ("rank"), "meta.number",
                 g_strdup (_("1 is the most anomalous object")));
@@ -288,6 +293,9 @@ list_columns (const DassieObjectList *list)
       add_column (columns, COLUMN_UMAP_X, 0, g_strdup ("umap_x"), NULL, g_strdup (_("First UMAP coordinate")));
       add_column (columns, COLUMN_UMAP_Y, 0, g_strdup ("umap_y"), NULL, g_strdup (_("Second UMAP coordinate")));
     }
+  if (list->labels != NULL)
+    add_column (columns, COLUMN_LABEL, 0, g_strdup ("label"), "meta.note",
+                g_strdup (_("The astronomer's label: interesting, boring, artifact or empty")));
   for (guint b = 0; list->band_paths != NULL && list->band_names != NULL && b < list->n_bands; b++)
     add_column (columns, COLUMN_PATH, b, dassie_export_band_column (list->band_names[b]), "meta.ref.url",
                 g_strdup_printf (_("Cutout file of band %s"), list->band_names[b]));
@@ -336,6 +344,10 @@ cell_text (const DassieObjectList *list,
       return format_float (buf, size, list->umap_y[row], nan_text);
     case COLUMN_PATH:
       return band_path (list, row, column->band);
+    case COLUMN_RELEVANCE:
+      return format_float (buf, size, list->relevance[row], nan_text);
+    case COLUMN_LABEL:
+      return list->labels[row] != NULL ? list->labels[row] : "";
     default:
       g_assert_not_reached ();
     }
@@ -504,6 +516,7 @@ votable_datatype (ColumnKind kind,
     case COLUMN_SCORE:
     case COLUMN_UMAP_X:
     case COLUMN_UMAP_Y:
+    case COLUMN_RELEVANCE:
       return "float";
     case COLUMN_PATH:
     default:
@@ -600,7 +613,12 @@ fits_form (const DassieObjectList *list,
     case COLUMN_SCORE:
     case COLUMN_UMAP_X:
     case COLUMN_UMAP_Y:
+    case COLUMN_RELEVANCE:
       return g_strdup ("1E");
+    case COLUMN_LABEL:
+      for (gsize i = 0; i < list->n_rows; i++)
+        width = MAX (width, strlen (list->labels[i] != NULL ? list->labels[i] : ""));
+      return g_strdup_printf ("%zuA", width);
     case COLUMN_PATH:
     default:
       for (gsize i = 0; i < list->n_rows; i++)
@@ -638,6 +656,18 @@ fits_write_column (fitsfile               *fptr,
       break;
     case COLUMN_UMAP_Y:
       fits_write_col (fptr, TFLOAT, colnum, 1, 1, rows, (float *) list->umap_y, status);
+      break;
+    case COLUMN_RELEVANCE:
+      fits_write_col (fptr, TFLOAT, colnum, 1, 1, rows, (float *) list->relevance, status);
+      break;
+    case COLUMN_LABEL:
+      {
+        g_autofree const char **labels = g_new (const char *, list->n_rows);
+
+        for (gsize i = 0; i < list->n_rows; i++)
+          labels[i] = list->labels[i] != NULL ? list->labels[i] : "";
+        fits_write_col (fptr, TSTRING, colnum, 1, 1, rows, (char **) labels, status);
+      }
       break;
     case COLUMN_PATH:
     default:
