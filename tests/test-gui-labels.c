@@ -465,13 +465,16 @@ test_review (void)
   g_assert_cmpint (dassie_labels_get (labels, catalog->ids[third]), ==, DASSIE_LABEL_ARTIFACT);
   g_assert_cmpint (dassie_review_window_get_row (review), ==, third);
 
-  /* Many in a row: each key labels one object and moves on. */
+  /* Many in a row: each key labels one object and moves on: the artifact again, then the one after it
+   * (seen before), then 18 new ones. */
   for (guint i = 0; i < 20; i++)
     gtk_widget_activate_action (GTK_WIDGET (review), "review.label", "s", "boring");
   dassie_labels_count (labels, counts);
   g_assert_cmpuint (counts[DASSIE_LABEL_INTERESTING], ==, 1);
-  g_assert_cmpuint (counts[DASSIE_LABEL_BORING] + counts[DASSIE_LABEL_ARTIFACT], ==, 21);
-  g_assert_cmpuint (dassie_review_window_get_n_reviewed (review), ==, 22);
+  g_assert_cmpuint (counts[DASSIE_LABEL_ARTIFACT], ==, 0);
+  g_assert_cmpuint (counts[DASSIE_LABEL_BORING], ==, 20);
+  g_assert_cmpint (dassie_labels_get (labels, catalog->ids[fourth]), ==, DASSIE_LABEL_BORING);
+  g_assert_cmpuint (dassie_review_window_get_n_reviewed (review), ==, 21);
   g_assert_true (dassie_test_wait_for (review_settled, review, 20));
 
   /* The page's grid shows the labels given in review. */

@@ -219,8 +219,6 @@ on_hide_artifacts (DassieExplorePage *self)
 void
 _dassie_explore_page_labels_init (DassieExplorePage *self)
 {
-  GObject *hide_button = gtk_widget_get_template_child (GTK_WIDGET (self), DASSIE_TYPE_EXPLORE_PAGE,
-                                                        "hide_artifacts_button");
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
   const struct { const char *key; const char *label; } keys[] = {
     { "1", "interesting" }, { "KP_1", "interesting" }, { "2", "boring" }, { "KP_2", "boring" },
@@ -229,7 +227,7 @@ _dassie_explore_page_labels_init (DassieExplorePage *self)
 
   g_signal_connect_swapped (self->model, "labels-changed", G_CALLBACK (on_labels_changed), self);
   g_signal_connect_swapped (self->model, "notify::hide-artifacts", G_CALLBACK (on_hide_artifacts), self);
-  g_object_bind_property (self->model, "hide-artifacts", hide_button, "active",
+  g_object_bind_property (self->model, "hide-artifacts", self->hide_artifacts_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->grids[GRID_PROMISING]), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("The most promising unlabelled objects"), -1);
@@ -274,6 +272,7 @@ _dassie_explore_page_class_labels_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, promising_stack);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, promising_status);
+  gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, hide_artifacts_button);
   gtk_widget_class_install_action (widget_class, "explore.label", "s", label_action);
   gtk_widget_class_install_action (widget_class, "explore.undo-label", NULL, undo_label_action);
   gtk_widget_class_install_action (widget_class, "explore.review", NULL, review_action);

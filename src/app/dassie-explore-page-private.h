@@ -66,6 +66,7 @@ struct _DassieExplorePage
   /* Labels (dassie-explore-page-labels.c) */
   GtkStack               *promising_stack;
   AdwStatusPage          *promising_status;
+  GtkToggleButton        *hide_artifacts_button;
   AdwToast               *label_toast;    /* the last "… labelled …" toast while it shows */
   GtkWindow              *review;         /* the review window while it is open */
 };

@@ -482,17 +482,33 @@ dassie_review_window_finalize (GObject *object)
   G_OBJECT_CLASS (dassie_review_window_parent_class)->finalize (object);
 }
 
+/* Keys the window takes before anything else: GtkWindow's own bindings (Space activates the focus,
+ * the arrows move it) would otherwise win. */
 static void
-add_key (GtkWidgetClass *widget_class,
-         guint           keyval,
-         GdkModifierType modifiers,
-         const char     *action,
-         const char     *label)
+add_keys (DassieReviewWindow *self)
 {
-  if (label != NULL)
-    gtk_widget_class_add_binding_action (widget_class, keyval, modifiers, action, "s", label);
-  else
-    gtk_widget_class_add_binding_action (widget_class, keyval, modifiers, action, NULL);
+  const struct { const char *trigger; const char *action; const char *label; } keys[] = {
+    { "1", "review.label", "interesting" }, { "KP_1", "review.label", "interesting" },
+    { "2", "review.label", "boring" }, { "KP_2", "review.label", "boring" },
+    { "3", "review.label", "artifact" }, { "KP_3", "review.label", "artifact" },
+    { "0", "review.label", "none" }, { "KP_0", "review.label", "none" },
+    { "space", "review.skip", NULL }, { "Right", "review.skip", NULL },
+    { "Left", "review.back", NULL }, { "BackSpace", "review.back", NULL },
+    { "<Control>z", "review.undo", NULL }, { "Escape", "window.close", NULL },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GtkShortcut *shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
+                                                gtk_named_action_new (keys[i].action));
+
+      if (keys[i].label != NULL)
+        gtk_shortcut_set_arguments (shortcut, g_variant_new_string (keys[i].label));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static void
@@ -508,21 +524,6 @@ dassie_review_window_class_init (DassieReviewWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "review.skip", NULL, skip_action);
   gtk_widget_class_install_action (widget_class, "review.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "review.undo", NULL, undo_action);
-
-  add_key (widget_class, GDK_KEY_1, 0, "review.label", "interesting");
-  add_key (widget_class, GDK_KEY_KP_1, 0, "review.label", "interesting");
-  add_key (widget_class, GDK_KEY_2, 0, "review.label", "boring");
-  add_key (widget_class, GDK_KEY_KP_2, 0, "review.label", "boring");
-  add_key (widget_class, GDK_KEY_3, 0, "review.label", "artifact");
-  add_key (widget_class, GDK_KEY_KP_3, 0, "review.label", "artifact");
-  add_key (widget_class, GDK_KEY_0, 0, "review.label", "none");
-  add_key (widget_class, GDK_KEY_KP_0, 0, "review.label", "none");
-  add_key (widget_class, GDK_KEY_space, 0, "review.skip", NULL);
-  add_key (widget_class, GDK_KEY_Right, 0, "review.skip", NULL);
-  add_key (widget_class, GDK_KEY_Left, 0, "review.back", NULL);
-  add_key (widget_class, GDK_KEY_BackSpace, 0, "review.back", NULL);
-  add_key (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "review.undo", NULL);
-  add_key (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 /* A button that never takes the focus, so that Space and the arrows stay the window's keys. */
@@ -564,6 +565,7 @@ dassie_review_window_init (DassieReviewWindow *self)
   self->rendered = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   dassie_display_options_init (&self->options);
+  add_keys (self);
 
   gtk_window_set_title (GTK_WINDOW (self), _("Review"));
   gtk_window_set_default_size (GTK_WINDOW (self), 1000, 720);
@@ -589,7 +591,7 @@ dassie_review_window_init (DassieReviewWindow *self)
   gtk_box_append (GTK_BOX (content), pictures);
 
   self->id_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_selectable (self->id_label, TRUE);
+  /* Not selectable: a selectable label would take the focus, and Space and the arrows with it. */
   gtk_widget_add_css_class (GTK_WIDGET (self->id_label), "title-2");
   gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->id_label));
   self->info_label = GTK_LABEL (gtk_label_new (NULL));
