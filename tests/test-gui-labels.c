@@ -305,6 +305,21 @@ test_label_keys (void)
   g_assert_cmpuint (count_badges (anomalous, DASSIE_LABEL_ARTIFACT), ==, 0);
   g_assert_cmpuint (catalog->n_promising, ==, N_OBJECTS);
 
+  /* A digit typed into a text field is the field's: the range's spin button keeps it. */
+  if (keys)
+    {
+      GtkWidget *spin = dassie_test_find_widget (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON, NULL, NULL);
+
+      g_assert_true (gtk_widget_grab_focus (spin));
+      dassie_test_settle (0.05);
+      dassie_test_key_press (GDK_KEY_3, 0);
+      dassie_labels_count (labels, counts);
+      g_assert_cmpuint (counts[DASSIE_LABEL_ARTIFACT], ==, 0);
+      g_assert_nonnull (strchr (gtk_editable_get_text (GTK_EDITABLE (spin)), '3'));
+      gtk_widget_grab_focus (GTK_WIDGET (scatter));
+      gtk_widget_activate_action (GTK_WIDGET (page), "explore.reset-range", NULL);
+    }
+
   /* Again, through the button's action; then Hide artifacts. */
   gtk_widget_activate_action (GTK_WIDGET (page), "explore.label", "s", "artifact");
   dassie_explore_model_set_hide_artifacts (model, TRUE);
@@ -477,8 +492,28 @@ test_review (void)
   g_assert_cmpuint (dassie_review_window_get_n_reviewed (review), ==, 21);
   g_assert_true (dassie_test_wait_for (review_settled, review, 20));
 
-  /* The page's grid shows the labels given in review. */
+  /* The page's grids show the labels given in review, and the ranking after them. */
   g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  {
+    GListModel *items = dassie_cutout_grid_get_model (dassie_explore_page_get_grid (page, "promising"));
+
+    g_assert_cmpuint (g_list_model_get_n_items (items), ==, 16);
+    for (guint i = 0; i < 16; i++)
+      {
+        g_autoptr(DassieCutoutItem) item = g_list_model_get_item (items, i);
+
+        g_assert_cmpuint (dassie_cutout_item_get_index (item), ==, catalog->promising[i]);
+        g_assert_cmpint (dassie_cutout_item_get_label (item), ==, DASSIE_LABEL_NONE);
+      }
+  }
+  dassie_explore_page_show_grid (page, "promising");
+  dassie_test_settle (0.2);
+  dassie_test_save_screenshot (GTK_WIDGET (window), "labels-promising");
+  dassie_explore_page_show_grid (page, "anomalous");
+  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  dassie_test_settle (0.1);
+  g_assert_cmpuint (count_badges (dassie_explore_page_get_grid (page, "anomalous"), DASSIE_LABEL_BORING), ==,
+                    count_items_labelled (dassie_explore_page_get_grid (page, "anomalous"), DASSIE_LABEL_BORING));
   g_assert_true (grid_holds (dassie_explore_page_get_grid (page, "anomalous"), first) ==
                  (catalog->ranks[first] <= 16));
 

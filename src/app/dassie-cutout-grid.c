@@ -54,6 +54,7 @@ setup_tile (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (label, "dim-label");
   /* The picture is the overlay's child, the label badge floats over its top right corner. */
   gtk_overlay_set_child (GTK_OVERLAY (overlay), picture);
+  gtk_widget_set_halign (overlay, GTK_ALIGN_CENTER);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), dassie_label_badge_new ());
   gtk_box_append (GTK_BOX (box), overlay);
   gtk_box_append (GTK_BOX (box), label);

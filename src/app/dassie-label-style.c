@@ -4,8 +4,7 @@
 
 #include "dassie-label-style.h"
 
-/* GNOME's palette: green for what is worth a look, grey for the rest, red for what is broken; the
- * same in style.css. */
+/* GNOME's palette: green for what is worth a look, grey for the rest, red for what is broken. */
 const guint32 dassie_label_rgb[DASSIE_N_LABELS - 1] = { 0x26a269, 0x77767b, 0xe01b24 };
 
 static const char * const css_classes[DASSIE_N_LABELS] = {
@@ -19,10 +18,36 @@ dassie_label_get_css_class (DassieLabel label)
   return css_classes[label];
 }
 
+/* The badges' style, made from the same colours as the map's rings, for the display of the first
+ * badge: they look the same wherever they are (the app's style.css, or a test's bare window). */
+static void
+ensure_badge_style (GtkWidget *badge)
+{
+  static GdkDisplay *styled;
+  g_autoptr(GtkCssProvider) provider = NULL;
+  g_autoptr(GString) css = NULL;
+  GdkDisplay *display = gtk_widget_get_display (badge);
+
+  if (display == styled)
+    return;
+  styled = display;
+  css = g_string_new (".label-badge { font-size: smaller; font-weight: bold; padding: 1px 6px; margin: 3px;"
+                      " border-radius: 999px; color: white; }\n");
+  for (guint i = 1; i < DASSIE_N_LABELS; i++)
+    g_string_append_printf (css, ".label-badge.%s { background-color: #%06x; }\n", css_classes[i],
+                            dassie_label_rgb[i - 1]);
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, css->str, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 GtkWidget *
 dassie_label_badge_new (void)
 {
   GtkWidget *badge = gtk_label_new (NULL);
+
+  ensure_badge_style (badge);
 
   gtk_widget_add_css_class (badge, "label-badge");
   gtk_widget_set_halign (badge, GTK_ALIGN_END);
