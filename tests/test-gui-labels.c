@@ -387,6 +387,36 @@ test_label_keys (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  DassieReviewWindow *review;
+  DassieCatalog      *catalog;
+  guint32             rows[2];
+  guint               n;
+} AheadWait;
+
+static gboolean
+ahead_rendered (gpointer user_data)
+{
+  AheadWait *ahead = user_data;
+
+  for (guint i = 0; i < ahead->n; i++)
+    if (!dassie_review_window_is_rendered (ahead->review, ahead->rows[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+was_seen (guint32        row,
+          const guint32 *seen,
+          guint          n_seen)
+{
+  for (guint i = 0; i < n_seen; i++)
+    if (seen[i] == row)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_review (void)
 {
@@ -398,6 +428,8 @@ test_review (void)
   DassieReviewWindow *review;
   gboolean keys;
   guint32 first, second, third, fourth;
+  guint32 seen[64];
+  guint n_seen = 0;
   guint counts[DASSIE_N_LABELS];
 
   dassie_labels_clear_all (labels, NULL);
@@ -480,10 +512,16 @@ test_review (void)
   g_assert_cmpint (dassie_labels_get (labels, catalog->ids[third]), ==, DASSIE_LABEL_ARTIFACT);
   g_assert_cmpint (dassie_review_window_get_row (review), ==, third);
 
+  seen[n_seen++] = first;
+  seen[n_seen++] = second;
+  seen[n_seen++] = third;
   /* Many in a row: each key labels one object and moves on: the artifact again, then the one after it
    * (seen before), then 18 new ones. */
   for (guint i = 0; i < 20; i++)
-    gtk_widget_activate_action (GTK_WIDGET (review), "review.label", "s", "boring");
+    {
+      seen[n_seen++] = (guint32) dassie_review_window_get_row (review);
+      gtk_widget_activate_action (GTK_WIDGET (review), "review.label", "s", "boring");
+    }
   dassie_labels_count (labels, counts);
   g_assert_cmpuint (counts[DASSIE_LABEL_INTERESTING], ==, 1);
   g_assert_cmpuint (counts[DASSIE_LABEL_ARTIFACT], ==, 0);
@@ -491,6 +529,35 @@ test_review (void)
   g_assert_cmpint (dassie_labels_get (labels, catalog->ids[fourth]), ==, DASSIE_LABEL_BORING);
   g_assert_cmpuint (dassie_review_window_get_n_reviewed (review), ==, 21);
   g_assert_true (dassie_test_wait_for (review_settled, review, 20));
+
+  /* At a human pace (the objects ahead rendered before each key), how often the next object shown
+   * was ready at once: its pictures were made before it was asked for. */
+  {
+    guint hits = 0, steps = 12;
+    gint64 start, spent = 0;
+
+    for (guint i = 0; i < steps; i++)
+      {
+        AheadWait ahead = { review, catalog, { 0 }, 0 };
+        gssize before = dassie_review_window_get_row (review);
+
+        g_assert_cmpint (before, >=, 0);
+        /* The two best candidates other than the one shown, as the window reckons them. */
+        for (guint r = 0; r < catalog->n_promising && ahead.n < 2; r++)
+          if ((gssize) catalog->promising[r] != before && !was_seen (catalog->promising[r], seen, n_seen))
+            ahead.rows[ahead.n++] = catalog->promising[r];
+        g_assert_true (dassie_test_wait_for (ahead_rendered, &ahead, 20));
+        seen[n_seen++] = (guint32) before;
+        start = g_get_monotonic_time ();
+        gtk_widget_activate_action (GTK_WIDGET (review), "review.label", "s", i % 3 == 0 ? "interesting" : "boring");
+        spent += g_get_monotonic_time () - start;
+        g_assert_cmpint (dassie_review_window_get_row (review), !=, before);
+        hits += dassie_review_window_is_rendered (review, (guint) dassie_review_window_get_row (review));
+      }
+    g_test_message ("review: %u of %u objects were ready when shown; a label, its re-ranking and the next "
+                    "object took %.2f ms on average", hits, steps, spent / 1000.0 / steps);
+    g_assert_cmpuint (hits, >, 0);
+  }
 
   /* The page's grids show the labels given in review, and the ranking after them. */
   g_assert_true (dassie_test_wait_for (page_settled, page, 20));
