@@ -31,9 +31,9 @@ scores=$(step scores scores "${common[@]}" --input "$infer")
 step umap umap "${common[@]}" --input "$infer" >/dev/null
 
 "$cli" export "${common[@]}" --input "$scores" --no-umap --no-paths --format csv -o "$work/ranked.csv" >/dev/null
-# Join the ranking with the truth; labels.csv says "normal" or the kind of anomaly.
+# Join the ranking with the truth; labels.csv's kind column says "normal" or the kind of anomaly.
 awk -F, '
-  NR == FNR { if (FNR > 1) label[$1] = $2; next }
+  NR == FNR { if (FNR > 1) label[$1] = $3; next }
   FNR > 1 {
     n++; anomalous = (label[$1] != "normal"); a += anomalous
     if (FNR - 1 <= 50) top += anomalous

@@ -76,5 +76,15 @@ int       _dassie_cli_scores             (DassieCliContext *ctx, int argc, char 
 int       _dassie_cli_search             (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_umap               (DassieCliContext *ctx, int argc, char **argv);
 int       _dassie_cli_export             (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_label              (DassieCliContext *ctx, int argc, char **argv);
+int       _dassie_cli_rank               (DassieCliContext *ctx, int argc, char **argv);
+
+/* --input, else the newest complete scores run under general.results_dir (dassie-cli-rank.c). */
+char     *_dassie_cli_find_scores        (DassieCliContext  *ctx,
+                                          GError           **error);
+/* On standard error: the ids of @path that are not in the data set, the first few named. */
+void      _dassie_cli_say_unknown_ids    (DassieCliContext    *ctx,
+                                          const char          *path,
+                                          const char * const  *unknown);
 
 G_END_DECLS

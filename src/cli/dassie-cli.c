@@ -23,6 +23,8 @@ static const DassieCliVerb verbs[] = {
   { "search", N_("List the objects nearest to an object or a vector"), _dassie_cli_search },
   { "pipeline", N_("Run train, infer, scores and UMAP in order (on the demo data when none is given)"), _dassie_cli_pipeline },
   { "export", N_("Write the top anomalies or a selection as CSV, FITS or VOTable"), _dassie_cli_export },
+  { "label", N_("Import, export and list the labels of a data set (interesting, boring, artifact)"), _dassie_cli_label },
+  { "rank", N_("List the unlabelled objects, the most promising first (active learning from the labels)"), _dassie_cli_rank },
   { "config", N_("Show, read or write configuration keys"), _dassie_cli_config },
 };
 

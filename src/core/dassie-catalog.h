@@ -119,7 +119,8 @@ void             dassie_catalog_set_latents    (DassieCatalog              *self
                                                 guint                       dim);
 /* Recomputes relevance and promising from the labels column (none when NULL) and the latents
  * (which must be there); @options may be NULL for the defaults. The model is built on the first
- * call and reused (a re-rank at 100,000 objects takes a few milliseconds). */
+ * call (and after new latents) with the options of that call, and reused: a re-rank after a few new
+ * labels costs their distances only (about 40 ms of CPU at 100,000 × 64). */
 void             dassie_catalog_update_relevance (DassieCatalog            *self,
                                                 const DassieRelevanceOptions *options);
 

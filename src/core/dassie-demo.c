@@ -30,12 +30,26 @@ typedef enum
   LABEL_COLOUR,
   LABEL_SATURATED,
   LABEL_NAN_HOLE,
+  LABEL_RING,
+  LABEL_LENSED_ARC,
+  LABEL_TIDAL_TAIL,
   N_LABELS
 } Label;
 
 static const char *const label_names[N_LABELS] = {
   "normal", "satellite_trail", "merger", "crowded_field", "unusual_colour", "saturated_star", "nan_hole",
+  "ring", "lensed_arc", "tidal_tail",
 };
+
+/* What an astronomer would say of each kind (the "label" column of labels.csv, the names of
+ * dassie-labels.h): the galaxies worth a paper are interesting, the instrument's defects are
+ * artifacts, the rest (ordinary objects and crowded fields) is boring. */
+static const char *const verdicts[N_LABELS] = {
+  "boring", "artifact", "interesting", "boring", "interesting", "artifact", "artifact",
+  "interesting", "interesting", "interesting",
+};
+
+#define LABELS_CSV_HEADER "object_id,label,kind\n"
 
 /* splitmix64: small, fast and the same on every machine. */
 typedef struct { guint64 state; } Rng;
@@ -145,6 +159,46 @@ add_source (float        *img,
           img[py * size + px] += (float) (ie * sum / 4.0);
         }
   }
+}
+
+/* A thin arc of light (a full ring when @span ≥ 2π): a Gaussian across the ellipse of @radius and axis
+ * ratio @q, faded out beyond the arc's ends; @peak is the r-band surface brightness on the crest. */
+typedef struct
+{
+  double x, y, radius, width, q, theta;
+  double start, span;   /* radians, counter-clockwise from the major axis */
+  double peak;
+  double colour[N_BANDS];
+} Arc;
+
+static void
+add_arc (float     *img,
+         guint      size,
+         const Arc *a,
+         guint      band)
+{
+  double amp = a->peak * pow (10.0, -0.4 * a->colour[band]);
+  double ct = cos (a->theta), st = sin (a->theta);
+  double mid = a->start + 0.5 * a->span;
+
+  for (guint py = 0; py < size; py++)
+    for (guint px = 0; px < size; px++)
+      {
+        double dx = px - a->x, dy = py - a->y;
+        double u = dx * ct + dy * st, v = (-dx * st + dy * ct) / a->q;
+        double r = hypot (u, v), across = (r - a->radius) / a->width, fade = 1.0;
+
+        if (fabs (across) > 4)
+          continue;
+        if (a->span < 2 * G_PI)
+          {
+            double off = fabs (remainder (atan2 (v, u) - mid, 2 * G_PI)) - 0.5 * a->span;
+
+            if (off > 0)
+              fade = exp (-0.5 * (off * a->radius / a->width) * (off * a->radius / a->width));
+          }
+        img[py * size + px] += (float) (amp * fade * exp (-0.5 * across * across));
+      }
 }
 
 /* Separable Gaussian PSF with the seeing of the band. */
@@ -298,6 +352,9 @@ render_object (DemoWork *w,
   g_autofree float *img = g_new0 (float, plane * N_BANDS);
   Source sources[48];
   guint n_sources = 0;
+  Arc arcs[2];
+  guint n_arcs = 0;
+  double scale = size / 96.0;
   double c = (size - 1) / 2.0;
   double seeing[N_BANDS] = { rng_range (&rng, 0.75, 1.0), rng_range (&rng, 0.65, 0.85), rng_range (&rng, 0.55, 0.75) };
   double sky_sigma[N_BANDS] = { 0.035, 0.045, 0.055 };
@@ -381,6 +438,50 @@ render_object (DemoWork *w,
       random_star (&rng, &sources[n_sources++], c + rng_range (&rng, -20, 20), c + rng_range (&rng, -20, 20),
                    rng_range (&rng, 12.0, 13.5));
       break;
+    case LABEL_RING:
+      {
+        /* A collisional ring: a compact core inside a blue, star-forming ring. */
+        Arc *ring = &arcs[n_arcs++];
+
+        random_galaxy (&rng, &sources[0], c, c, rng_range (&rng, 19.0, 20.5));
+        sources[0].re = MIN (sources[0].re, 4.0 * scale);
+        *ring = (Arc) { c, c, rng_range (&rng, 12, 22) * scale, rng_range (&rng, 1.5, 3.0) * scale,
+                        rng_range (&rng, 0.55, 1.0), rng_range (&rng, 0, G_PI), 0, 2 * G_PI,
+                        rng_range (&rng, 0.4, 1.2), { rng_range (&rng, 0.0, 0.3), 0, rng_range (&rng, -0.2, 0.0) } };
+      }
+      break;
+    case LABEL_LENSED_ARC:
+      {
+        /* A massive red elliptical bending a blue background galaxy into an arc around it. */
+        Arc *arc = &arcs[n_arcs++];
+
+        random_galaxy (&rng, &sources[0], c, c, rng_range (&rng, 18.5, 19.5));
+        sources[0].n = 4.0;
+        sources[0].colour[0] = rng_range (&rng, 1.1, 1.5);
+        sources[0].colour[2] = -rng_range (&rng, 0.4, 0.6);
+        *arc = (Arc) { c, c, rng_range (&rng, 10, 16) * scale, rng_range (&rng, 0.9, 1.6) * scale, 1.0, 0,
+                       rng_range (&rng, 0, 2 * G_PI), rng_range (&rng, 0.9, 2.2), rng_range (&rng, 0.8, 2.0),
+                       { rng_range (&rng, -0.1, 0.3), 0, rng_range (&rng, -0.2, 0.1) } };
+      }
+      break;
+    case LABEL_TIDAL_TAIL:
+      {
+        /* Two long, faint tails leaving a disturbed galaxy on opposite sides and curving the same way. */
+        double psi = rng_range (&rng, 0, 2 * G_PI), bend = rng_range (&rng, 22, 36) * scale;
+        double span = rng_range (&rng, 0.7, 1.2), width = rng_range (&rng, 2.0, 3.5) * scale;
+        double peak = rng_range (&rng, 0.25, 0.6);
+
+        random_galaxy (&rng, &sources[0], c, c, rng_range (&rng, 18.5, 20.0));
+        for (int side = 0; side < 2; side++)
+          {
+            double dir = psi + side * G_PI;
+
+            arcs[n_arcs++] = (Arc) { c + bend * cos (dir), c + bend * sin (dir), bend, width, 1.0, 0,
+                                     dir + G_PI, span, peak,
+                                     { sources[0].colour[0], 0, sources[0].colour[2] } };
+          }
+      }
+      break;
     default:
       break;
     }
@@ -391,6 +492,8 @@ render_object (DemoWork *w,
 
       for (guint k = 0; k < n_sources; k++)
         add_source (p, size, &sources[k], b);
+      for (guint k = 0; k < n_arcs; k++)
+        add_arc (p, size, &arcs[k], b);
       blur (p, size, seeing[b] / PIXEL_SCALE / 2.355);
     }
 
@@ -669,9 +772,9 @@ dassie_demo_generate (const char              *dir,
   if (!write_manifest (dir, &w, error))
     return FALSE;
 
-  csv = g_string_new ("object_id,label\n");
+  csv = g_string_new (LABELS_CSV_HEADER);
   for (guint i = 0; i < options->n_objects; i++)
-    g_string_append_printf (csv, "%" G_GUINT64_FORMAT ",%s\n", ids[i], label_names[labels[i]]);
+    g_string_append_printf (csv, "%" G_GUINT64_FORMAT ",%s,%s\n", ids[i], verdicts[labels[i]], label_names[labels[i]]);
   labels_path = g_build_filename (dir, "labels.csv", NULL);
   return dassie_write_file_atomic (labels_path, csv->str, csv->len, error);
 }
@@ -692,8 +795,11 @@ dassie_demo_ensure (GCancellable       *cancellable,
   g_autofree char *labels = g_build_filename (dir, "labels.csv", NULL);
   g_autofree char *building = g_strconcat (dir, ".incomplete", NULL);
 
-  /* labels.csv is written last: its presence means the set is complete. */
-  if (g_file_test (labels, G_FILE_TEST_IS_REGULAR))
+  g_autofree char *text = NULL;
+
+  /* labels.csv is written last: its presence means the set is complete; a set of an older version
+   * (another header) is made again, so that it has every kind. */
+  if (g_file_get_contents (labels, &text, NULL, NULL) && g_str_has_prefix (text, LABELS_CSV_HEADER))
     return g_steal_pointer (&dir);
 
   if (!dassie_remove_tree (building, error))

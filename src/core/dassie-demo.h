@@ -16,7 +16,10 @@ typedef struct
 } DassieDemoOptions;
 
 void      dassie_demo_options_init (DassieDemoOptions  *options);
-/* Writes <dir>/<17-digit id>_demo_HSC-{G,R,I}.fits, manifest.fits and labels.csv (object_id,label). */
+/* Writes <dir>/<17-digit id>_demo_HSC-{G,R,I}.fits, manifest.fits and labels.csv (object_id,label,kind:
+ * the label is interesting, boring or artifact as dassie-labels.h names them, the kind is "normal" or
+ * the kind of anomaly, e.g. "merger", "ring", "lensed_arc", "tidal_tail", "unusual_colour" (interesting),
+ * "satellite_trail", "nan_hole", "saturated_star" (artifact), "crowded_field" (boring)). */
 gboolean  dassie_demo_generate     (const char         *dir,
                                     const DassieDemoOptions *options,
                                     GCancellable       *cancellable,

@@ -195,7 +195,7 @@ dassie_labels_import_csv (DassieLabels  *self,
                 col_label = (int) c;
               else if (g_str_equal (name, "note"))
                 col_note = (int) c;
-              else if (g_str_equal (name, "tags"))
+              else if (g_str_equal (name, "tags") || (g_str_equal (name, "kind") && col_tags < 0))
                 col_tags = (int) c;
             }
           first = 1;

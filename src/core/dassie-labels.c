@@ -172,11 +172,14 @@ void
 _dassie_label_entry_set_tags (DassieLabelEntry *e,
                 GPtrArray        *tags)
 {
+  char **sorted = g_new0 (char *, tags->len + 1);
+
+  /* @tags may point into the old tags: copy before freeing them. */
   g_ptr_array_sort_with_data (tags, compare_strings, NULL);
-  g_strfreev (e->tags);
-  e->tags = g_new0 (char *, tags->len + 1);
   for (guint t = 0; t < tags->len; t++)
-    e->tags[t] = g_strdup (g_ptr_array_index (tags, t));
+    sorted[t] = g_strdup (g_ptr_array_index (tags, t));
+  g_strfreev (e->tags);
+  e->tags = sorted;
 }
 
 /* A tag in the form it is stored: trimmed, in lower case; NULL when it is not a tag. */
@@ -337,7 +340,7 @@ load_store (DassieLabels  *self,
   JsonObject *obj;
   JsonArray *items;
 
-  if (!g_file_test (self->path, G_FILE_TEST_EXISTS))
+  if (self->path == NULL || !g_file_test (self->path, G_FILE_TEST_EXISTS))
     return TRUE;
   if (!json_parser_load_from_file (parser, self->path, &local_error))
     {
@@ -403,10 +406,13 @@ save_store (DassieLabels  *self,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GPtrArray) list = dassie_labels_list (self);
-  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *dir = NULL;
   g_autofree char *text = NULL;
   gsize length;
 
+  if (self->path == NULL)
+    return TRUE;
+  dir = g_path_get_dirname (self->path);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "format");
   json_builder_add_string_value (builder, STORE_FORMAT);
@@ -471,6 +477,17 @@ labels_new (char *path,
   return self;
 }
 
+static GHashTable *
+id_set (const char * const *ids,
+        gsize               n_ids)
+{
+  GHashTable *known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (gsize i = 0; i < n_ids; i++)
+    g_hash_table_add (known, g_strdup (ids[i]));
+  return known;
+}
+
 DassieLabels *
 dassie_labels_open (const char          *store_dir,
                     const char * const  *ids,
@@ -488,12 +505,23 @@ dassie_labels_open (const char          *store_dir,
   name = g_strdup_printf ("%s.json", identity);
   g_strdelimit (name, ":", '-');
   self = labels_new (g_build_filename (dir, name, NULL), g_steal_pointer (&identity));
-  self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (gsize i = 0; i < n_ids; i++)
-    g_hash_table_add (self->known, g_strdup (ids[i]));
+  self->known = id_set (ids, n_ids);
   if (!load_store (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+DassieLabels *
+dassie_labels_new_in_memory (const char * const *ids,
+                             gsize               n_ids)
+{
+  DassieLabels *self;
+
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  self = labels_new (NULL, dassie_labels_identity_for_ids (ids, n_ids));
+  self->known = id_set (ids, n_ids);
+  return self;
 }
 
 DassieLabels *

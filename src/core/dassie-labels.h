@@ -72,12 +72,16 @@ DassieLabels *dassie_labels_open           (const char          *store_dir,
                                             const char * const  *ids,
                                             gsize                n_ids,
                                             GError             **error);
+/* Labels of the data set of @ids kept in memory only (never saved), e.g. a CSV given for one ranking:
+ * dassie_labels_get_path() is NULL. */
+DassieLabels *dassie_labels_new_in_memory  (const char * const  *ids,
+                                            gsize                n_ids);
 /* Opens a store file directly; any id is accepted (tests, and labels whose objects are unknown). */
 DassieLabels *dassie_labels_open_file      (const char          *path,
                                             GError             **error);
 
 const char   *dassie_labels_get_identity   (DassieLabels        *self);   /* NULL for open_file */
-const char   *dassie_labels_get_path       (DassieLabels        *self);
+const char   *dassie_labels_get_path       (DassieLabels        *self);   /* NULL in memory */
 /* Objects with an entry (a label, a tag or a note). */
 guint         dassie_labels_get_n_entries  (DassieLabels        *self);
 /* Objects with each label; @counts has DASSIE_N_LABELS elements (counts[NONE] is entries without
@@ -149,7 +153,8 @@ gboolean      dassie_labels_redo           (DassieLabels        *self,
                                             GError             **error);
 
 /* Reads a CSV "object_id,label[,note]" (a header line starting with "object_id" is optional; with a
- * header, the columns are found by name and an optional "tags" column holds tags separated by ';').
+ * header, the columns are found by name and an optional "tags" column (or "kind", as in the demo's
+ * labels.csv) holds tags separated by ';').
  * Fields may be quoted as RFC 4180. The label may be empty (tags or note only). Lines of ids outside
  * the data set are skipped and listed in @unknown_ids (may be NULL); the rest is one undo step.
  * Fails, changing nothing, when the file cannot be read or a label is not one of
