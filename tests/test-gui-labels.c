@@ -498,6 +498,11 @@ test_review (void)
   else
     gtk_widget_activate_action (GTK_WIDGET (review), "review.back", NULL);
   g_assert_cmpint (dassie_review_window_get_row (review), ==, third);
+  g_assert_true (dassie_test_wait_for (review_settled, review, 20));
+  /* Its badge says what it was labelled. */
+  g_assert_nonnull (dassie_test_find_widget (GTK_WIDGET (review), GTK_TYPE_LABEL, has_class_shown,
+                                             (gpointer) dassie_label_get_css_class (DASSIE_LABEL_ARTIFACT)));
+  dassie_test_save_screenshot (GTK_WIDGET (review), "labels-review-back");
   gtk_widget_activate_action (GTK_WIDGET (review), "review.label", "s", "boring");
   g_assert_cmpint (dassie_labels_get (labels, catalog->ids[third]), ==, DASSIE_LABEL_BORING);
   /* Forward again to the one after it. */

@@ -291,8 +291,8 @@ update_texts (DassieReviewWindow *self)
   g_hash_table_iter_init (&iter, self->reviewed);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     counts[dassie_explore_model_get_row_label (self->model, GPOINTER_TO_UINT (key))]++;
-  /* TRANSLATORS: the review window's progress: "12 reviewed: 3 interesting, 2 artifacts" */
-  progress = g_strdup_printf (_("%u reviewed: %u interesting, %u boring, %u artifacts"),
+  /* TRANSLATORS: the review window's progress: "12 reviewed — interesting: 3, boring: 7, artifact: 2" */
+  progress = g_strdup_printf (_("%u reviewed — interesting: %u, boring: %u, artifact: %u"),
                               g_hash_table_size (self->reviewed), counts[DASSIE_LABEL_INTERESTING],
                               counts[DASSIE_LABEL_BORING], counts[DASSIE_LABEL_ARTIFACT]);
   adw_window_title_set_subtitle (self->title, progress);
