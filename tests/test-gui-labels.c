@@ -601,6 +601,73 @@ test_review (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+
+/* 100,000 objects: each label re-ranks them all and redraws the map; the figures are printed. */
+static void
+test_large (void)
+{
+  const guint n = 100000, dim = 16;
+  g_autoptr(DassieCatalog) catalog = dassie_catalog_new (n, 0);
+  g_autoptr(DassieExploreModel) model = dassie_explore_model_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autofree float *latents = g_new (float, (gsize) n * dim);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *scatter = dassie_scatter_view_new ();
+  double label_ms = 0, draw_ms = 0;
+  const guint steps = 10;
+
+  for (guint i = 0; i < n; i++)
+    {
+      int clump = g_rand_int_range (rand, 0, 12);
+      double r = fabs (g_rand_double_range (rand, -1, 1) + g_rand_double_range (rand, -1, 1));
+      double a = g_rand_double_range (rand, 0, 2 * G_PI);
+
+      catalog->x[i] = (float) (4 * cos (clump * 0.52) * (1 + clump % 3) + r * cos (a));
+      catalog->y[i] = (float) (4 * sin (clump * 0.52) * (1 + clump % 3) + r * sin (a));
+      catalog->scores[i] = (float) (0.2 + r * r + g_rand_double_range (rand, 0, 0.05));
+      for (guint d = 0; d < dim; d++)
+        latents[(gsize) i * dim + d] = (float) (clump * (d % 3 == 0) + g_rand_double_range (rand, -0.5, 0.5));
+    }
+  dassie_catalog_rank (catalog);
+  dassie_catalog_set_latents (catalog, latents, dim);
+
+  gtk_window_set_default_size (window, 1000, 700);
+  gtk_window_set_child (window, scatter);
+  dassie_chart_set_model (DASSIE_CHART (scatter), model);
+  dassie_explore_model_set_catalog (model, catalog);
+  gtk_window_present (window);
+  dassie_test_settle (0.3);
+  g_assert_nonnull (dassie_explore_model_get_labels (model));
+  g_assert_nonnull (catalog->promising);
+  g_assert_cmpuint (catalog->n_promising, ==, n);
+
+  for (guint i = 0; i < steps; i++)
+    {
+      guint32 row = catalog->promising[0];
+      DassieLabel label = i % 2 == 0 ? DASSIE_LABEL_ARTIFACT : DASSIE_LABEL_INTERESTING;
+      guint renders = dassie_scatter_view_get_n_renders (DASSIE_SCATTER_VIEW (scatter));
+      g_autoptr(GError) error = NULL;
+      DassieScatter description;
+      gint64 start = g_get_monotonic_time ();
+
+      g_assert_true (dassie_explore_model_label_rows (model, &row, 1, label, &error));
+      g_assert_no_error (error);
+      label_ms += (g_get_monotonic_time () - start) / 1000.0;
+      g_assert_cmpuint (catalog->n_promising, ==, n - i - 1);
+      for (guint r = 0; r < catalog->n_promising; r++)
+        g_assert_cmpuint (catalog->promising[r], !=, row);
+      dassie_scatter_view_describe (DASSIE_SCATTER_VIEW (scatter), &description);
+      g_assert_cmpint (description.marks[row], ==, label);
+      /* The map is drawn again with the ring. */
+      while (dassie_scatter_view_get_n_renders (DASSIE_SCATTER_VIEW (scatter)) == renders)
+        dassie_test_settle (0.02);
+      draw_ms += dassie_scatter_view_get_render_ms (DASSIE_SCATTER_VIEW (scatter));
+    }
+  g_test_message ("100,000 objects: a label and its re-ranking took %.1f ms on average, the map's redrawing %.1f ms",
+                  label_ms / steps, draw_ms / steps);
+  gtk_window_destroy (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -622,6 +689,7 @@ main (int    argc,
 
   g_test_add_func ("/gui/labels/keys", test_label_keys);
   g_test_add_func ("/gui/labels/review", test_review);
+  g_test_add_func ("/gui/labels/large", test_large);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   g_free (labels_data);
