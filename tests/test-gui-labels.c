@@ -373,6 +373,21 @@ test_label_keys (void)
     g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
     gtk_widget_activate_action (GTK_WIDGET (bar), "labelbar.label", "s", "interesting");
     g_assert_cmpint (dassie_explore_model_get_row_label (model, catalog->order[5]), ==, DASSIE_LABEL_INTERESTING);
+    /* A neighbour labelled from the page gets its badge in the inspector. */
+    {
+      guint32 neighbor = catalog->neighbors[(gsize) catalog->order[5] * catalog->k];
+      DassieCutoutGrid *neighbors = dassie_inspector_get_neighbors (inspector);
+
+      dassie_explore_model_select_rows (model, &neighbor, 1, DASSIE_SELECT_REPLACE);
+      gtk_widget_activate_action (GTK_WIDGET (page), "explore.label", "s", "boring");
+      dassie_test_settle (0.1);
+      g_assert_cmpuint (count_items_labelled (neighbors, DASSIE_LABEL_BORING), ==, 1);
+      g_assert_cmpuint (count_badges (neighbors, DASSIE_LABEL_BORING), ==, 1);
+      gtk_widget_activate_action (GTK_WIDGET (page), "explore.undo-label", NULL);
+      dassie_explore_model_select_none (model);
+      dassie_test_settle (0.1);
+      g_assert_cmpuint (count_badges (neighbors, DASSIE_LABEL_BORING), ==, 0);
+    }
     g_assert_cmpint (dassie_label_badge_get (dassie_label_bar_get_badge (bar)), ==, DASSIE_LABEL_INTERESTING);
     g_assert_true (gtk_widget_get_visible (dassie_label_bar_get_badge (bar)));
     g_assert_true (dassie_test_wait_for (page_settled, page, 20));

@@ -94,6 +94,7 @@ on_rendered (GObject      *object,
       caption = g_strdup_printf (_("%s\ndistance %.4g"), catalog->ids[neighbor],
                                  catalog->neighbor_dist[(gsize) self->row * catalog->k + j]);
       item = dassie_cutout_item_new (neighbor, catalog->ids[neighbor], caption, g_ptr_array_index (textures, i++));
+      dassie_cutout_item_set_label (item, dassie_explore_model_get_row_label (self->model, neighbor));
       g_list_store_append (store, item);
     }
   dassie_cutout_grid_set_model (self->neighbors_grid, G_LIST_MODEL (store));
@@ -330,6 +331,21 @@ select_action (GtkWidget  *widget,
   dassie_explore_model_centre_on (self->model, row);
 }
 
+/* The neighbours' badges follow the labels. */
+static void
+on_labels_changed (DassieInspector *self)
+{
+  GListModel *items = dassie_cutout_grid_get_model (self->neighbors_grid);
+
+  for (guint i = 0; items != NULL && i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(DassieCutoutItem) item = g_list_model_get_item (items, i);
+
+      dassie_cutout_item_set_label (item, dassie_explore_model_get_row_label (self->model,
+                                                                              dassie_cutout_item_get_index (item)));
+    }
+}
+
 static void
 on_catalog_changed (DassieInspector *self)
 {
@@ -421,5 +437,6 @@ dassie_inspector_new (DassieExploreModel *model)
   self->model = g_object_ref (model);
   dassie_label_bar_set_model (self->label_bar, model);
   g_signal_connect_swapped (model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
+  g_signal_connect_swapped (model, "labels-changed", G_CALLBACK (on_labels_changed), self);
   return self;
 }
