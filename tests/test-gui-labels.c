@@ -406,7 +406,7 @@ typedef struct
 {
   DassieReviewWindow *review;
   DassieCatalog      *catalog;
-  guint32             rows[2];
+  guint32             rows[4];
   guint               n;
 } AheadWait;
 
@@ -562,8 +562,8 @@ test_review (void)
         gssize before = dassie_review_window_get_row (review);
 
         g_assert_cmpint (before, >=, 0);
-        /* The two best candidates other than the one shown, as the window reckons them. */
-        for (guint r = 0; r < catalog->n_promising && ahead.n < 2; r++)
+        /* The four best candidates other than the one shown, as the window reckons them. */
+        for (guint r = 0; r < catalog->n_promising && ahead.n < G_N_ELEMENTS (ahead.rows); r++)
           if ((gssize) catalog->promising[r] != before && !was_seen (catalog->promising[r], seen, n_seen))
             ahead.rows[ahead.n++] = catalog->promising[r];
         g_assert_true (dassie_test_wait_for (ahead_rendered, &ahead, 20));

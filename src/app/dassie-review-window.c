@@ -11,8 +11,9 @@
 
 #define MAIN_SIZE   400
 #define BAND_SIZE   180
-/* How many of the next candidates are rendered ahead. */
-#define N_AHEAD     2
+/* How many of the next candidates are rendered ahead: a label re-ranks, and the next one shown is
+ * mostly among the first few of the ranking before it. */
+#define N_AHEAD     4
 /* Rendered objects kept for going back and forth. */
 #define CACHE_LIMIT 32
 
