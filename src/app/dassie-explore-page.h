@@ -62,7 +62,7 @@ DassieCutoutGrid    *dassie_explore_page_get_grid         (DassieExplorePage    
                                                            const char                 *name);
 void                 dassie_explore_page_show_grid        (DassieExplorePage          *self,
                                                            const char                 *name);
-/* How many of the most anomalous and most normal objects the grids show (16). */
+/* How many of the most anomalous, most promising and most normal objects the grids show (16). */
 void                 dassie_explore_page_set_grid_count   (DassieExplorePage          *self,
                                                            guint                       count);
 const DassieDisplayOptions *dassie_explore_page_get_display_options (DassieExplorePage *self);
