@@ -159,6 +159,12 @@ simulate (const char *scores,
               return 1;
             }
           seen++;
+          if (g_getenv ("SHOW") != NULL)
+            {
+              const DassieLabelEntry *e = dassie_labels_lookup (truth, id);
+
+              printf ("%s%s", e != NULL && e->tags[0] != NULL ? e->tags[0] : "?", r + 1 == take ? "\n" : " ");
+            }
           found += verdict == DASSIE_LABEL_INTERESTING;
           n_artifacts_seen += verdict == DASSIE_LABEL_ARTIFACT;
           if (seen == 50)

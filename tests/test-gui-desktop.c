@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dassie-application.h"
+#include "dassie-review-window.h"
 #include "dassie-test-gui.h"
 #include "dassie-window.h"
 
@@ -40,6 +41,18 @@ static const KeyBinding documented_keys[] = {
   { "<Control><Shift>e", "explore.export-top", NULL },
   { "<Control><Shift>s", "explore.save-plot", "map" },
   { "<Alt>Left", "inspector.back", NULL },
+  { "1", "explore.label", "interesting" },
+  { "2", "explore.label", "boring" },
+  { "3", "explore.label", "artifact" },
+  { "0", "explore.label", "none" },
+  { "<Control>z", "explore.undo-label", NULL },
+  { "r", "explore.review", NULL },
+  { "1", "review.label", "interesting" },
+  { "2", "review.label", "boring" },
+  { "3", "review.label", "artifact" },
+  { "space", "review.skip", NULL },
+  { "Left", "review.back", NULL },
+  { "<Control>z", "review.undo", NULL },
 };
 
 static GApplication *app;
@@ -130,6 +143,17 @@ key_is_bound (const KeyBinding *key)
       gboolean bound = widget_shortcut_runs (GTK_WIDGET (inspector), key->accel, key->action, key->argument);
 
       gtk_window_destroy (GTK_WINDOW (inspector));
+      return bound;
+    }
+  /* The review window's in its own window. */
+  if (g_str_has_prefix (key->action, "review."))
+    {
+      DassieExplorePage *page = dassie_window_get_explore_page (DASSIE_WINDOW (window));
+      DassieReviewWindow *review = dassie_review_window_new (dassie_explore_page_get_model (page),
+                                                             dassie_explore_page_get_display_options (page));
+      gboolean bound = widget_shortcut_runs (GTK_WIDGET (review), key->accel, key->action, key->argument);
+
+      gtk_window_destroy (GTK_WINDOW (review));
       return bound;
     }
   return app_accel_runs (key->accel, key->action) ||

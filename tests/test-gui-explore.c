@@ -195,21 +195,24 @@ check_csv (const char         *path,
 
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
-  g_assert_true (g_str_has_prefix (lines[0], "object_id,score,rank,umap_x,umap_y,path_"));
+  /* With the labels of the data set open, the relevance after the score and the label after the map. */
+  g_assert_true (g_str_has_prefix (lines[0], "object_id,score,relevance,rank,umap_x,umap_y,label,path_"));
   for (guint l = 1; lines[l] != NULL && *lines[l] != 0; l++)
     {
       g_auto(GStrv) fields = g_strsplit (lines[l], ",", -1);
       int row = dassie_catalog_find_row (catalog, fields[0]);
-      guint rank = (guint) atoi (fields[2]);
+      guint rank = (guint) atoi (fields[3]);
 
       g_assert_cmpint (row, >=, 0);
       g_assert_true (g_hash_table_contains (ids, fields[0]));
       g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[1], NULL), catalog->scores[row], 1e-5);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[2], NULL), catalog->relevance[row], 1e-5);
       g_assert_cmpuint (rank, ==, catalog->ranks[row]);
       g_assert_cmpuint (rank, >, last_rank);
-      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[3], NULL), catalog->x[row], 1e-4);
-      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[4], NULL), catalog->y[row], 1e-4);
-      g_assert_cmpstr (fields[5], ==, dassie_dataset_get_file (catalog->dataset, (guint) catalog->objects[row], 0));
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[4], NULL), catalog->x[row], 1e-4);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[5], NULL), catalog->y[row], 1e-4);
+      g_assert_cmpstr (fields[6], ==, "");
+      g_assert_cmpstr (fields[7], ==, dassie_dataset_get_file (catalog->dataset, (guint) catalog->objects[row], 0));
       last_rank = rank;
       n_lines++;
     }
@@ -281,8 +284,8 @@ check_votable (const char         *path,
   g_assert_true (g_markup_parse_context_end_parse (context, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count.rows, ==, dassie_explore_model_get_n_selected (model));
-  /* id, score, rank, x, y and three file paths a row */
-  g_assert_cmpuint (count.cells, ==, 8 * count.rows);
+  /* id, score, relevance, rank, x, y, label and three file paths a row */
+  g_assert_cmpuint (count.cells, ==, 10 * count.rows);
 }
 
 static void

@@ -344,6 +344,32 @@ test_no_labels (void)
   g_assert_cmpfloat (relevance[5], ==, 1.0f);
 }
 
+/* More labelled rows than one sgemm block holds (4096): the blocks merge into the same lists. */
+static void
+test_many_labels (void)
+{
+  const guint n = 5000, dim = 3;
+  g_autofree float *latents = NULL;
+  g_autofree float *scores = NULL;
+  g_autofree guint8 *labels = g_new0 (guint8, n);
+  g_autofree float *relevance = g_new (float, n);
+  g_autofree double *expected = g_new (double, n);
+  g_autoptr(DassieRelevance) model = NULL;
+  DassieRelevanceOptions options;
+  guint64 state = 5;
+
+  dassie_relevance_options_init (&options);
+  random_set (n, dim, 17, &latents, &scores);
+  for (guint i = 0; i < n; i++)
+    if (next (&state) % 6 != 0)
+      labels[i] = (guint8) (1 + next (&state) % 3);
+  model = dassie_relevance_new (latents, n, dim, scores, &options);
+  dassie_relevance_update (model, labels, relevance, NULL);
+  naive_relevance (latents, n, dim, scores, labels, &options, dassie_relevance_get_scale (model), expected);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (relevance[i], expected[i], 1e-4);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -353,5 +379,6 @@ main (int    argc,
   g_test_add_func ("/core/relevance/incremental", test_incremental);
   g_test_add_func ("/core/relevance/deterministic", test_deterministic);
   g_test_add_func ("/core/relevance/no-labels", test_no_labels);
+  g_test_add_func ("/core/relevance/many-labels", test_many_labels);
   return g_test_run ();
 }

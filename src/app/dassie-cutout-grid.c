@@ -6,6 +6,7 @@
 
 #include "dassie-cutout-grid.h"
 #include "dassie-cutout-item.h"
+#include "dassie-label-style.h"
 
 struct _DassieCutoutGrid
 {
@@ -38,6 +39,7 @@ setup_tile (GtkSignalListItemFactory *factory,
             DassieCutoutGrid         *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *overlay = gtk_overlay_new ();
   GtkWidget *picture = gtk_picture_new ();
   GtkWidget *label = gtk_label_new (NULL);
 
@@ -50,11 +52,37 @@ setup_tile (GtkSignalListItemFactory *factory,
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_widget_add_css_class (label, "thumbnail-caption");
   gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), picture);
+  /* The picture is the overlay's child, the label badge floats over its top right corner. */
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), picture);
+  gtk_widget_set_halign (overlay, GTK_ALIGN_CENTER);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), dassie_label_badge_new ());
+  gtk_box_append (GTK_BOX (box), overlay);
   gtk_box_append (GTK_BOX (box), label);
   gtk_widget_set_margin_top (box, 3);
   gtk_widget_set_margin_bottom (box, 3);
   gtk_list_item_set_child (list_item, box);
+}
+
+/* The badge is the overlay's last child. */
+static void
+update_badge (DassieCutoutItem *item,
+              GParamSpec       *pspec,
+              GtkListItem      *list_item)
+{
+  GtkWidget *overlay = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
+
+  dassie_label_badge_set (gtk_widget_get_last_child (overlay), dassie_cutout_item_get_label (item));
+}
+
+static void
+unbind_tile (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             DassieCutoutGrid         *self)
+{
+  DassieCutoutItem *item = gtk_list_item_get_item (list_item);
+
+  if (item != NULL)
+    g_signal_handlers_disconnect_by_func (item, update_badge, list_item);
 }
 
 static void
@@ -64,9 +92,12 @@ bind_tile (GtkSignalListItemFactory *factory,
 {
   DassieCutoutItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *picture = gtk_widget_get_first_child (box);
-  GtkWidget *label = gtk_widget_get_next_sibling (picture);
+  GtkWidget *overlay = gtk_widget_get_first_child (box);
+  GtkWidget *picture = gtk_overlay_get_child (GTK_OVERLAY (overlay));
+  GtkWidget *label = gtk_widget_get_next_sibling (overlay);
 
+  update_badge (item, NULL, list_item);
+  g_signal_connect_object (item, "notify::label", G_CALLBACK (update_badge), list_item, 0);
   gtk_picture_set_paintable (GTK_PICTURE (picture), GDK_PAINTABLE (dassie_cutout_item_get_texture (item)));
   gtk_label_set_text (GTK_LABEL (label), dassie_cutout_item_get_caption (item));
   gtk_widget_set_tooltip_text (box, dassie_cutout_item_get_caption (item));
@@ -168,6 +199,7 @@ dassie_cutout_grid_init (DassieCutoutGrid *self)
   self->selection = gtk_no_selection_new (NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_tile), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_tile), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_tile), self);
 
   self->grid_view = GTK_GRID_VIEW (gtk_grid_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)), factory));
   gtk_grid_view_set_max_columns (self->grid_view, 64);

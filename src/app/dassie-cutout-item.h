@@ -4,6 +4,8 @@
 
 #include <gtk/gtk.h>
 
+#include "dassie-labels.h"
+
 G_BEGIN_DECLS
 
 #define DASSIE_TYPE_CUTOUT_ITEM (dassie_cutout_item_get_type ())
@@ -18,5 +20,9 @@ guint             dassie_cutout_item_get_index    (DassieCutoutItem *self);
 const char       *dassie_cutout_item_get_object_id (DassieCutoutItem *self);
 const char       *dassie_cutout_item_get_caption  (DassieCutoutItem *self);
 GdkTexture       *dassie_cutout_item_get_texture  (DassieCutoutItem *self);
+/* The astronomer's label, shown as a badge on the tile; property "label" (uint) notifies. */
+DassieLabel       dassie_cutout_item_get_label    (DassieCutoutItem *self);
+void              dassie_cutout_item_set_label    (DassieCutoutItem *self,
+                                                   DassieLabel       label);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "dassie-explore-model.h"
@@ -25,6 +26,11 @@ struct _DassieExploreModel
   double           histogram_max;
   gboolean         log_counts;
   char            *score_method;   /* the score method asked for; NULL: the scores run's own */
+  DassieLabels    *labels;         /* of the catalog's data set, or NULL */
+  char            *labels_error;   /* why there are none, or why there is no ranking */
+  char            *latents_error;  /* why the latents of latents_error_catalog were not read */
+  gconstpointer    latents_error_catalog;  /* compared, never dereferenced */
+  gboolean         hide_artifacts;
 };
 
 enum {
@@ -36,12 +42,15 @@ enum {
   PROP_HISTOGRAM_MAX,
   PROP_LOG_COUNTS,
   PROP_SCORE_METHOD,
+  PROP_LABELS,
+  PROP_HIDE_ARTIFACTS,
   N_PROPS
 };
 
 enum {
   VIEW_CHANGED,
   SELECTION_CHANGED,
+  LABELS_CHANGED,
   N_SIGNALS
 };
 
@@ -94,6 +103,8 @@ default_histogram_range (DassieExploreModel *self,
     }
 }
 
+static void attach_labels (DassieExploreModel *self);
+
 void
 dassie_explore_model_set_catalog (DassieExploreModel *self,
                                   DassieCatalog      *catalog)
@@ -132,6 +143,7 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
     self->has_range = FALSE;
 
   g_object_freeze_notify (G_OBJECT (self));
+  attach_labels (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATALOG]);
   if (!same_objects)
     {
@@ -151,6 +163,7 @@ typedef struct
   char          *umap;
   DassieDataset *dataset;
   char          *score_method;
+  char          *latents_error;  /* why the latent vectors were not read */
 } LoadRequest;
 
 static void
@@ -159,6 +172,7 @@ load_request_free (LoadRequest *req)
   g_free (req->scores);
   g_free (req->umap);
   g_free (req->score_method);
+  g_free (req->latents_error);
   g_clear_pointer (&req->dataset, dassie_dataset_unref);
   g_free (req);
 }
@@ -171,6 +185,7 @@ load_thread (GTask        *task,
 {
   LoadRequest *req = task_data;
   GError *error = NULL;
+  g_autoptr(GError) latents_error = NULL;
   DassieCatalog *catalog = dassie_catalog_load (req->scores, req->umap, req->dataset, cancellable, &error);
 
   /* Ranked by the method asked for when these scores have it, before any view shares the catalog. */
@@ -178,6 +193,10 @@ load_thread (GTask        *task,
       dassie_catalog_get_score_column (catalog, req->score_method) != NULL)
     dassie_catalog_set_ranking_method (catalog, req->score_method, NULL);
 
+  /* Without the latent vectors there is no ranking by relevance, but the rest works: the reason is
+   * shown where the ranking would be. */
+  if (catalog != NULL && !dassie_catalog_load_latents (catalog, cancellable, &latents_error))
+    req->latents_error = g_strdup (latents_error->message);
   if (catalog == NULL)
     g_task_return_error (task, error);
   else
@@ -215,10 +234,22 @@ dassie_explore_model_load_finish (DassieExploreModel  *self,
                                   GAsyncResult        *result,
                                   GError             **error)
 {
+  DassieCatalog *catalog;
+  LoadRequest *req;
+
   g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  catalog = g_task_propagate_pointer (G_TASK (result), error);
+  req = g_task_get_task_data (G_TASK (result));
+  if (catalog != NULL && req->latents_error != NULL)
+    {
+      /* Kept for attach_labels, which tells the user why there is no ranking. */
+      g_free (self->latents_error);
+      self->latents_error = g_strdup (req->latents_error);
+      self->latents_error_catalog = catalog;
+    }
+  return catalog;
 }
 
 DassieCatalog *
@@ -565,6 +596,142 @@ dassie_explore_model_set_log_counts (DassieExploreModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_COUNTS]);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Labels: the store of the catalog's data set, copied into the catalog's column after every change
+ * with the relevance and the most promising order recomputed, so that every view reads the
+ * catalog alone. */
+
+static void
+refresh_labels (DassieExploreModel *self)
+{
+  if (self->catalog == NULL)
+    return;
+  dassie_catalog_set_labels (self->catalog, self->labels);
+  if (self->catalog->latents != NULL)
+    dassie_catalog_update_relevance (self->catalog, NULL);
+  g_signal_emit (self, signals[LABELS_CHANGED], 0);
+}
+
+static void
+on_store_changed (DassieExploreModel *self)
+{
+  refresh_labels (self);
+}
+
+/* Opens the labels of a new catalog's data set; the same data set keeps its store (and its undo). */
+static void
+attach_labels (DassieExploreModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DassieLabels) labels = NULL;
+
+  g_clear_pointer (&self->labels_error, g_free);
+  if (self->catalog != NULL)
+    {
+      g_autofree char *identity = dassie_catalog_get_identity (self->catalog);
+
+      if (self->labels != NULL && g_strcmp0 (identity, dassie_labels_get_identity (self->labels)) == 0)
+        labels = g_object_ref (self->labels);
+      else
+        labels = dassie_catalog_open_labels (self->catalog, NULL, &error);
+    }
+  if (labels != self->labels)
+    {
+      if (self->labels != NULL)
+        g_signal_handlers_disconnect_by_data (self->labels, self);
+      g_set_object (&self->labels, labels);
+      if (labels != NULL)
+        g_signal_connect_swapped (labels, "changed", G_CALLBACK (on_store_changed), self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABELS]);
+    }
+  if (error != NULL)
+    self->labels_error = g_strdup (error->message);
+  else if (self->catalog != NULL && self->catalog->latents == NULL)
+    self->labels_error = g_strdup (self->latents_error != NULL && self->latents_error_catalog == self->catalog
+                                   ? self->latents_error
+                                   : _("The latent vectors of these scores could not be read, so there is no ranking by relevance."));
+  refresh_labels (self);
+}
+
+DassieLabels *
+dassie_explore_model_get_labels (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  return self->labels;
+}
+
+const char *
+dassie_explore_model_get_labels_error (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  return self->labels_error;
+}
+
+DassieLabel
+dassie_explore_model_get_row_label (DassieExploreModel *self,
+                                    guint               row)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), DASSIE_LABEL_NONE);
+
+  if (self->catalog == NULL || self->catalog->labels == NULL || row >= self->catalog->n)
+    return DASSIE_LABEL_NONE;
+  return (DassieLabel) self->catalog->labels[row];
+}
+
+gboolean
+dassie_explore_model_label_rows (DassieExploreModel *self,
+                                 const guint32      *rows,
+                                 gsize               n,
+                                 DassieLabel         label,
+                                 GError            **error)
+{
+  g_autofree const char **ids = NULL;
+
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), FALSE);
+  g_return_val_if_fail (rows != NULL || n == 0, FALSE);
+
+  if (self->labels == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
+                   self->labels_error != NULL ? self->labels_error : _("There are no objects to label."));
+      return FALSE;
+    }
+  ids = g_new (const char *, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    {
+      g_return_val_if_fail (rows[i] < self->catalog->n, FALSE);
+      ids[i] = self->catalog->ids[rows[i]];
+    }
+  return dassie_labels_set_many (self->labels, ids, n, label, error);
+}
+
+gboolean
+dassie_explore_model_get_hide_artifacts (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), FALSE);
+  return self->hide_artifacts;
+}
+
+void
+dassie_explore_model_set_hide_artifacts (DassieExploreModel *self,
+                                         gboolean            hide)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  hide = !!hide;
+  if (hide == self->hide_artifacts)
+    return;
+  self->hide_artifacts = hide;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_ARTIFACTS]);
+}
+
+gboolean
+dassie_explore_model_row_hidden (DassieExploreModel *self,
+                                 guint               row)
+{
+  return self->hide_artifacts && dassie_explore_model_get_row_label (self, row) == DASSIE_LABEL_ARTIFACT;
+}
+
 static void
 dassie_explore_model_finalize (GObject *object)
 {
@@ -573,6 +740,11 @@ dassie_explore_model_finalize (GObject *object)
   g_clear_pointer (&self->catalog, dassie_catalog_unref);
   g_clear_pointer (&self->selection, dassie_selection_free);
   g_free (self->score_method);
+  if (self->labels != NULL)
+    g_signal_handlers_disconnect_by_data (self->labels, self);
+  g_clear_object (&self->labels);
+  g_clear_pointer (&self->labels_error, g_free);
+  g_clear_pointer (&self->latents_error, g_free);
 
   G_OBJECT_CLASS (dassie_explore_model_parent_class)->finalize (object);
 }
@@ -607,6 +779,12 @@ dassie_explore_model_get_property (GObject    *object,
       break;
     case PROP_SCORE_METHOD:
       g_value_set_string (value, self->score_method);
+      break;
+    case PROP_LABELS:
+      g_value_set_object (value, self->labels);
+      break;
+    case PROP_HIDE_ARTIFACTS:
+      g_value_set_boolean (value, self->hide_artifacts);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -643,6 +821,9 @@ dassie_explore_model_set_property (GObject      *object,
     case PROP_SCORE_METHOD:
       dassie_explore_model_set_score_method (self, g_value_get_string (value));
       break;
+    case PROP_HIDE_ARTIFACTS:
+      dassie_explore_model_set_hide_artifacts (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -666,6 +847,8 @@ dassie_explore_model_class_init (DassieExploreModelClass *klass)
   properties[PROP_HISTOGRAM_MAX] = g_param_spec_double ("histogram-max", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 1, rw);
   properties[PROP_LOG_COUNTS] = g_param_spec_boolean ("log-counts", NULL, NULL, FALSE, rw);
   properties[PROP_SCORE_METHOD] = g_param_spec_string ("score-method", NULL, NULL, NULL, rw);
+  properties[PROP_LABELS] = g_param_spec_object ("labels", NULL, NULL, DASSIE_TYPE_LABELS, ro);
+  properties[PROP_HIDE_ARTIFACTS] = g_param_spec_boolean ("hide-artifacts", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[VIEW_CHANGED] =
@@ -673,6 +856,9 @@ dassie_explore_model_class_init (DassieExploreModelClass *klass)
                   G_TYPE_NONE, 0);
   signals[SELECTION_CHANGED] =
     g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+  signals[LABELS_CHANGED] =
+    g_signal_new ("labels-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 }
 

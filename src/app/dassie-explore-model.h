@@ -22,7 +22,13 @@ G_DECLARE_FINAL_TYPE (DassieExploreModel, dassie_explore_model, DASSIE, EXPLORE_
  * Signals: "view-changed" (the data range shown in the map), "selection-changed". Properties:
  * "catalog" (boxed, read-only), "n-selected" (uint, read-only), "colormap" (string: viridis, magma,
  * plasma, cividis, grey), "histogram-min", "histogram-max" (double), "log-counts" (boolean),
- * "score-method" (string: a dassie_score_method_names() name, NULL for the scores run's SCORE). */
+ * "score-method" (string: a dassie_score_method_names() name, NULL for the scores run's SCORE).
+ *
+ * Labels: with a catalog the model opens the label store of its data set (dassie_catalog_open_labels)
+ * and, after every change of it (labelling, undo, import), copies the labels into catalog->labels and
+ * recomputes catalog->relevance and catalog->promising (when the latents were read), then emits
+ * "labels-changed". Properties "labels" (DassieLabels, read-only) and "hide-artifacts" (boolean: the
+ * map, the grids and the exports leave out the objects labelled artifact). */
 
 #define DASSIE_TYPE_CATALOG (dassie_catalog_get_type ())
 GType dassie_catalog_get_type (void) G_GNUC_CONST;
@@ -131,5 +137,22 @@ void                   dassie_explore_model_set_log_counts       (DassieExploreM
 const char            *dassie_explore_model_get_score_method     (DassieExploreModel *self);
 void                   dassie_explore_model_set_score_method     (DassieExploreModel *self,
                                                                   const char         *method);
+DassieLabels          *dassie_explore_model_get_labels           (DassieExploreModel *self);
+/* Why there is no label store or no ranking by relevance (a message for the user), or NULL. */
+const char            *dassie_explore_model_get_labels_error     (DassieExploreModel *self);
+DassieLabel            dassie_explore_model_get_row_label        (DassieExploreModel *self,
+                                                                  guint               row);
+/* Gives @rows @label (DASSIE_LABEL_NONE clears it) as one undo step of the store. */
+gboolean               dassie_explore_model_label_rows           (DassieExploreModel *self,
+                                                                  const guint32      *rows,
+                                                                  gsize               n,
+                                                                  DassieLabel         label,
+                                                                  GError            **error);
+gboolean               dassie_explore_model_get_hide_artifacts   (DassieExploreModel *self);
+void                   dassie_explore_model_set_hide_artifacts   (DassieExploreModel *self,
+                                                                  gboolean            hide);
+/* TRUE when "hide-artifacts" is on and @row is labelled artifact. */
+gboolean               dassie_explore_model_row_hidden           (DassieExploreModel *self,
+                                                                  guint               row);
 
 G_END_DECLS

@@ -88,12 +88,15 @@ dassie_explore_page_export_async (DassieExplorePage   *self,
     req->format = DASSIE_EXPORT_CSV;
   if (top_n > 0)
     {
-      req->n = MIN (top_n, catalog->n);
-      req->rows = g_memdup2 (catalog->order, MAX (req->n, 1) * sizeof (guint32));
+      req->rows = g_memdup2 (catalog->order, MAX (catalog->n, 1) * sizeof (guint32));
+      req->n = MIN (top_n, _dassie_explore_page_filter_hidden (self, req->rows, catalog->n));
     }
   else
-    /* The worker sorts them by rank. */
-    req->rows = dassie_selection_get_indices (dassie_explore_model_get_selection (self->model), &req->n);
+    {
+      /* The worker sorts them by rank. */
+      req->rows = dassie_selection_get_indices (dassie_explore_model_get_selection (self->model), &req->n);
+      req->n = _dassie_explore_page_filter_hidden (self, req->rows, req->n);
+    }
   g_task_set_task_data (task, req, (GDestroyNotify) export_request_free);
   g_task_run_in_thread (task, export_thread);
 }
@@ -568,6 +571,9 @@ save_plot_action (GtkWidget  *widget,
         break;
       case GRID_SELECTION:
         file_name = _("selection.png");
+        break;
+      case GRID_PROMISING:
+        file_name = _("most-promising.png");
         break;
       case GRID_ANOMALOUS:
       case N_GRIDS:

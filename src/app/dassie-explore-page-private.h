@@ -16,6 +16,7 @@ typedef enum
   GRID_ANOMALOUS,
   GRID_NORMAL,
   GRID_SELECTION,
+  GRID_PROMISING,
   N_GRIDS
 } Grid;
 
@@ -61,6 +62,13 @@ struct _DassieExplorePage
   GCancellable           *grid_cancellables[N_GRIDS];
   gboolean                updating_controls;
   gboolean                was_busy;
+
+  /* Labels (dassie-explore-page-labels.c) */
+  GtkStack               *promising_stack;
+  AdwStatusPage          *promising_status;
+  GtkToggleButton        *hide_artifacts_button;
+  AdwToast               *label_toast;    /* the last "… labelled …" toast while it shows */
+  GtkWindow              *review;         /* the review window while it is open */
 };
 
 static inline DassieCatalog *
@@ -77,6 +85,20 @@ guint32  *_dassie_explore_page_grid_rows       (DassieExplorePage *self,
                                                 Grid               grid,
                                                 gsize             *n_out);
 Grid      _dassie_explore_page_get_shown_grid  (DassieExplorePage *self);
+
+void      _dassie_explore_page_add_toast       (DassieExplorePage *self,
+                                                AdwToast          *toast);
+void      _dassie_explore_page_refresh_grid    (DassieExplorePage *self,
+                                                Grid               grid);
+
+/* dassie-explore-page-labels.c: labelling, the most promising, hiding artifacts, review */
+void      _dassie_explore_page_class_labels_init (GtkWidgetClass    *widget_class);
+void      _dassie_explore_page_labels_init     (DassieExplorePage *self);
+void      _dassie_explore_page_labels_dispose  (DassieExplorePage *self);
+/* Drops the rows that "hide-artifacts" hides; returns how many are left (in their order). */
+gsize     _dassie_explore_page_filter_hidden   (DassieExplorePage *self,
+                                                guint32           *rows,
+                                                gsize              n);
 
 /* dassie-explore-page-actions.c: the exports and the saving of plots */
 void      _dassie_explore_page_class_actions_init (GtkWidgetClass *widget_class);

@@ -13,7 +13,7 @@
 
 #define TILE_SIZE 96
 
-static const char * const grid_names[N_GRIDS] = { "anomalous", "normal", "selection" };
+static const char * const grid_names[N_GRIDS] = { "anomalous", "normal", "selection", "promising" };
 
 enum {
   PROP_0,
@@ -33,21 +33,30 @@ G_DEFINE_ENUM_TYPE (DassieExplorePageState, dassie_explore_page_state,
 
 G_DEFINE_FINAL_TYPE (DassieExplorePage, dassie_explore_page, GTK_TYPE_WIDGET)
 
+/* Takes @toast. */
+void
+_dassie_explore_page_add_toast (DassieExplorePage *self,
+                                AdwToast          *toast)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay == NULL)
+    {
+      g_message ("%s", adw_toast_get_title (toast));
+      g_object_unref (toast);
+      return;
+    }
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
 void
 _dassie_explore_page_toast (DassieExplorePage *self,
                             const char        *message)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  AdwToast *t;
+  AdwToast *t = adw_toast_new (message);
 
-  if (overlay == NULL)
-    {
-      g_message ("%s", message);
-      return;
-    }
-  t = adw_toast_new (message);
   adw_toast_set_timeout (t, 6);
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), t);
+  _dassie_explore_page_add_toast (self, t);
 }
 
 static void
@@ -130,8 +139,15 @@ on_grid_rendered (GObject      *object,
     {
       guint32 row = req->rows[i];
       g_autofree char *caption = g_strdup_printf (_("%s\nscore %.4g"), catalog->ids[row], catalog->scores[row]);
-      g_autoptr(DassieCutoutItem) item = dassie_cutout_item_new (row, catalog->ids[row], caption,
-                                                                 g_ptr_array_index (textures, i));
+      g_autoptr(DassieCutoutItem) item = NULL;
+
+      if (req->grid == GRID_PROMISING && catalog->relevance != NULL)
+        {
+          g_free (caption);
+          caption = g_strdup_printf (_("%s\nrelevance %.3f"), catalog->ids[row], catalog->relevance[row]);
+        }
+      item = dassie_cutout_item_new (row, catalog->ids[row], caption, g_ptr_array_index (textures, i));
+      dassie_cutout_item_set_label (item, dassie_explore_model_get_row_label (self->model, row));
       g_list_store_append (store, item);
     }
   dassie_cutout_grid_set_model (self->grids[req->grid], G_LIST_MODEL (store));
@@ -155,13 +171,19 @@ _dassie_explore_page_grid_rows (DassieExplorePage *self,
     case GRID_ANOMALOUS:
       rows = g_new (guint32, MAX (count, 1));
       for (guint r = 0; r < catalog->n && n < count; r++)
-        if (isfinite (catalog->scores[catalog->order[r]]))
+        if (isfinite (catalog->scores[catalog->order[r]]) && !dassie_explore_model_row_hidden (self->model, catalog->order[r]))
           rows[n++] = catalog->order[r];
+      break;
+    case GRID_PROMISING:
+      /* Unlabelled objects only, so none of them is hidden. */
+      rows = g_new (guint32, MAX (count, 1));
+      for (guint r = 0; catalog->promising != NULL && r < catalog->n_promising && n < count; r++)
+        rows[n++] = catalog->promising[r];
       break;
     case GRID_NORMAL:
       rows = g_new (guint32, MAX (count, 1));
       for (guint r = catalog->n; r > 0 && n < count; r--)
-        if (isfinite (catalog->scores[catalog->order[r - 1]]))
+        if (isfinite (catalog->scores[catalog->order[r - 1]]) && !dassie_explore_model_row_hidden (self->model, catalog->order[r - 1]))
           rows[n++] = catalog->order[r - 1];
       break;
     case GRID_SELECTION:
@@ -173,7 +195,8 @@ _dassie_explore_page_grid_rows (DassieExplorePage *self,
 
         rows = g_new (guint32, MAX_SELECTION_TILES);
         for (guint r = 0; r < catalog->n && n < MAX_SELECTION_TILES; r++)
-          if (dassie_selection_contains (selection, catalog->order[r]))
+          if (dassie_selection_contains (selection, catalog->order[r]) &&
+              !dassie_explore_model_row_hidden (self->model, catalog->order[r]))
             rows[n++] = catalog->order[r];
       }
       break;
@@ -182,9 +205,9 @@ _dassie_explore_page_grid_rows (DassieExplorePage *self,
   return rows;
 }
 
-static void
-refresh_grid (DassieExplorePage *self,
-              Grid               grid)
+void
+_dassie_explore_page_refresh_grid (DassieExplorePage *self,
+                                   Grid               grid)
 {
   DassieCatalog *catalog = catalog_of (self);
   GridRequest *req;
@@ -214,7 +237,7 @@ static void
 refresh_grids (DassieExplorePage *self)
 {
   for (guint i = 0; i < N_GRIDS; i++)
-    refresh_grid (self, i);
+    _dassie_explore_page_refresh_grid (self, i);
 }
 
 static void
@@ -257,7 +280,7 @@ static void
 on_selection_changed (DassieExplorePage *self)
 {
   update_selection_texts (self);
-  refresh_grid (self, GRID_SELECTION);
+  _dassie_explore_page_refresh_grid (self, GRID_SELECTION);
   /* What was just selected is what the user wants to see. */
   if (dassie_explore_model_get_n_selected (self->model) > 0)
     adw_view_stack_set_visible_child_name (self->grid_stack, grid_names[GRID_SELECTION]);
@@ -415,8 +438,9 @@ on_grid_shown (DassieExplorePage *self)
 static void
 on_count_changed (DassieExplorePage *self)
 {
-  refresh_grid (self, GRID_ANOMALOUS);
-  refresh_grid (self, GRID_NORMAL);
+  _dassie_explore_page_refresh_grid (self, GRID_ANOMALOUS);
+  _dassie_explore_page_refresh_grid (self, GRID_NORMAL);
+  _dassie_explore_page_refresh_grid (self, GRID_PROMISING);
 }
 
 void
@@ -706,6 +730,7 @@ dassie_explore_page_dispose (GObject *object)
   if (self->inspector != NULL)
     gtk_window_destroy (GTK_WINDOW (self->inspector));
   g_clear_object (&self->inspector);
+  _dassie_explore_page_labels_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DASSIE_TYPE_EXPLORE_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -849,6 +874,9 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
                                              G_STRUCT_OFFSET (DassieExplorePage, grids[GRID_NORMAL]));
   gtk_widget_class_bind_template_child_full (widget_class, "selection_grid", FALSE,
                                              G_STRUCT_OFFSET (DassieExplorePage, grids[GRID_SELECTION]));
+  gtk_widget_class_bind_template_child_full (widget_class, "promising_grid", FALSE,
+                                             G_STRUCT_OFFSET (DassieExplorePage, grids[GRID_PROMISING]));
+  _dassie_explore_page_class_labels_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "explore.zoom-in", NULL, zoom_in_action);
   gtk_widget_class_install_action (widget_class, "explore.zoom-out", NULL, zoom_out_action);
@@ -917,6 +945,7 @@ dassie_explore_page_init (DassieExplorePage *self)
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Shift>s", "explore.save-plot", g_variant_new_string ("map"));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
+  _dassie_explore_page_labels_init (self);
   on_catalog_changed (self);
   gtk_stack_set_visible_child_name (self->state_stack, dassie_explore_page_get_state (self));
 }

@@ -36,7 +36,11 @@ G_DECLARE_FINAL_TYPE (DassieExplorePage, dassie_explore_page, DASSIE, EXPLORE_PA
  * (Ctrl+0), explore.select-none (Ctrl+Shift+A), explore.export-selection (Ctrl+E),
  * explore.export-top (Ctrl+Shift+E), explore.save-plot ("map", "histogram" or "grid"; Ctrl+Shift+S
  * saves the map), explore.tool (the nick of a DassieScatterTool: "pan", "lasso", "box"),
- * explore.reset-range.
+ * explore.reset-range; and for labels (dassie-explore-page-labels.c) explore.label ("interesting",
+ * "boring", "artifact" or "none": the selection, or else the object in the inspector; keys 1, 2, 3
+ * and 0; a toast offers to undo it), explore.undo-label (Ctrl+Z), explore.review (R: the review
+ * window). The "promising" grid shows catalog->promising; the model's "hide-artifacts" (the Hide
+ * Artifacts button) leaves the artifacts out of the map, the grids and the exports.
  *
  * Properties: "state" (DassieExplorePageState, read-only), "tool" (DassieScatterTool),
  * "busy" (boolean, read-only: the catalog or some thumbnails are being made). */
@@ -53,12 +57,12 @@ gboolean             dassie_explore_page_get_busy         (DassieExplorePage    
 DassieExploreModel  *dassie_explore_page_get_model        (DassieExplorePage          *self);
 DassieScatterView   *dassie_explore_page_get_scatter      (DassieExplorePage          *self);
 DassieHistogramView *dassie_explore_page_get_histogram    (DassieExplorePage          *self);
-/* @name: "anomalous", "normal" or "selection". */
+/* @name: "anomalous", "normal", "selection" or "promising". */
 DassieCutoutGrid    *dassie_explore_page_get_grid         (DassieExplorePage          *self,
                                                            const char                 *name);
 void                 dassie_explore_page_show_grid        (DassieExplorePage          *self,
                                                            const char                 *name);
-/* How many of the most anomalous and most normal objects the grids show (16). */
+/* How many of the most anomalous, most promising and most normal objects the grids show (16). */
 void                 dassie_explore_page_set_grid_count   (DassieExplorePage          *self,
                                                            guint                       count);
 const DassieDisplayOptions *dassie_explore_page_get_display_options (DassieExplorePage *self);

@@ -13,6 +13,7 @@
 #include "dassie-residual-view.h"
 #include "dassie-score-methods.h"
 #include "dassie-sky-panel.h"
+#include "dassie-label-bar.h"
 
 #define MAIN_SIZE 288
 #define BAND_SIZE 96
@@ -35,6 +36,7 @@ struct _DassieInspector
   DassieCutoutGrid     *neighbors_grid;
   GtkGrid              *files_grid;
   DassieResidualView   *residual_view;
+  DassieLabelBar       *label_bar;
 
   DassieExploreModel   *model;
   DassieDisplayOptions  options;
@@ -102,6 +104,7 @@ on_rendered (GObject      *object,
       caption = g_strdup_printf (_("%s\ndistance %.4g"), catalog->ids[neighbor],
                                  catalog->neighbor_dist[(gsize) self->row * catalog->k + j]);
       item = dassie_cutout_item_new (neighbor, catalog->ids[neighbor], caption, g_ptr_array_index (textures, i++));
+      dassie_cutout_item_set_label (item, dassie_explore_model_get_row_label (self->model, neighbor));
       g_list_store_append (store, item);
     }
   dassie_cutout_grid_set_model (self->neighbors_grid, G_LIST_MODEL (store));
@@ -204,6 +207,7 @@ display_row (DassieInspector *self,
   g_return_if_fail (catalog != NULL && row < catalog->n);
 
   self->row = row;
+  dassie_label_bar_set_row (self->label_bar, row);
   title = g_strdup_printf (_("Object %s"), catalog->ids[row]);
   subtitle = g_strdup_printf (_("Rank %u of %u"), catalog->ranks[row], catalog->n);
   adw_window_title_set_title (self->window_title, title);
@@ -366,6 +370,21 @@ select_action (GtkWidget  *widget,
   dassie_explore_model_centre_on (self->model, row);
 }
 
+/* The neighbours' badges follow the labels. */
+static void
+on_labels_changed (DassieInspector *self)
+{
+  GListModel *items = dassie_cutout_grid_get_model (self->neighbors_grid);
+
+  for (guint i = 0; items != NULL && i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(DassieCutoutItem) item = g_list_model_get_item (items, i);
+
+      dassie_cutout_item_set_label (item, dassie_explore_model_get_row_label (self->model,
+                                                                              dassie_cutout_item_get_index (item)));
+    }
+}
+
 static void
 on_catalog_changed (DassieInspector *self)
 {
@@ -386,6 +405,7 @@ on_catalog_changed (DassieInspector *self)
 
   /* Rows of another catalog mean other objects. */
   self->row = -1;
+  dassie_label_bar_set_row (self->label_bar, -1);
   g_array_set_size (self->history, 0);
   dassie_residual_view_clear (self->residual_view);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
@@ -430,6 +450,7 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   g_type_ensure (DASSIE_TYPE_RESIDUAL_VIEW);
   g_type_ensure (DASSIE_TYPE_COMPASS);
   g_type_ensure (DASSIE_TYPE_SKY_PANEL);
+  g_type_ensure (DASSIE_TYPE_LABEL_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-inspector.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, window_title);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, main_picture);
@@ -444,6 +465,7 @@ dassie_inspector_class_init (DassieInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, neighbors_grid);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, files_grid);
   gtk_widget_class_bind_template_child (widget_class, DassieInspector, residual_view);
+  gtk_widget_class_bind_template_child (widget_class, DassieInspector, label_bar);
 
   gtk_widget_class_install_action (widget_class, "inspector.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "inspector.select", NULL, select_action);
@@ -481,6 +503,8 @@ dassie_inspector_new (DassieExploreModel *model)
       self->scores_path = g_strdup (dassie_explore_model_get_catalog (model)->scores_path);
       self->n_rows = dassie_explore_model_get_catalog (model)->n;
     }
+  dassie_label_bar_set_model (self->label_bar, model);
   g_signal_connect_swapped (model, "notify::catalog", G_CALLBACK (on_catalog_changed), self);
+  g_signal_connect_swapped (model, "labels-changed", G_CALLBACK (on_labels_changed), self);
   return self;
 }

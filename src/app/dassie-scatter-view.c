@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dassie-label-style.h"
 #include "dassie-plot-node.h"
 #include "dassie-scatter-view.h"
 #include "dassie-score-methods.h"
@@ -50,6 +51,11 @@ struct _DassieScatterView
   double              pointer_x;
   double              pointer_y;
   gboolean            pointer_inside;
+
+  /* With "hide-artifacts": the positions with NaN for the objects labelled artifact, so that they
+   * are neither drawn nor picked; remade when the labels change. */
+  float              *shown_x;
+  float              *shown_y;
 };
 
 enum {
@@ -110,6 +116,22 @@ dassie_scatter_view_describe (DassieScatterView *self,
 
   scatter->x = catalog->x;
   scatter->y = catalog->y;
+  if (dassie_explore_model_get_hide_artifacts (model_of (self)) && catalog->labels != NULL)
+    {
+      if (self->shown_x == NULL)
+        {
+          self->shown_x = g_memdup2 (catalog->x, sizeof (float) * catalog->n);
+          self->shown_y = g_memdup2 (catalog->y, sizeof (float) * catalog->n);
+          for (guint i = 0; i < catalog->n; i++)
+            if (catalog->labels[i] == DASSIE_LABEL_ARTIFACT)
+              self->shown_x[i] = self->shown_y[i] = NAN;
+        }
+      scatter->x = self->shown_x;
+      scatter->y = self->shown_y;
+    }
+  scatter->marks = catalog->labels;
+  scatter->mark_rgb = dassie_label_rgb;
+  scatter->n_mark_colors = G_N_ELEMENTS (dassie_label_rgb);
   scatter->values = catalog->scores;
   scatter->n = catalog->n;
   scatter->colormap = dassie_explore_model_get_colormap (model_of (self));
@@ -172,8 +194,19 @@ sync_view_area (DassieScatterView *self)
 }
 
 static void
+on_labels_changed (DassieScatterView *self)
+{
+  g_clear_pointer (&self->shown_x, g_free);
+  g_clear_pointer (&self->shown_y, g_free);
+  self->hover = -1;
+  invalidate (self);
+}
+
+static void
 on_catalog_changed (DassieScatterView *self)
 {
+  g_clear_pointer (&self->shown_x, g_free);
+  g_clear_pointer (&self->shown_y, g_free);
   self->hover = -1;
   if (self->cache != NULL)
     dassie_scatter_cache_invalidate (self->cache);
@@ -595,6 +628,8 @@ dassie_scatter_view_finalize (GObject *object)
 
   g_clear_pointer (&self->cache, dassie_scatter_cache_free);
   g_clear_pointer (&self->lasso, g_array_unref);
+  g_clear_pointer (&self->shown_x, g_free);
+  g_clear_pointer (&self->shown_y, g_free);
 
   G_OBJECT_CLASS (dassie_scatter_view_parent_class)->finalize (object);
 }
@@ -646,6 +681,8 @@ dassie_scatter_view_connect_model (DassieChart        *chart,
   g_signal_connect_swapped (model, "notify::colormap", G_CALLBACK (invalidate), self);
   g_signal_connect_swapped (model, "notify::histogram-min", G_CALLBACK (invalidate), self);
   g_signal_connect_swapped (model, "notify::histogram-max", G_CALLBACK (invalidate), self);
+  g_signal_connect_swapped (model, "labels-changed", G_CALLBACK (on_labels_changed), self);
+  g_signal_connect_swapped (model, "notify::hide-artifacts", G_CALLBACK (on_labels_changed), self);
 }
 
 static void

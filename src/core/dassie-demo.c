@@ -445,9 +445,9 @@ render_object (DemoWork *w,
 
         random_galaxy (&rng, &sources[0], c, c, rng_range (&rng, 19.0, 20.5));
         sources[0].re = MIN (sources[0].re, 4.0 * scale);
-        *ring = (Arc) { c, c, rng_range (&rng, 12, 22) * scale, rng_range (&rng, 1.5, 3.0) * scale,
+        *ring = (Arc) { c, c, rng_range (&rng, 12, 22) * scale, rng_range (&rng, 2.0, 3.5) * scale,
                         rng_range (&rng, 0.55, 1.0), rng_range (&rng, 0, G_PI), 0, 2 * G_PI,
-                        rng_range (&rng, 0.4, 1.2), { rng_range (&rng, 0.0, 0.3), 0, rng_range (&rng, -0.2, 0.0) } };
+                        rng_range (&rng, 1.5, 4.0), { rng_range (&rng, 0.0, 0.3), 0, rng_range (&rng, -0.2, 0.0) } };
       }
       break;
     case LABEL_LENSED_ARC:
@@ -459,8 +459,8 @@ render_object (DemoWork *w,
         sources[0].n = 4.0;
         sources[0].colour[0] = rng_range (&rng, 1.1, 1.5);
         sources[0].colour[2] = -rng_range (&rng, 0.4, 0.6);
-        *arc = (Arc) { c, c, rng_range (&rng, 10, 16) * scale, rng_range (&rng, 0.9, 1.6) * scale, 1.0, 0,
-                       rng_range (&rng, 0, 2 * G_PI), rng_range (&rng, 0.9, 2.2), rng_range (&rng, 0.8, 2.0),
+        *arc = (Arc) { c, c, rng_range (&rng, 10, 16) * scale, rng_range (&rng, 1.2, 2.0) * scale, 1.0, 0,
+                       rng_range (&rng, 0, 2 * G_PI), rng_range (&rng, 1.5, 3.0), rng_range (&rng, 2.0, 5.0),
                        { rng_range (&rng, -0.1, 0.3), 0, rng_range (&rng, -0.2, 0.1) } };
       }
       break;
@@ -468,8 +468,8 @@ render_object (DemoWork *w,
       {
         /* Two long, faint tails leaving a disturbed galaxy on opposite sides and curving the same way. */
         double psi = rng_range (&rng, 0, 2 * G_PI), bend = rng_range (&rng, 22, 36) * scale;
-        double span = rng_range (&rng, 0.7, 1.2), width = rng_range (&rng, 2.0, 3.5) * scale;
-        double peak = rng_range (&rng, 0.25, 0.6);
+        double span = rng_range (&rng, 0.8, 1.3), width = rng_range (&rng, 2.5, 4.0) * scale;
+        double peak = rng_range (&rng, 0.8, 2.0);
 
         random_galaxy (&rng, &sources[0], c, c, rng_range (&rng, 18.5, 20.0));
         for (int side = 0; side < 2; side++)

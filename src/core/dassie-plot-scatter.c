@@ -620,6 +620,44 @@ draw_points_vector (cairo_t             *cr,
     }
 }
 
+/* Rings around the marked points (the astronomer's labels), drawn as vectors over the raster: they
+ * are few, and a ring must stay visible where the raster's pixel went to a higher score. */
+static void
+draw_marks (cairo_t             *cr,
+            const DassieScatter *scatter,
+            const DassieView    *view)
+{
+  double r = MAX (2 * auto_radius (scatter), 3.5);
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.5);
+  for (guint c = 1; c <= scatter->n_mark_colors; c++)
+    {
+      gboolean any = FALSE;
+
+      for (gsize i = 0; i < scatter->n; i++)
+        {
+          double px, py;
+
+          if (scatter->marks[i] != c || !isfinite (scatter->x[i]) || !isfinite (scatter->y[i]))
+            continue;
+          dassie_view_data_to_pixel (view, scatter->x[i], scatter->y[i], &px, &py);
+          if (px < view->left - r || px > view->left + view->width + r ||
+              py < view->top - r || py > view->top + view->height + r)
+            continue;
+          cairo_new_sub_path (cr);
+          cairo_arc (cr, px, py, r, 0, 2 * G_PI);
+          any = TRUE;
+        }
+      if (any)
+        {
+          _dassie_plot_set_rgb (cr, scatter->mark_rgb[c - 1]);
+          cairo_stroke (cr);
+        }
+    }
+  cairo_restore (cr);
+}
+
 static void
 draw_colorbar (cairo_t                 *cr,
                const cairo_rectangle_t *area,
@@ -726,6 +764,14 @@ dassie_plot_scatter (cairo_t             *cr,
       cairo_paint (cr);
     }
   cairo_restore (cr);
+  if (scatter->marks != NULL && scatter->mark_rgb != NULL)
+    {
+      cairo_save (cr);
+      cairo_rectangle (cr, area.x, area.y, area.width, area.height);
+      cairo_clip (cr);
+      draw_marks (cr, scatter, &view);
+      cairo_restore (cr);
+    }
 
   _dassie_plot_draw_frame (cr, &area);
   _dassie_plot_draw_ticks (cr, &area, FALSE, view.x_min, view.x_max, DASSIE_PLOT_AXIS_LINEAR, MAX (3, (guint) (area.width / 70)));

@@ -68,6 +68,10 @@ typedef struct
   const char            *y_label;
   const char            *value_label;  /* the colour bar's */
   DassieScatterCache    *cache;        /* optional */
+  const guint8          *marks;        /* n codes or NULL: a point of code c in 1 .. n_mark_colors gets a
+                                        * ring of colour mark_rgb[c - 1] (0xRRGGBB) over the points */
+  const guint32         *mark_rgb;
+  guint                  n_mark_colors;
 } DassieScatter;
 
 void         dassie_scatter_init              (DassieScatter          *scatter);

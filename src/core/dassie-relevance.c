@@ -15,8 +15,9 @@
 /* The scale is measured on at most this many rows, spread evenly over the data. */
 #define SCALE_SAMPLE 2000
 #define SCALE_NEIGHBOR 5
-/* Query rows per sgemm tile. */
+/* Query rows and reference rows per sgemm tile (16 MB of floats). */
 #define TILE_ROWS 1024
+#define REF_BLOCK 4096
 
 struct _DassieRelevance
 {
@@ -120,50 +121,55 @@ nearest_tiles (guint    begin,
                gpointer user_data)
 {
   const Nearest *job = user_data;
-  g_autofree float *tile = g_new (float, (gsize) TILE_ROWS * MAX (job->n_refs, 1));
+  guint block = MIN (job->n_refs, REF_BLOCK);
+  g_autofree float *tile = g_new (float, (gsize) TILE_ROWS * MAX (block, 1));
   guint k = job->k;
 
   for (guint t = begin; t < end; t++)
-    {
-      guint q0 = t * TILE_ROWS, rows = MIN (TILE_ROWS, job->n_queries - q0);
+    for (guint j0 = 0; j0 < job->n_refs; j0 += block)
+      {
+        guint q0 = t * TILE_ROWS, rows = MIN (TILE_ROWS, job->n_queries - q0);
+        guint n_j = MIN (block, job->n_refs - j0);
 
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) job->n_refs, (int) job->dim,
-                   1.0f, job->queries + (gsize) q0 * job->dim, (int) job->dim, job->refs, (int) job->dim,
-                   0.0f, tile, (int) job->n_refs);
-      for (guint r = 0; r < rows; r++)
-        {
-          const float *dots = tile + (gsize) r * job->n_refs;
-          float *dist = job->dist + (gsize) (q0 + r) * k;
-          guint32 *index = job->index + (gsize) (q0 + r) * k;
-          float qn = job->query_norms[q0 + r];
-          guint filled = job->filled;
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) n_j, (int) job->dim,
+                     1.0f, job->queries + (gsize) q0 * job->dim, (int) job->dim,
+                     job->refs + (gsize) j0 * job->dim, (int) job->dim, 0.0f, tile, (int) n_j);
+        for (guint r = 0; r < rows; r++)
+          {
+            const float *dots = tile + (gsize) r * n_j;
+            float *dist = job->dist + (gsize) (q0 + r) * k;
+            guint32 *index = job->index + (gsize) (q0 + r) * k;
+            float qn = job->query_norms[q0 + r];
+            /* Every candidate enters a list that is not full: its length follows from j0. */
+            guint filled = MIN (k, job->filled + j0);
 
-          /* Insertion into a sorted list of k: after the first k, most candidates fail the first test. */
-          for (guint j = 0; j < job->n_refs; j++)
-            {
-              float d = MAX (qn + job->ref_norms[j] - 2.0f * dots[j], 0.0f);
-              guint at;
+            /* Insertion into a sorted list of k: after the first k, most candidates fail the first test. */
+            for (guint jj = 0; jj < n_j; jj++)
+              {
+                guint j = j0 + jj;
+                float d = MAX (qn + job->ref_norms[j] - 2.0f * dots[jj], 0.0f);
+                guint at;
 
-              if (filled == k && d >= dist[k - 1])
-                continue;
-              /* The sgemm form loses digits when the distance is small against the norms: the
-               * rows that enter a list get their distance summed directly. */
-              d = direct_distance (job->queries + (gsize) (q0 + r) * job->dim,
-                                   job->refs + (gsize) j * job->dim, job->dim);
-              if (filled == k && d >= dist[k - 1])
-                continue;
-              at = filled < k ? filled++ : k - 1;
-              while (at > 0 && dist[at - 1] > d)
-                {
-                  dist[at] = dist[at - 1];
-                  index[at] = index[at - 1];
-                  at--;
-                }
-              dist[at] = d;
-              index[at] = job->ref_ids != NULL ? job->ref_ids[j] : j;
-            }
-        }
-    }
+                if (filled == k && d >= dist[k - 1])
+                  continue;
+                /* The sgemm form loses digits when the distance is small against the norms: the
+                 * rows that enter a list get their distance summed directly. */
+                d = direct_distance (job->queries + (gsize) (q0 + r) * job->dim,
+                                     job->refs + (gsize) j * job->dim, job->dim);
+                if (filled == k && d >= dist[k - 1])
+                  continue;
+                at = filled < k ? filled++ : k - 1;
+                while (at > 0 && dist[at - 1] > d)
+                  {
+                    dist[at] = dist[at - 1];
+                    index[at] = index[at - 1];
+                    at--;
+                  }
+                dist[at] = d;
+                index[at] = job->ref_ids != NULL ? job->ref_ids[j] : j;
+              }
+          }
+      }
 }
 
 static void
