@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dassie-dataset.h"
+#include "dassie-demo.h"
 #include "dassie-fileutil.h"
 #include "dassie-sky.h"
 
@@ -568,6 +569,48 @@ test_dataset_read_wcs (void)
   g_assert_cmpfloat (fabs (north[0]), >, 1e-5);
 }
 
+/* The demo set's positions: manifest ra/dec in the COSMOS field, and each cutout's own WCS centred
+ * on the same place at 0.168″, north up. */
+static void
+test_demo_positions (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dassie-sky-demo-XXXXXX", &error);
+  g_autoptr(DassieDataset) ds = NULL;
+  DassieDemoOptions options;
+  int tract;
+
+  g_assert_no_error (error);
+  dassie_demo_options_init (&options);
+  options.n_objects = 40;
+  g_assert_true (dassie_demo_generate (dir, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ds = open_dataset (dir);
+  g_assert_cmpint (dassie_dataset_get_sky_source (ds), ==, DASSIE_SKY_SOURCE_CATALOGUE);
+  tract = dassie_dataset_find_column (ds, "tract");
+  g_assert_cmpint (tract, >=, 0);
+  g_assert_cmpuint (dassie_dataset_get_warnings (ds)->len, ==, 0);
+  for (guint i = 0; i < dassie_dataset_get_n_objects (ds); i++)
+    {
+      double ra, dec, wra, wdec, centre[2], north[2], east[2];
+      g_autoptr(DassieSkyWcs) wcs = dassie_dataset_read_wcs (ds, i, centre, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (dassie_dataset_get_position (ds, i, &ra, &dec));
+      g_assert_cmpfloat (ra, >, 149.3);
+      g_assert_cmpfloat (ra, <, 151.0);
+      g_assert_cmpfloat (dec, >, 1.4);
+      g_assert_cmpfloat (dec, <, 3.0);
+      g_assert_true (dassie_sky_wcs_pixel_to_world (wcs, centre[0], centre[1], &wra, &wdec));
+      g_assert_cmpfloat (dassie_sky_separation (ra, dec, wra, wdec) * 3600, <, 1e-6);
+      g_assert_cmpfloat_with_epsilon (dassie_sky_wcs_pixel_scale (wcs, centre[0], centre[1]), 0.168, 1e-6);
+      g_assert_true (dassie_sky_wcs_north_east (wcs, centre[0], centre[1], north, east));
+      g_assert_cmpfloat_with_epsilon (north[1], 1, 1e-6);
+      g_assert_cmpfloat (dassie_dataset_get_column_value (ds, i, tract), ==, 9813);
+    }
+  dassie_remove_tree (dir, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -586,5 +629,6 @@ main (int   argc,
   g_test_add_func ("/core/sky/dataset-positions-from-manifest", test_dataset_positions_from_manifest);
   g_test_add_func ("/core/sky/viewer-urls", test_viewer_urls);
   g_test_add_func ("/core/sky/dataset-read-wcs", test_dataset_read_wcs);
+  g_test_add_func ("/core/sky/demo-positions", test_demo_positions);
   return g_test_run ();
 }

@@ -304,13 +304,48 @@ typedef struct
   volatile gint done;
 } DemoWork;
 
+/* The demo's field: HSC-SSP Wide in COSMOS (tract 9813), 1.4° on a side around 150.1°, +2.2°. */
+#define DEMO_TRACT     9813
+#define DEMO_RA0       149.4
+#define DEMO_DEC0      1.5
+#define DEMO_FIELD     1.4
+#define HSC_PIXEL_DEG  (0.168 / 3600.0)
+
+/* The radical inverse of @i in @base (a Halton sequence): positions spread evenly over the field
+ * without drawing from the generator, so the pixels stay what they were. */
+static double
+halton (guint i,
+        guint base)
+{
+  double f = 1, r = 0;
+
+  for (; i > 0; i /= base)
+    {
+      f /= base;
+      r += f * (i % base);
+    }
+  return r;
+}
+
+static void
+demo_position (guint   index,
+               double *ra,
+               double *dec)
+{
+  *dec = DEMO_DEC0 + DEMO_FIELD * halton (index + 1, 3);
+  *ra = DEMO_RA0 + DEMO_FIELD * halton (index + 1, 2) / cos (*dec * G_PI / 180.0);
+}
+
 static char *
 write_fits (const char  *path,
             const float *img,
             guint        size,
             const char  *band,
-            const char  *object_id)
+            const char  *object_id,
+            double       ra,
+            double       dec)
 {
+  double crpix = (size + 1) / 2.0, cd1 = -HSC_PIXEL_DEG, cd2 = HSC_PIXEL_DEG, equinox = 2000.0;
   g_autofree char *temp = dassie_temp_path_for (path);
   g_autofree char *create = g_strconcat ("!", temp, NULL);
   g_autofree char *filter = g_strdup_printf ("HSC-%s", band);
@@ -328,6 +363,20 @@ write_fits (const char  *path,
   fits_write_key_str (fptr, "FILTER", filter, NULL, &status);
   fits_write_key_str (fptr, "OBJECTID", object_id, NULL, &status);
   fits_write_key_str (fptr, "BUNIT", "nJy-like (zero point 27 mag)", NULL, &status);
+  /* A TAN WCS centred on the object at HSC's 0.168″, north up and east left, as the cutout service
+   * writes (it gives CRPIX relative to the tract; the sky is the same). */
+  fits_write_key_str (fptr, "CTYPE1", "RA---TAN", NULL, &status);
+  fits_write_key_str (fptr, "CTYPE2", "DEC--TAN", NULL, &status);
+  fits_write_key (fptr, TDOUBLE, "CRPIX1", &crpix, "Reference pixel on axis 1", &status);
+  fits_write_key (fptr, TDOUBLE, "CRPIX2", &crpix, "Reference pixel on axis 2", &status);
+  fits_write_key (fptr, TDOUBLE, "CRVAL1", &ra, "Value at ref. pixel on axis 1", &status);
+  fits_write_key (fptr, TDOUBLE, "CRVAL2", &dec, "Value at ref. pixel on axis 2", &status);
+  fits_write_key (fptr, TDOUBLE, "CD1_1", &cd1, "Transformation matrix element", &status);
+  fits_write_key (fptr, TDOUBLE, "CD2_2", &cd2, "Transformation matrix element", &status);
+  fits_write_key_str (fptr, "CUNIT1", "deg", NULL, &status);
+  fits_write_key_str (fptr, "CUNIT2", "deg", NULL, &status);
+  fits_write_key_str (fptr, "RADESYS", "ICRS", "Reference frame for RA/DEC values", &status);
+  fits_write_key (fptr, TDOUBLE, "EQUINOX", &equinox, NULL, &status);
   fits_write_img (fptr, TFLOAT, 1, (LONGLONG) size * size, (float *) img, &status);
   fits_close_file (fptr, &status);
   if (status != 0)
@@ -358,6 +407,7 @@ render_object (DemoWork *w,
   double c = (size - 1) / 2.0;
   double seeing[N_BANDS] = { rng_range (&rng, 0.75, 1.0), rng_range (&rng, 0.65, 0.85), rng_range (&rng, 0.55, 0.75) };
   double sky_sigma[N_BANDS] = { 0.035, 0.045, 0.055 };
+  double ra, dec;
   g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, w->ids[index]);
   guint n_neighbours;
 
@@ -569,11 +619,12 @@ render_object (DemoWork *w,
               img[b * plane + y * size + x] = NAN;
     }
 
+  demo_position (index, &ra, &dec);
   for (guint b = 0; b < N_BANDS; b++)
     {
       g_autofree char *name = g_strdup_printf ("%s_demo_HSC-%s.fits", id, band_names[b]);
       g_autofree char *path = g_build_filename (w->dir, name, NULL);
-      char *error = write_fits (path, img + b * plane, size, band_names[b], id);
+      char *error = write_fits (path, img + b * plane, size, band_names[b], id, ra, dec);
 
       if (error != NULL)
         {
@@ -620,13 +671,19 @@ write_manifest (const char  *dir,
   g_autofree char *path = g_build_filename (dir, "manifest.fits", NULL);
   g_autofree char *temp = dassie_temp_path_for (path);
   g_autofree char *create = g_strconcat ("!", temp, NULL);
-  char *ttype[] = { (char *) "object_id", (char *) "filter", (char *) "filename", (char *) "dim" };
-  char *tform[] = { (char *) "1K", (char *) "5A", (char *) "64A", (char *) "2J" };
+  char *ttype[] = { (char *) "object_id", (char *) "filter", (char *) "filename", (char *) "dim",
+                    (char *) "ra", (char *) "dec", (char *) "tract" };
+  char *tform[] = { (char *) "1K", (char *) "5A", (char *) "64A", (char *) "2J", (char *) "1D", (char *) "1D",
+                    (char *) "1J" };
+  char *tunit[] = { NULL, NULL, NULL, NULL, (char *) "deg", (char *) "deg", NULL };
   guint rows = w->n * N_BANDS;
   g_autofree gint64 *ids = g_new (gint64, rows);
   g_autofree char **filters = g_new (char *, rows);
   g_autofree char **files = g_new (char *, rows);
   g_autofree gint32 *dims = g_new (gint32, rows * 2);
+  g_autofree double *ras = g_new (double, rows);
+  g_autofree double *decs = g_new (double, rows);
+  g_autofree gint32 *tracts = g_new (gint32, rows);
   fitsfile *fptr = NULL;
   int status = 0;
 
@@ -639,14 +696,19 @@ write_manifest (const char  *dir,
         filters[r] = g_strdup_printf ("HSC-%s", band_names[b]);
         files[r] = g_strdup_printf ("%" G_GUINT64_FORMAT "_demo_HSC-%s.fits", w->ids[i], band_names[b]);
         dims[2 * r] = dims[2 * r + 1] = (gint32) w->size;
+        demo_position (i, &ras[r], &decs[r]);
+        tracts[r] = DEMO_TRACT;
       }
 
   fits_create_file (&fptr, create, &status);
-  fits_create_tbl (fptr, BINARY_TBL, rows, 4, ttype, tform, NULL, "MANIFEST", &status);
+  fits_create_tbl (fptr, BINARY_TBL, rows, 7, ttype, tform, tunit, "MANIFEST", &status);
   fits_write_col (fptr, TLONGLONG, 1, 1, 1, rows, ids, &status);
   fits_write_col (fptr, TSTRING, 2, 1, 1, rows, filters, &status);
   fits_write_col (fptr, TSTRING, 3, 1, 1, rows, files, &status);
   fits_write_col (fptr, TINT, 4, 1, 1, (LONGLONG) rows * 2, dims, &status);
+  fits_write_col (fptr, TDOUBLE, 5, 1, 1, rows, ras, &status);
+  fits_write_col (fptr, TDOUBLE, 6, 1, 1, rows, decs, &status);
+  fits_write_col (fptr, TINT, 7, 1, 1, rows, tracts, &status);
   fits_close_file (fptr, &status);
 
   for (guint r = 0; r < rows; r++)
