@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "dassie-config.h"
+#include "dassie-normalize.h"
 #include "dassie-progress.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,10 @@ typedef struct
   guint           crop_width;   /* 0: the common square of most objects (smaller ones are skipped) */
   guint           crop_height;
   DassieTransform transform;
+  /* data_set.normalization: with DASSIE_NORMALIZATION_TANH the per-pixel @transform (Hyrax), else a
+   * per-cutout, per-band scaling by the band's median and noise (and @transform is not used). */
+  DassieNormalization normalization;
+  float           asinh_softening;  /* data_set.asinh_softening: k of asinh (x / (k·σ)) */
   DassieNanMode   nan_mode;
   char          **filters;      /* bands to use ("G", "R", ...), NULL for all */
   guint           n_threads;    /* 0: all cores */

@@ -114,7 +114,7 @@ static DassieReconstructions *
 reconstruct (const char          *run_dir,
              const DassieConfig  *config,
              DassieDataset       *set,
-             DassieTransform      transform,
+             const DassieDatasetOptions *options,
              GArray              *indices,
              GCancellable        *cancellable,
              GError             **error)
@@ -170,7 +170,20 @@ reconstruct (const char          *run_dir,
         {
           double d = (double) out[p] - x[i * sample + p];
           sum += d * d;
-          out[p] = dassie_transform_invert (transform, out[p]);
+        }
+      /* Back to the data's units with the statistics that the normalisation took from the input. */
+      for (guint b = 0; b < self->n_bands; b++)
+        {
+          float median = 0, sigma = 1;
+          float *band = out + b * plane;
+
+          if (options->normalization != DASSIE_NORMALIZATION_TANH)
+            dassie_band_noise (self->inputs + i * sample + b * plane, plane, &median, &sigma);
+          for (gsize p = 0; p < plane; p++)
+            band[p] = options->normalization == DASSIE_NORMALIZATION_TANH
+                      ? dassie_transform_invert (options->transform, band[p])
+                      : dassie_normalize_invert (options->normalization, options->asinh_softening,
+                                                 median, sigma, band[p]);
         }
       self->errors[i] = sum / sample;
       self->object_ids[i] = g_strdup (dassie_dataset_get_object_id (set, g_array_index (indices, guint, i)));
@@ -231,7 +244,7 @@ dassie_reconstruct (const char     *run_dir,
   else
     set = dassie_dataset_open (location, &options, cancellable, error);
   if (set != NULL)
-    self = reconstruct (run_dir, config, set, options.transform, indices, cancellable, error);
+    self = reconstruct (run_dir, config, set, &options, indices, cancellable, error);
 
 out:
   dassie_dataset_options_clear (&options);
