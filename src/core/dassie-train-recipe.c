@@ -23,6 +23,7 @@ static const PresetKey hyrax_keys[] = {
   { "optimizer.momentum", "0.9" },
   { "optimizer.weight_decay", "0.0" },
   { "train.epochs", "20" },
+  { "model.base_channel_size", "32" },
   { "data_loader.batch_size", "32" },
   { "data_set.normalization", "tanh" },
   { "data_set.transform", "tanh" },
@@ -43,7 +44,8 @@ static const PresetKey recommended_keys[] = {
   { "optimizer.lr", "0.001" },
   { "optimizer.momentum", "0.9" },
   { "optimizer.weight_decay", "0.0" },
-  { "train.epochs", "30" },
+  { "train.epochs", "12" },
+  { "model.base_channel_size", "16" },
   { "data_loader.batch_size", "32" },
   { "data_set.normalization", "asinh" },
   { "data_set.transform", "tanh" },
@@ -52,7 +54,7 @@ static const PresetKey recommended_keys[] = {
   { "train.augment", "true" },
   { "train.lr_schedule", "cosine" },
   { "train.lr_min", "0.0" },
-  { "train.early_stopping.patience", "5" },
+  { "train.early_stopping.patience", "3" },
 };
 
 static const char * const preset_names[] = { "recommended", "hyrax", NULL };
