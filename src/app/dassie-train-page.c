@@ -611,9 +611,8 @@ on_preset_selected (DassieTrainPage *self)
 
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
                                g_str_equal (preset, "hyrax")
-                               ? _("The seed notebook’s method, exactly: SGD, 20 epochs, tanh of the fluxes")
-                               : _("Chosen by measurement: Adam, arcsinh in noise units, flips and rotations, "
-                                   "early stopping"));
+                               ? _("The seed notebook’s method, exactly")
+                               : _("Adam, arcsinh scaling, flips, early stopping"));
   if (self->applying)
     return;
   config = dassie_train_page_build_config (self);

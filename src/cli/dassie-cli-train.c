@@ -172,9 +172,9 @@ _dassie_cli_train (DassieCliContext  *ctx,
   json_builder_add_int_value (summary, result.n_skipped + result.n_validate_skipped);
   json_builder_end_object (summary);
   if (result.stopped_early && !ctx->quiet)
-    g_printerr (_("stopped early after epoch %u: no better validation loss for %" G_GINT64_FORMAT
-                  " epochs; the weights are those of epoch %u\n"), result.epochs_done,
-                dassie_config_get_int (ctx->config, "train.early_stopping.patience"), result.weights_epoch);
+    g_printerr (_("stopped early after epoch %u: no better validation loss for %u epochs; the weights "
+                  "are those of epoch %u\n"), result.epochs_done,
+                (guint) dassie_config_get_int (ctx->config, "train.early_stopping.patience"), result.weights_epoch);
   _dassie_cli_warn_baseline (ctx, result.weights_validation_loss, result.baseline_loss);
   _dassie_cli_say_skipped (ctx, "train", result.n_skipped);
   _dassie_cli_say_skipped (ctx, "validate", result.n_validate_skipped);
