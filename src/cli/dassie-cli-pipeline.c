@@ -186,6 +186,9 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
         add_string (summary, "report", report_dir);
       json_builder_set_member_name (summary, "validation_loss");
       json_builder_add_double_value (summary, isfinite (train.validation_loss) ? train.validation_loss : -1);
+      json_builder_set_member_name (summary, "baseline_loss");
+      json_builder_add_double_value (summary, isfinite (train.baseline_loss) ? train.baseline_loss : -1);
+      add_string (summary, "preset", dassie_config_get_string (ctx->config, "train.preset"));
       json_builder_end_object (summary);
       _dassie_cli_print_result (ctx, NULL, summary);
     }
