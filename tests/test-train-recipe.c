@@ -503,6 +503,18 @@ test_cli_presets (void)
       g_ptr_array_add (args, NULL);
       out = run_cli ((const char * const *) args->pdata);
       config = run_config (g_strstrip (out));
+      /* Resumed without --preset, a Hyrax run goes on with Hyrax's recipe (its input scaling too). */
+      if (k == 1)
+        {
+          const char *resume[] = { "train", "--data", data_dir, "--results", results, "-q", "--resume", out,
+                                   "--set", "train.epochs=2", "--set", "data_loader.batch_size=16",
+                                   "--set", "model.base_channel_size=4", "--set", "model.latent_dim=8", NULL };
+          g_autofree char *resumed_out = run_cli (resume);
+          g_autoptr(DassieConfig) resumed = run_config (g_strstrip (resumed_out));
+
+          g_assert_cmpstr (dassie_config_get_string (resumed, "train.preset"), ==, "hyrax");
+          g_assert_cmpstr (dassie_config_get_string (resumed, "data_set.normalization"), ==, "tanh");
+        }
       g_assert_cmpint (dassie_config_get_int (config, "train.epochs"), ==, 1);
       if (k == 0)
         {

@@ -120,6 +120,16 @@ _dassie_cli_train (DassieCliContext  *ctx,
       g_printerr ("dassie-cli: %s\n", _("usage: dassie-cli train [OPTIONS…]"));
       return 2;
     }
+  /* A run resumes on its own preset (Hyrax's for runs made before presets), not on the default. */
+  if (preset == NULL && resume != NULL)
+    {
+      g_autofree char *run_config = g_build_filename (resume, "config.json", NULL);
+      g_autoptr(DassieConfig) config = dassie_config_new ();
+
+      if (g_file_test (run_config, G_FILE_TEST_IS_REGULAR) && dassie_config_load_file (config, run_config, NULL))
+        preset = g_strdup (dassie_config_get_string (config, "train.preset")[0] != 0
+                           ? dassie_config_get_string (config, "train.preset") : "hyrax");
+    }
   if (!_dassie_cli_apply_preset (ctx, preset))
     return 2;
   if (epochs < 0)
