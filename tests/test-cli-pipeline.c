@@ -106,6 +106,9 @@ test_pipeline (void)
       g_assert_true (g_file_test (config, G_FILE_TEST_IS_REGULAR));
       assert_data_absolute (config, data);
     }
+  /* Recommended by default, with the mean image's loss to compare the model with. */
+  g_assert_cmpstr (json_object_get_string_member (obj, "preset"), ==, "recommended");
+  g_assert_cmpfloat (json_object_get_double_member (obj, "baseline_loss"), >, 0);
   /* Scores and map record the same latent vectors, those of the infer run. */
   {
     g_autofree char *scores_input = NULL, *scores_sum = NULL, *umap_input = NULL, *umap_sum = NULL;

@@ -292,6 +292,30 @@ test_resume_after_cancel (void)
   dassie_remove_tree (results, NULL);
 }
 
+/* Augmentation, the learning-rate schedule and early stopping depend on the epoch and batch only: a
+ * resumed run still ends with the uninterrupted run's weights. */
+static void
+test_resume_with_recipe (void)
+{
+  g_autofree char *results = make_tmp_dir ();
+  g_autoptr(DassieConfig) config = small_config (results);
+  g_autofree char *straight = NULL;
+  g_autofree char *stopped = NULL;
+  g_autofree char *resumed = NULL;
+  Watch watch = { 0 };
+
+  dassie_config_set_boolean (config, "train.augment", TRUE);
+  dassie_config_set_string (config, "train.lr_schedule", "cosine");
+  dassie_config_set_string (config, "data_set.normalization", "asinh");
+  dassie_config_set_int (config, "train.early_stopping.patience", 2);
+  straight = train_ok (config, &watch);
+  stopped = train_cancelled (config, 3, 2);
+  dassie_config_set_string (config, "train.resume", stopped);
+  resumed = train_ok (config, &watch);
+  assert_same_weights (straight, resumed);
+  dassie_remove_tree (results, NULL);
+}
+
 /* A cancel that arrives after an epoch's last batch stops its validation (minutes on a large set)
  * instead of finishing the epoch, and a resume still ends with the uninterrupted run's weights. */
 static void
@@ -670,6 +694,7 @@ main (int    argc,
   g_test_add_func ("/core/train/loss-falls", test_loss_falls);
   g_test_add_func ("/core/train/deterministic", test_deterministic);
   g_test_add_func ("/core/train/resume-after-cancel", test_resume_after_cancel);
+  g_test_add_func ("/core/train/resume-with-recipe", test_resume_with_recipe);
   g_test_add_func ("/core/train/cancel-in-validation", test_cancel_in_validation);
   g_test_add_func ("/core/train/resume-refuses-other-training", test_resume_refuses_other_training);
   g_test_add_func ("/core/train/resume-no-duplicate-epoch", test_resume_no_duplicate_epoch);

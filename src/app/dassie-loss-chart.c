@@ -17,6 +17,7 @@ struct _DassieLossChart
   GArray    *train_loss;
   GArray    *val_epoch;
   GArray    *val_loss;
+  double     baseline_loss;   /* NAN: none */
   char      *placeholder;
 };
 
@@ -90,9 +91,12 @@ dassie_loss_chart_snapshot (GtkWidget   *widget,
   curve.val_epoch = (const double *) self->val_epoch->data;
   curve.val_loss = (const double *) self->val_loss->data;
   curve.n_val = self->val_loss->len;
+  curve.has_baseline = isfinite (self->baseline_loss);
+  curve.baseline_loss = self->baseline_loss;
   /* A loss that falls by orders of magnitude reads better on a log axis. */
   update_limits (curve.train_loss, curve.n_train, &low, &high);
   update_limits (curve.val_loss, curve.n_val, &low, &high);
+  update_limits (&self->baseline_loss, 1, &low, &high);
   curve.log_loss = low > 0 && high / low > 50;
   dassie_plot_loss (cr, width, height, &curve);
   cairo_destroy (cr);
@@ -145,6 +149,7 @@ dassie_loss_chart_init (DassieLossChart *self)
   self->train_loss = g_array_new (FALSE, FALSE, sizeof (double));
   self->val_epoch = g_array_new (FALSE, FALSE, sizeof (double));
   self->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
+  self->baseline_loss = NAN;
 }
 
 GtkWidget *
@@ -158,6 +163,26 @@ dassie_loss_chart_clear (DassieLossChart *self)
 {
   g_return_if_fail (DASSIE_IS_LOSS_CHART (self));
   dassie_loss_chart_set_data (self, NULL, NULL, 0, NULL, NULL, 0);
+  dassie_loss_chart_set_baseline (self, NAN);
+}
+
+void
+dassie_loss_chart_set_baseline (DassieLossChart *self,
+                                double           loss)
+{
+  g_return_if_fail (DASSIE_IS_LOSS_CHART (self));
+
+  if (self->baseline_loss == loss || (isnan (self->baseline_loss) && isnan (loss)))
+    return;
+  self->baseline_loss = loss;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+dassie_loss_chart_get_baseline (DassieLossChart *self)
+{
+  g_return_val_if_fail (DASSIE_IS_LOSS_CHART (self), NAN);
+  return self->baseline_loss;
 }
 
 static void

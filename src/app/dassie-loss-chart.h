@@ -21,6 +21,10 @@ void       dassie_loss_chart_set_data            (DassieLossChart *self,
                                                   const double    *val_epoch,
                                                   const double    *val_loss,
                                                   gsize            n_val);
+/* The validation loss of predicting the mean training image, a dashed line; NAN for none. */
+void       dassie_loss_chart_set_baseline        (DassieLossChart *self,
+                                                  double           loss);
+double     dassie_loss_chart_get_baseline        (DassieLossChart *self);
 gsize      dassie_loss_chart_get_n_train         (DassieLossChart *self);
 gsize      dassie_loss_chart_get_n_validation    (DassieLossChart *self);
 /* Shown in the middle while there is no data. */

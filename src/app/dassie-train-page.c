@@ -13,6 +13,7 @@
 #include "dassie-run-summary.h"
 #include "dassie-train-page.h"
 #include "dassie-train.h"
+#include "dassie-train-recipe.h"
 
 /* Validation objects shown beside their reconstructions. */
 #define N_RECONSTRUCTIONS 8
@@ -26,6 +27,11 @@ struct _DassieTrainPage
   GtkWidget          parent_instance;
 
   AdwActionRow      *data_row;
+  AdwComboRow       *preset_row;
+  AdwComboRow       *normalization_row;
+  GtkSwitch         *augment_switch;
+  AdwComboRow       *schedule_row;
+  GtkSpinButton     *patience_spin;
   GtkSpinButton     *validation_spin;
   GtkSpinButton     *channels_spin;
   GtkSpinButton     *latent_spin;
@@ -59,6 +65,7 @@ struct _DassieTrainPage
   char              *shown_run;
   gboolean           shown_has_reconstructions;
   guint              n_reconstructions;
+  gboolean           applying;      /* dassie_train_page_apply_config is setting the fields */
 };
 
 enum {
@@ -102,6 +109,7 @@ typedef struct
   double  validation_loss;
   double  samples_per_second;
   double  eta_seconds;
+  double  baseline_loss;
 } TrainSnapshot;
 
 /* A run's reconstructions and their pictures, drawn on the worker. */
@@ -223,6 +231,7 @@ post_snapshot (TrainTask                 *task,
   s->validation_loss = task->val_loss->len > 0 ? g_array_index (task->val_loss, double, task->val_loss->len - 1) : NAN;
   s->samples_per_second = p != NULL ? p->base.rate : -1;
   s->eta_seconds = p != NULL ? p->base.eta_seconds : -1;
+  s->baseline_loss = p != NULL ? p->baseline_loss : NAN;
   dassie_job_post (task->job, s, (GDestroyNotify) train_snapshot_free);
   task->last_post = g_get_monotonic_time ();
 }
@@ -429,6 +438,8 @@ on_payload (DassieJob       *job,
     return;
 
   dassie_loss_chart_set_data (self->chart, s->batch_x, s->batch_loss, s->n_batches, s->val_x, s->val_loss, s->n_val);
+  if (isfinite (s->baseline_loss))
+    dassie_loss_chart_set_baseline (self->chart, s->baseline_loss);
 
   if (s->epoch > 0)
     {
@@ -461,6 +472,7 @@ show_metrics (DassieTrainPage  *self,
   for (guint i = 0; i < m->n; i++)
     x[i] = m->epoch[i] - 0.5;
   dassie_loss_chart_set_data (self->chart, x, m->train_loss, m->n, m->epoch, m->validation_loss, m->n);
+  dassie_loss_chart_set_baseline (self->chart, m->baseline_loss);
 
   clear_statistics (self);
   summary = dassie_run_summary_read (run_dir);
@@ -497,6 +509,8 @@ selected_name (AdwComboRow        *row,
   return selected < g_strv_length ((char **) names) ? names[selected] : names[0];
 }
 
+static const char * const schedule_names[] = { "constant", "cosine", "step", NULL };
+
 DassieConfig *
 dassie_train_page_build_config (DassieTrainPage *self)
 {
@@ -507,6 +521,8 @@ dassie_train_page_build_config (DassieTrainPage *self)
   g_return_val_if_fail (DASSIE_IS_TRAIN_PAGE (self), NULL);
 
   config = dassie_config_new ();
+  /* The preset first: the fields override its keys, and the keys without a field come from it. */
+  dassie_config_apply_preset (config, selected_name (self->preset_row, dassie_train_preset_names ()), NULL);
   if (self->session != NULL)
     {
       dassie_config_set_string (config, "general.results_dir", dassie_session_get_results_dir (self->session));
@@ -527,6 +543,11 @@ dassie_train_page_build_config (DassieTrainPage *self)
   seed = (gint64) gtk_spin_button_get_value (self->seed_spin);
   dassie_config_set_int (config, "train.seed", seed);
   dassie_config_set_int (config, "data_set.seed", seed);
+  dassie_config_set_string (config, "data_set.normalization",
+                            selected_name (self->normalization_row, dassie_normalization_names ()));
+  dassie_config_set_boolean (config, "train.augment", gtk_switch_get_active (self->augment_switch));
+  dassie_config_set_string (config, "train.lr_schedule", selected_name (self->schedule_row, schedule_names));
+  dassie_config_set_int (config, "train.early_stopping.patience", gtk_spin_button_get_value_as_int (self->patience_spin));
 
   /* Round to the spin button's two digits so 0.8 + 0.2 stays exactly 1. */
   validation = round (gtk_spin_button_get_value (self->validation_spin) * 100) / 100;
@@ -540,10 +561,23 @@ dassie_train_page_apply_config (DassieTrainPage    *self,
                                 const DassieConfig *config)
 {
   g_autoptr(GPtrArray) validate = NULL;
+  const char *preset;
 
   g_return_if_fail (DASSIE_IS_TRAIN_PAGE (self));
   g_return_if_fail (config != NULL);
 
+  self->applying = TRUE;
+  /* A run made before presets existed used the built-in defaults, Hyrax's. */
+  preset = dassie_config_get_string (config, "train.preset");
+  adw_combo_row_set_selected (self->preset_row,
+                              index_of (dassie_train_preset_names (), preset[0] != 0 ? preset : "hyrax"));
+  adw_combo_row_set_selected (self->normalization_row,
+                              index_of (dassie_normalization_names (),
+                                        dassie_config_get_string (config, "data_set.normalization")));
+  gtk_switch_set_active (self->augment_switch, dassie_config_get_boolean (config, "train.augment"));
+  adw_combo_row_set_selected (self->schedule_row,
+                              index_of (schedule_names, dassie_config_get_string (config, "train.lr_schedule")));
+  gtk_spin_button_set_value (self->patience_spin, dassie_config_get_int (config, "train.early_stopping.patience"));
   gtk_spin_button_set_value (self->channels_spin, dassie_config_get_int (config, "model.base_channel_size"));
   gtk_spin_button_set_value (self->latent_spin, dassie_config_get_int (config, "model.latent_dim"));
   adw_combo_row_set_selected (self->activation_row,
@@ -565,6 +599,37 @@ dassie_train_page_apply_config (DassieTrainPage    *self,
       double fraction = ((DassieDataRequest *) g_ptr_array_index (validate, 0))->split_fraction;
       gtk_spin_button_set_value (self->validation_spin, MAX (fraction, 0));
     }
+  self->applying = FALSE;
+}
+
+/* Choosing a preset sets the fields it has keys for; the others (data, validation share) stay. */
+static void
+on_preset_selected (DassieTrainPage *self)
+{
+  g_autoptr(DassieConfig) config = NULL;
+  const char *preset = selected_name (self->preset_row, dassie_train_preset_names ());
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
+                               g_str_equal (preset, "hyrax")
+                               ? _("The seed notebook’s method, exactly")
+                               : _("Adam, arcsinh scaling, flips, early stopping"));
+  if (self->applying)
+    return;
+  config = dassie_train_page_build_config (self);
+  dassie_config_apply_preset (config, preset, NULL);
+  dassie_train_page_apply_config (self, config);
+}
+
+static void
+preset_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  DassieTrainPage *self = DASSIE_TRAIN_PAGE (widget);
+
+  adw_combo_row_set_selected (self->preset_row,
+                              index_of (dassie_train_preset_names (), g_variant_get_string (parameter, NULL)));
+  dassie_error_banner_dismiss (self->banner);
 }
 
 static void
@@ -624,6 +689,26 @@ show_running (DassieTrainPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
 }
 
+/* Says so when the kept weights' validation loss has not beaten the mean image's: the model has learnt
+ * nothing about the objects, and their latent vectors rank them at chance. */
+static gboolean
+warn_not_learnt (DassieTrainPage *self,
+                 double           validation_loss,
+                 double           baseline_loss)
+{
+  g_autofree char *message = NULL;
+
+  if (!isfinite (validation_loss) || !isfinite (baseline_loss) || validation_loss < baseline_loss)
+    return FALSE;
+  message = g_strdup_printf (_("Its validation loss (%.4g) is no better than predicting the mean image "
+                               "(%.4g): it has learnt nothing about the individual objects, and their "
+                               "ranking will be near chance. Try the Recommended preset, the Adam "
+                               "optimizer or more epochs."), validation_loss, baseline_loss);
+  dassie_error_banner_show (self->banner, DASSIE_BANNER_INFO, _("The Model Has Not Learnt"), message,
+                            _("Use _Recommended"), "train-page.preset", g_variant_new_string ("recommended"));
+  return TRUE;
+}
+
 static void
 train_done (GObject      *object,
             GAsyncResult *result,
@@ -663,7 +748,8 @@ train_done (GObject      *object,
         }
       else
         clear_reconstructions (self, outcome->reconstruction_error);
-      dassie_error_banner_dismiss (self->banner);
+      if (!warn_not_learnt (self, self->task->result.weights_validation_loss, self->task->result.baseline_loss))
+        dassie_error_banner_dismiss (self->banner);
       if (self->session != NULL)
         dassie_session_set_run (self->session, "train", outcome->run_dir);
       train_outcome_free (outcome);
@@ -864,6 +950,19 @@ dassie_train_page_open_run (DassieTrainPage *self,
   dassie_train_page_apply_config (self, config);
   set_shown_run (self, run_dir);
   dassie_error_banner_dismiss (self->banner);
+  {
+    g_autoptr(DassieTrainMetrics) m = dassie_train_metrics_read (run_dir, NULL);
+
+    /* With early stopping the run kept its best epoch's weights, else its last. */
+    if (m != NULL && m->n > 0)
+      {
+        double kept = m->validation_loss[m->n - 1];
+
+        for (guint i = 0; dassie_config_get_int (config, "train.early_stopping.patience") > 0 && i < m->n; i++)
+          kept = MIN (kept, m->validation_loss[i]);
+        warn_not_learnt (self, kept, m->baseline_loss);
+      }
+  }
   request_reconstructions (self);
   return TRUE;
 }
@@ -1018,6 +1117,11 @@ dassie_train_page_class_init (DassieTrainPageClass *klass)
   g_type_ensure (DASSIE_TYPE_RUN_LIST);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/dassie/Dassie/dassie-train-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, data_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, normalization_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, augment_switch);
+  gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, schedule_row);
+  gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, patience_spin);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, validation_spin);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, channels_spin);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, latent_spin);
@@ -1044,6 +1148,8 @@ dassie_train_page_class_init (DassieTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, recon_status);
   gtk_widget_class_bind_template_child (widget_class, DassieTrainPage, recon_grid);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  /* Sets the fields to a preset's ("recommended", "hyrax"), as the Preset row does. */
+  gtk_widget_class_install_action (widget_class, "train-page.preset", "s", preset_action);
 }
 
 static void
@@ -1052,14 +1158,37 @@ dassie_train_page_init (DassieTrainPage *self)
   const char * const verbs[] = { "train", NULL };
   g_autoptr(GtkStringList) final_layers = gtk_string_list_new (dassie_autoencoder_final_layer_names ());
   g_autoptr(GtkStringList) optimizers = gtk_string_list_new (dassie_optimizer_names ());
+  g_autoptr(GtkStringList) presets = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) normalizations = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) schedules = gtk_string_list_new (NULL);
+  g_autoptr(DassieConfig) config = dassie_config_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The core's names, which it checks; set before the handler so the rows start at the first quietly. */
   adw_combo_row_set_model (self->activation_row, G_LIST_MODEL (final_layers));
   adw_combo_row_set_model (self->optimizer_row, G_LIST_MODEL (optimizers));
+  for (guint i = 0; dassie_train_preset_names ()[i] != NULL; i++)
+    gtk_string_list_append (presets, dassie_train_preset_title (dassie_train_preset_names ()[i]));
+  /* In the order of dassie_normalization_names () and schedule_names. */
+  gtk_string_list_append (normalizations, _("tanh (Hyrax)"));
+  gtk_string_list_append (normalizations, _("Robust (median, MAD)"));
+  gtk_string_list_append (normalizations, _("arcsinh in noise units"));
+  gtk_string_list_append (schedules, _("Constant"));
+  gtk_string_list_append (schedules, _("Cosine"));
+  gtk_string_list_append (schedules, _("Step"));
+  adw_combo_row_set_model (self->preset_row, G_LIST_MODEL (presets));
+  adw_combo_row_set_model (self->normalization_row, G_LIST_MODEL (normalizations));
+  adw_combo_row_set_model (self->schedule_row, G_LIST_MODEL (schedules));
   g_signal_connect_object (self->optimizer_row, "notify::selected", G_CALLBACK (on_optimizer_selected),
                            self, G_CONNECT_SWAPPED);
   dassie_run_list_set_verbs (self->run_list, verbs);
   dassie_loss_chart_set_placeholder (self->chart, _(IDLE_PLACEHOLDER));
+
+  /* Recommended, the first preset, is the default. */
+  dassie_config_apply_preset (config, dassie_train_preset_names ()[0], NULL);
+  dassie_train_page_apply_config (self, config);
+  on_preset_selected (self);
+  g_signal_connect_object (self->preset_row, "notify::selected", G_CALLBACK (on_preset_selected),
+                           self, G_CONNECT_SWAPPED);
 }

@@ -109,6 +109,7 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
   g_autofree char *report_dir = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *weights = NULL;
+  g_autofree char *preset = NULL;
   DassieTrainResult train = { 0 };
   DassieInferResult infer = { 0 };
   DassieScoresResult scores = { 0 };
@@ -117,6 +118,7 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
   const GOptionEntry entries[] = {
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &report_dir,
       N_("Also write the histogram, the UMAP map and the cutout grids as PNG files into DIR"), N_("DIR") },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("The training recipe: recommended (the default) or hyrax, the seed notebook's; the config file and --set override its keys"), N_("NAME") },
     { NULL }
   };
 
@@ -132,12 +134,15 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
       g_printerr ("dassie-cli: %s\n", _("usage: dassie-cli pipeline [--data DIR] [--report DIR]"));
       return 2;
     }
+  if (!_dassie_cli_apply_preset (ctx, preset))
+    return 2;
 
   if (!choose_data (ctx, &data_dir, &error) || !check_data_size (ctx, data_dir, &error))
     goto out;
 
   if (!dassie_train (ctx->config, ctx->cancellable, _dassie_cli_progress, ctx, &train, &error))
     goto out;
+  _dassie_cli_warn_baseline (ctx, train.weights_validation_loss, train.baseline_loss);
   print_step (ctx, train.run_dir);
   /* Infer reads the same folder, so its skipped files are the same ones. */
   _dassie_cli_say_skipped (ctx, "train", train.n_skipped);
@@ -181,6 +186,9 @@ _dassie_cli_pipeline (DassieCliContext  *ctx,
         add_string (summary, "report", report_dir);
       json_builder_set_member_name (summary, "validation_loss");
       json_builder_add_double_value (summary, isfinite (train.validation_loss) ? train.validation_loss : -1);
+      json_builder_set_member_name (summary, "baseline_loss");
+      json_builder_add_double_value (summary, isfinite (train.baseline_loss) ? train.baseline_loss : -1);
+      add_string (summary, "preset", dassie_config_get_string (ctx->config, "train.preset"));
       json_builder_end_object (summary);
       _dassie_cli_print_result (ctx, NULL, summary);
     }

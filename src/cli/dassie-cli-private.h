@@ -50,6 +50,16 @@ gboolean  _dassie_cli_parse              (DassieCliContext  *ctx,
 gboolean  _dassie_cli_set_number         (DassieCliContext  *ctx,
                                           const char        *key,
                                           double             value);
+/* For train and pipeline: rebuilds ctx->config on @preset (NULL: train.preset of the config file and
+ * --set, else "recommended"), with the config file and --set applied over it again. Call right after
+ * _dassie_cli_parse. Prints the error and returns FALSE for an unknown preset. */
+gboolean  _dassie_cli_apply_preset       (DassieCliContext  *ctx,
+                                          const char        *preset);
+/* Warns on standard error when @validation_loss (of the weights kept) has not beaten @baseline_loss,
+ * the mean image's, and says what to try. */
+void      _dassie_cli_warn_baseline      (DassieCliContext  *ctx,
+                                          double             validation_loss,
+                                          double             baseline_loss);
 /* A progress printer for standard error (one updating line on a terminal, a line a second otherwise). */
 void      _dassie_cli_progress           (const DassieProgress *progress,
                                           gpointer              user_data);

@@ -20,10 +20,14 @@ static const char defaults_json[] =
   "  \"optimizer\": { \"name\": \"SGD\", \"lr\": 0.01, \"momentum\": 0.9, \"beta1\": 0.9, \"beta2\": 0.999,"
   "                 \"eps\": 1e-8, \"weight_decay\": 0.0 },"
   "  \"train\": { \"epochs\": 20, \"weights_filename\": \"weights.safetensors\", \"resume\": \"\","
-  "             \"seed\": 42 },"
+  "             \"seed\": 42,"
+  "             \"preset\": \"\", \"lr_schedule\": \"constant\", \"lr_step_size\": 10, \"lr_gamma\": 0.1,"
+  "             \"lr_min\": 0.0, \"early_stopping\": { \"patience\": 0 },"
+  "             \"augment\": false },"
   "  \"data_loader\": { \"batch_size\": 32, \"shuffle\": true },"
   "  \"data_set\": { \"name\": \"HSCDataSet\", \"crop_to\": false, \"transform\": \"tanh\","
-  "                \"nan_mode\": \"quantile\", \"seed\": 42, \"filters\": [] },"
+  "                \"nan_mode\": \"quantile\", \"seed\": 42, \"filters\": [],"
+  "                \"normalization\": \"tanh\", \"asinh_softening\": 1.0 },"
   "  \"infer\": { \"batch_size\": 512, \"model_weights_file\": \"\" },"
   "  \"scores\": { \"k\": 5, \"metric\": \"sqeuclidean\", \"index\": \"auto\", \"hnsw_threshold\": 60000,"
   "              \"hnsw_m\": 24, \"hnsw_ef_construction\": 100, \"hnsw_ef\": 40,"
@@ -75,6 +79,11 @@ static const Bounds bounds[] = {
   { "optimizer.eps", 0, 1, TRUE },
   { "optimizer.weight_decay", 0, INFINITY },
   { "train.epochs", 1, 100000 },
+  { "train.lr_step_size", 1, 100000 },
+  { "train.lr_gamma", 0, 1, TRUE },
+  { "train.lr_min", 0, INFINITY },
+  { "train.early_stopping.patience", 0, 100000 },
+  { "data_set.asinh_softening", 0, INFINITY, TRUE },
   { "data_loader.batch_size", 1, 65536 },
   { "infer.batch_size", 1, 65536 },
   { "scores.k", 1, 10000 },

@@ -86,6 +86,8 @@ dassie_dataset_options_init (DassieDatasetOptions *options)
 
   memset (options, 0, sizeof *options);
   options->transform = DASSIE_TRANSFORM_TANH;
+  options->normalization = DASSIE_NORMALIZATION_TANH;
+  options->asinh_softening = 1.0f;
   options->nan_mode = DASSIE_NAN_QUANTILE;
 }
 
@@ -105,6 +107,7 @@ dassie_dataset_options_from_config (DassieDatasetOptions  *options,
   JsonNode *crop;
   JsonNode *filters;
   const char *transform;
+  const char *normalization;
   const char *nan_mode;
 
   g_return_val_if_fail (options != NULL, FALSE);
@@ -135,6 +138,16 @@ dassie_dataset_options_from_config (DassieDatasetOptions  *options,
                    _("Configuration key “data_set.transform” is “%s”; use tanh, arcsinh or none"), transform);
       return FALSE;
     }
+
+  normalization = dassie_config_get_string (config, "data_set.normalization");
+  if (!dassie_normalization_from_string (normalization, &options->normalization))
+    {
+      g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
+                   _("Configuration key “data_set.normalization” is “%s”; use tanh, robust or asinh"),
+                   normalization);
+      return FALSE;
+    }
+  options->asinh_softening = (float) dassie_config_get_double (config, "data_set.asinh_softening");
 
   nan_mode = dassie_config_get_string (config, "data_set.nan_mode");
   if (g_str_equal (nan_mode, "quantile"))
@@ -989,14 +1002,22 @@ batch_range (guint    begin,
         {
           float *p = dst + b * plane;
           float fill = self->options.nan_mode == DASSIE_NAN_ZERO ? 0.0f : obj->nan_fill[b];
+          DassieNormalization normalization = self->options.normalization;
+          float median = 0, sigma = 1;
 
+          /* The statistics of the band as read (finite values only), so that a display can invert
+           * the normalisation from the raw pixels alone. */
+          if (normalization != DASSIE_NORMALIZATION_TANH)
+            dassie_band_noise (p, plane, &median, &sigma);
           for (gsize j = 0; j < plane; j++)
             {
               float v = p[j];
 
               if (isnan (v) && self->options.nan_mode != DASSIE_NAN_KEEP)
                 v = fill;
-              p[j] = dassie_transform_apply (self->options.transform, v);
+              p[j] = normalization == DASSIE_NORMALIZATION_TANH
+                     ? dassie_transform_apply (self->options.transform, v)
+                     : dassie_normalize_value (normalization, self->options.asinh_softening, median, sigma, v);
             }
         }
     }

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "dassie-config.h"
+#include "dassie-normalize.h"
 #include "dassie-progress.h"
 #include "dassie-sky.h"
 
@@ -39,6 +40,10 @@ typedef struct
   guint           crop_width;   /* 0: the common square of most objects (smaller ones are skipped) */
   guint           crop_height;
   DassieTransform transform;
+  /* data_set.normalization: with DASSIE_NORMALIZATION_TANH the per-pixel @transform (Hyrax), else a
+   * per-cutout, per-band scaling by the band's median and noise (and @transform is not used). */
+  DassieNormalization normalization;
+  float           asinh_softening;  /* data_set.asinh_softening: k of asinh (x / (k·σ)) */
   DassieNanMode   nan_mode;
   char          **filters;      /* bands to use ("G", "R", ...), NULL for all */
   guint           n_threads;    /* 0: all cores */
@@ -156,6 +161,12 @@ float           dassie_transform_apply             (DassieTransform             
 /* Its inverse, back to the data's units; values outside tanh's range are clamped just inside it. */
 float           dassie_transform_invert            (DassieTransform              transform,
                                                     float                        value);
+/* One band of the model's values @values (@n of them) back to the data's units, in place: the
+ * inverse of @options' normalisation, whose per-band statistics come from the raw band @raw. */
+void            dassie_dataset_invert_band         (const DassieDatasetOptions  *options,
+                                                    const float                 *raw,
+                                                    gsize                        n,
+                                                    float                       *values);
 
 /* Deterministic split: a seeded permutation of 0 .. n-1 cut into consecutive parts by @fractions
  * (which may sum to less than 1; the rest is unused). Returns n_fractions arrays of guint. */

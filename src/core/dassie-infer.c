@@ -14,6 +14,7 @@
 #include "dassie-parallel.h"
 #include "dassie-residuals.h"
 #include "dassie-results.h"
+#include "dassie-safetensors.h"
 #include "dassie-table.h"
 
 /* Objects encoded between two looks at the cancellable: a multiple of the encoder's chunk of 4. */
@@ -68,6 +69,35 @@ encode_slice (DassieAutoencoder *model,
   residuals->inputs = batch;
   residuals->reconstructions = reconstruction;
   dassie_parallel_for (count, n_threads, residual_range, residuals);
+}
+
+/* @config with the input settings that the weights were trained with (data_set.normalization,
+ * .transform, .asinh_softening, in their metadata since training wrote them), which win: a model fed
+ * other inputs than it learnt on gives meaningless latents. Older weights leave @config's. */
+static DassieConfig *
+config_with_training_input (const DassieConfig  *config,
+                            const char          *weights_path,
+                            GError             **error)
+{
+  static const char * const keys[] = { "data_set.normalization", "data_set.transform", "data_set.asinh_softening" };
+  g_autoptr(DassieSafetensors) file = dassie_safetensors_open (weights_path, error);
+  g_autoptr(DassieConfig) copy = dassie_config_copy (config);
+
+  if (file == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *name = g_strconcat ("dassie.", strchr (keys[i], '.') + 1, NULL);
+      const char *value = dassie_safetensors_get_metadata (file, name);
+
+      if (value != NULL && !dassie_config_set_from_string (copy, keys[i], value, error))
+        {
+          g_prefix_error (error, _("The weights “%s” name input settings that this version does not know: "),
+                          weights_path);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&copy);
 }
 
 void
@@ -152,6 +182,7 @@ dassie_infer (const DassieConfig  *config,
   g_autoptr(DassieDataset) set = NULL;
   g_autoptr(DassieAutoencoder) model = NULL;
   g_autoptr(DassieConfig) run_config = NULL;
+  g_autoptr(DassieConfig) input_config = NULL;
   g_autoptr(DassieRun) run = NULL;
   g_autofree float *batch = NULL;
   g_autofree float *latents = NULL;
@@ -206,8 +237,11 @@ dassie_infer (const DassieConfig  *config,
     }
   request = requests->pdata[0];
 
+  input_config = config_with_training_input (config, weights_path, error);
+  if (input_config == NULL)
+    return FALSE;
   dassie_dataset_options_init (&options);
-  opened = dassie_dataset_options_from_config (&options, config, error);
+  opened = dassie_dataset_options_from_config (&options, input_config, error);
   options.n_threads = threads;
   if (opened)
     set = dassie_dataset_open_with_progress (request->data_location, &options, cancellable,
@@ -230,7 +264,7 @@ dassie_infer (const DassieConfig  *config,
     return FALSE;
   dassie_autoencoder_set_threads (model, threads);
 
-  run_config = dassie_config_copy (config);
+  run_config = dassie_config_copy (input_config);
   dassie_config_set_string (run_config, "infer.model_weights_file", weights_path);
   run = dassie_run_begin (dassie_config_get_string (config, "general.results_dir"), "infer", run_config, error);
   if (run == NULL)

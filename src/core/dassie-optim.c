@@ -111,6 +111,15 @@ dassie_optimizer_get_params (DassieOptimizer *self)
   return &self->params;
 }
 
+void
+dassie_optimizer_set_lr (DassieOptimizer *self,
+                         double           lr)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (lr > 0);
+  self->params.lr = lr;
+}
+
 /* torch.optim.SGD: buf = g on the first step, then buf = momentum·buf + g; p −= lr·buf. */
 static void
 sgd_step (DassieOptimizer *self,

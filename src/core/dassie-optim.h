@@ -44,6 +44,9 @@ const DassieOptimizerParams *
 void              dassie_optimizer_step               (DassieOptimizer              *self,
                                                        float                        *params,
                                                        const float                  *grad);
+/* The learning rate of the steps to come (a schedule changes it between epochs). */
+void              dassie_optimizer_set_lr             (DassieOptimizer              *self,
+                                                       double                        lr);
 guint64           dassie_optimizer_get_step           (DassieOptimizer              *self);
 void              dassie_optimizer_set_step           (DassieOptimizer              *self,
                                                        guint64                       step);

@@ -12,6 +12,7 @@
 
 #define TRAIN_RGB 0x3584e4
 #define VAL_RGB   0xe66100
+#define BASELINE_RGB 0x5e5c64
 
 typedef struct
 {
@@ -158,6 +159,8 @@ dassie_plot_loss (cairo_t               *cr,
     f.x_max = MAX (f.x_max, curve->val_epoch[i]);
   loss_limits (&f, curve->train_loss, curve->n_train, &y_low, &y_high);
   loss_limits (&f, curve->val_loss, curve->n_val, &y_low, &y_high);
+  if (curve->has_baseline)
+    loss_limits (&f, &curve->baseline_loss, 1, &y_low, &y_high);
   if (!(y_high >= y_low))
     {
       y_low = curve->log_loss ? 0.1 : 0;
@@ -193,6 +196,23 @@ dassie_plot_loss (cairo_t               *cr,
   _dassie_plot_set_rgb (cr, VAL_RGB);
   cairo_set_line_width (cr, 2);
   draw_loss_line (cr, &f, curve->val_epoch, curve->val_loss, curve->n_val, 3);
+
+  /* What a model that learnt nothing reaches: the validation curve should end below it. */
+  if (curve->has_baseline && loss_drawable (&f, curve->baseline_loss))
+    {
+      const double dash[] = { 6, 4 };
+      double y = loss_y (&f, curve->baseline_loss);
+
+      _dassie_plot_set_rgb (cr, BASELINE_RGB);
+      cairo_set_line_width (cr, 1.5);
+      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+      cairo_move_to (cr, f.area.x, y);
+      cairo_line_to (cr, f.area.x + f.area.width, y);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+      _dassie_plot_set_font (cr, FONT_SIZE, FALSE);
+      _dassie_plot_draw_text (cr, f.area.x + 6, y - 8, _("mean image"), 0, 0.5);
+    }
   cairo_restore (cr);
 
   _dassie_plot_draw_frame (cr, &f.area);

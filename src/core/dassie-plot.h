@@ -191,6 +191,8 @@ typedef struct
   gsize         n_val;
   gboolean      log_loss;
   const char   *title;
+  gboolean      has_baseline;  /* draws baseline_loss as a dashed line labelled "mean image" */
+  double        baseline_loss; /* the validation loss of predicting the mean training image */
 } DassieLossCurve;
 
 /* More batches than pixel columns are drawn as each column's mean with its min .. max band. */

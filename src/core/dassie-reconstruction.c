@@ -114,7 +114,7 @@ static DassieReconstructions *
 reconstruct (const char          *run_dir,
              const DassieConfig  *config,
              DassieDataset       *set,
-             DassieTransform      transform,
+             const DassieDatasetOptions *options,
              GArray              *indices,
              GCancellable        *cancellable,
              GError             **error)
@@ -170,8 +170,10 @@ reconstruct (const char          *run_dir,
         {
           double d = (double) out[p] - x[i * sample + p];
           sum += d * d;
-          out[p] = dassie_transform_invert (transform, out[p]);
         }
+      /* Back to the data's units with the statistics that the normalisation took from the input. */
+      for (guint b = 0; b < self->n_bands; b++)
+        dassie_dataset_invert_band (options, self->inputs + i * sample + b * plane, plane, out + b * plane);
       self->errors[i] = sum / sample;
       self->object_ids[i] = g_strdup (dassie_dataset_get_object_id (set, g_array_index (indices, guint, i)));
       dassie_display_options_for_dataset (&self->display[i], set);
@@ -231,7 +233,7 @@ dassie_reconstruct (const char     *run_dir,
   else
     set = dassie_dataset_open (location, &options, cancellable, error);
   if (set != NULL)
-    self = reconstruct (run_dir, config, set, options.transform, indices, cancellable, error);
+    self = reconstruct (run_dir, config, set, &options, indices, cancellable, error);
 
 out:
   dassie_dataset_options_clear (&options);

@@ -226,6 +226,8 @@ dassie_report_write (const char                *dir,
       curve.val_epoch = metrics->epoch;
       curve.val_loss = metrics->validation_loss;
       curve.n_val = metrics->n;
+      curve.has_baseline = isfinite (metrics->baseline_loss);
+      curve.baseline_loss = metrics->baseline_loss;
       curve.title = _("Training");
       g_clear_pointer (&path, g_free);
       path = g_build_filename (dir, "loss.png", NULL);

@@ -166,18 +166,13 @@ load_model (const DassieConfig  *config,
  * statistics from each cutout inverts with those of @input, as dassie_reconstruct() does. */
 static void
 to_data_units (const DassieDatasetOptions *options,
-               G_GNUC_UNUSED const float  *input,
+               const float                *input,
                guint                       n_bands,
                gsize                       plane,
                float                      *values)
 {
   for (guint b = 0; b < n_bands; b++)
-    {
-      float *band = values + b * plane;
-
-      for (gsize p = 0; p < plane; p++)
-        band[p] = dassie_transform_invert (options->transform, band[p]);
-    }
+    dassie_dataset_invert_band (options, input + b * plane, plane, values + b * plane);
 }
 
 static DassieResidual *

@@ -54,6 +54,7 @@ dassie_train_metrics_read (const char  *run_dir,
   guint n_lines;
 
   g_return_val_if_fail (run_dir != NULL, NULL);
+  metrics->baseline_loss = NAN;
 
   path = g_build_filename (run_dir, "metrics.jsonl", NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -88,6 +89,8 @@ dassie_train_metrics_read (const char  *run_dir,
       metrics->epoch[k] = member_double (object, "epoch");
       metrics->train_loss[k] = member_double (object, "train_loss");
       metrics->validation_loss[k] = member_double (object, "validation_loss");
+      if (isfinite (member_double (object, "baseline_loss")))
+        metrics->baseline_loss = member_double (object, "baseline_loss");
     }
 
   return g_steal_pointer (&metrics);

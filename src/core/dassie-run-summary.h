@@ -30,6 +30,7 @@ typedef struct
   double *epoch;
   double *train_loss;
   double *validation_loss;
+  double  baseline_loss;   /* the validation loss of the mean training image (NAN in older runs) */
 } DassieTrainMetrics;
 
 /* Reads config.json and, for train runs, metrics.jsonl. Returns NULL only when @run_dir is not a

@@ -16,6 +16,7 @@
 #include "dassie-results.h"
 #include "dassie-safetensors.h"
 #include "dassie-train.h"
+#include "dassie-train-recipe.h"
 
 #define CHECKPOINT_FILE "checkpoint.safetensors"
 #define BEST_WEIGHTS_FILE "weights-best.safetensors"
@@ -49,6 +50,11 @@ typedef struct
   guint64                  seed;
   guint                    threads;
   char                    *weights_filename;
+  DassieLrSchedule         schedule;
+  gboolean                 augment;
+  guint                    patience;           /* train.early_stopping.patience, 0: off */
+  double                   baseline_loss;      /* of the mean training image on the validation set */
+  gboolean                 stopped_early;
 
   /* Where training stands: epoch (0-based) in progress and the next sample of its order. */
   guint                    epoch;
@@ -101,7 +107,7 @@ report_load (const DassieProgress *progress,
   DassieTrainProgress p = { 0 };
 
   p.base = *progress;
-  p.batch_loss = p.train_loss = p.validation_loss = NAN;
+  p.batch_loss = p.train_loss = p.validation_loss = p.baseline_loss = NAN;
   t->progress (&p.base, t->user_data);
 }
 
@@ -245,6 +251,8 @@ load_data (Trainer  *t,
       !dassie_dataset_read_objects (t->validate_set, (guint *) t->validate_indices->data, t->n_validate,
                                     TRUE, t->validate_data, t->cancellable, error))
     return FALSE;
+  t->baseline_loss = dassie_mean_image_loss (t->train_data, t->n_train, t->validate_data, t->n_validate,
+                                             t->sample);
   return TRUE;
 }
 
@@ -371,6 +379,8 @@ save_checkpoint (Trainer  *t,
   set_metadata_uint (writer, "dassie.latent_dim", mc->latent_dim);
   dassie_safetensors_writer_set_metadata (writer, "dassie.final_layer",
                                           dassie_activation_to_string (mc->final_activation));
+  dassie_safetensors_writer_set_metadata (writer, "dassie.normalization",
+                                          dassie_config_get_string (t->config, "data_set.normalization"));
   dassie_safetensors_writer_set_metadata (writer, "dassie.optimizer",
                                           dassie_optimizer_kind_to_string (dassie_optimizer_get_params (t->optimizer)->kind));
   set_metadata_uint (writer, "dassie.step", dassie_optimizer_get_step (t->optimizer));
@@ -456,6 +466,7 @@ check_checkpoint_matches (Trainer            *t,
     { "dassie.base_channel_size", base, "model.base_channel_size" },
     { "dassie.latent_dim", latent, "model.latent_dim" },
     { "dassie.final_layer", dassie_activation_to_string (mc->final_activation), "model.final_layer" },
+    { "dassie.normalization", dassie_config_get_string (t->config, "data_set.normalization"), "data_set.normalization" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
@@ -731,6 +742,8 @@ append_metrics (Trainer  *t,
   add_number_or_null (builder, "validation_loss", validate_loss);
   add_number_or_null (builder, "seconds", seconds);
   add_number_or_null (builder, "samples_per_second", seconds > 0 ? t->n_train / seconds : NAN);
+  add_number_or_null (builder, "baseline_loss", t->baseline_loss);
+  add_number_or_null (builder, "lr", dassie_optimizer_get_params (t->optimizer)->lr);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (gen, root);
@@ -891,6 +904,14 @@ save_weights (Trainer     *t,
   g_autofree char *path = dassie_run_build_path (t->run, file_name);
 
   g_hash_table_insert (metadata, "dassie.epoch", g_strdup_printf ("%u", epoch));
+  /* What infer must do to its input to match the training's. */
+  g_hash_table_insert (metadata, "dassie.normalization",
+                       g_strdup (dassie_config_get_string (t->config, "data_set.normalization")));
+  g_hash_table_insert (metadata, "dassie.transform",
+                       g_strdup (dassie_config_get_string (t->config, "data_set.transform")));
+  g_hash_table_insert (metadata, "dassie.asinh_softening",
+                       format_double (dassie_config_get_double (t->config, "data_set.asinh_softening")));
+  g_hash_table_insert (metadata, "dassie.preset", g_strdup (dassie_config_get_string (t->config, "train.preset")));
   return dassie_autoencoder_save_weights (t->model, path, metadata, error);
 }
 
@@ -915,7 +936,11 @@ train_loop (Trainer  *t,
       double train_loss;
 
       epoch_order (t, t->epoch, order);
+      /* Set at every epoch's start, so a resumed run has the same rate; constant leaves Hyrax's alone. */
+      if (t->schedule.kind != DASSIE_LR_CONSTANT)
+        dassie_optimizer_set_lr (t->optimizer, dassie_lr_schedule_at (&t->schedule, t->epoch));
       p.epoch = t->epoch + 1;
+      p.baseline_loss = t->baseline_loss;
       p.n_epochs = t->n_epochs;
       p.n_batches = n_batches;
       p.validation_loss = NAN;
@@ -934,6 +959,12 @@ train_loop (Trainer  *t,
             memcpy (t->batch + (gsize) i * t->sample,
                     t->train_data + (gsize) order[t->next_sample + i] * t->sample,
                     t->sample * sizeof (float));
+          if (t->augment)
+            {
+              const DassieAutoencoderConfig *mc = dassie_autoencoder_get_config (t->model);
+
+              dassie_augment_batch (t->batch, n, mc->channels, mc->height, mc->width, t->seed, t->epoch, batch);
+            }
 
           loss = dassie_autoencoder_loss_and_grad (t->model, t->batch, n, t->grad);
           if (!isfinite (loss))
@@ -992,8 +1023,35 @@ train_loop (Trainer  *t,
       p.train_loss = train_loss;
       p.validation_loss = validate_loss;
       report (t, &p, &eta, done, total);
+
+      /* Early stopping: @patience epochs without a better validation loss. */
+      if (t->patience > 0 && t->n_validate > 0 && t->epoch + 1 < t->n_epochs &&
+          t->epoch + 1 - t->best_epoch >= t->patience)
+        {
+          t->stopped_early = TRUE;
+          t->epoch++;
+          break;
+        }
     }
 
+  return TRUE;
+}
+
+/* With early stopping the run's weights are those of the best epoch, which weights-best holds. */
+static gboolean
+restore_best (Trainer  *t,
+              guint    *weights_epoch,
+              GError  **error)
+{
+  g_autofree char *path = NULL;
+
+  *weights_epoch = t->epoch;
+  if (t->patience == 0 || t->n_validate == 0 || t->best_epoch == 0 || t->best_epoch == t->epoch)
+    return TRUE;
+  path = dassie_run_build_path (t->run, BEST_WEIGHTS_FILE);
+  if (!dassie_autoencoder_load_weights (t->model, path, error))
+    return FALSE;
+  *weights_epoch = t->best_epoch;
   return TRUE;
 }
 
@@ -1013,6 +1071,7 @@ dassie_train (const DassieConfig       *config,
   gint64 start = g_get_monotonic_time ();
   guint start_epoch;
   guint start_sample;
+  guint weights_epoch = 0;
   gint64 loop_start;
   double loop_seconds;
   gboolean ok = FALSE;
@@ -1043,6 +1102,11 @@ dassie_train (const DassieConfig       *config,
   t.seed = (guint64) dassie_config_get_int (config, "train.seed");
   t.threads = dassie_parallel_n_threads ((guint) MAX (0, dassie_config_get_int (config, "general.threads")));
   t.weights_filename = g_path_get_basename (dassie_config_get_string (config, "train.weights_filename"));
+  t.augment = dassie_config_get_boolean (config, "train.augment");
+  t.patience = (guint) MAX (0, dassie_config_get_int (config, "train.early_stopping.patience"));
+  t.baseline_loss = NAN;
+  if (!dassie_lr_schedule_from_config (&t.schedule, config, error))
+    goto out;
   if (t.weights_filename[0] == '.' || t.weights_filename[0] == G_DIR_SEPARATOR)
     {
       g_set_error (error, DASSIE_CONFIG_ERROR, DASSIE_CONFIG_ERROR_INVALID_VALUE,
@@ -1093,6 +1157,8 @@ dassie_train (const DassieConfig       *config,
   result->validation_loss = t.last_validation_loss;
   result->best_validation_loss = t.best_validation_loss;
   result->best_epoch = t.best_epoch;
+  result->baseline_loss = t.baseline_loss;
+  result->stopped_early = t.stopped_early;
   result->seconds = (g_get_monotonic_time () - start) / 1e6;
   /* Training samples (validation passes included in the time, data loading not). */
   result->samples_per_second = loop_seconds > 0
@@ -1100,7 +1166,8 @@ dassie_train (const DassieConfig       *config,
   if (!ok)
     goto out;
 
-  if (!save_weights (&t, t.weights_filename, t.n_epochs, error) || !dassie_run_commit (t.run, error))
+  if (!restore_best (&t, &weights_epoch, error) ||
+      !save_weights (&t, t.weights_filename, weights_epoch, error) || !dassie_run_commit (t.run, error))
     {
       ok = FALSE;
       goto out;
@@ -1108,6 +1175,9 @@ dassie_train (const DassieConfig       *config,
   g_free (result->run_dir);
   result->run_dir = g_strdup (dassie_run_get_dir (t.run));
   result->complete = TRUE;
+  result->weights_epoch = weights_epoch;
+  result->weights_validation_loss = weights_epoch == t.best_epoch && isfinite (t.best_validation_loss) &&
+                                    t.n_validate > 0 ? t.best_validation_loss : t.last_validation_loss;
 
 out:
   trainer_clear (&t);

@@ -32,6 +32,7 @@ typedef struct
   double         batch_loss;
   double         train_loss;        /* mean batch loss of the epoch so far */
   double         validation_loss;   /* when epoch_done (NAN without a validation set) */
+  double         baseline_loss;     /* of predicting the mean training image (NAN without validation) */
   gboolean       epoch_done;
 } DassieTrainProgress;
 
@@ -48,6 +49,10 @@ typedef struct
   double   validation_loss;
   double   best_validation_loss;
   guint    best_epoch;
+  double   baseline_loss;           /* the validation loss of the mean training image (NAN without) */
+  gboolean stopped_early;           /* by train.early_stopping.patience */
+  guint    weights_epoch;           /* the epoch whose weights train.weights_filename holds */
+  double   weights_validation_loss; /* and their validation loss */
   double   seconds;                 /* everything, data loading included */
   double   samples_per_second;      /* training samples per second of the epochs (with validation) */
 } DassieTrainResult;
@@ -57,7 +62,10 @@ GQuark    dassie_train_error_quark  (void);
 /* Trains as @config says (data_request.train / validate, model.*, optimizer.*, train.*,
  * data_loader.*, general.*) and writes a train run: config.json, split.json, metrics.jsonl,
  * checkpoint.safetensors (after every epoch), weights-best.safetensors (the epoch with the lowest
- * validation loss) and train.weights_filename (the final weights).
+ * validation loss) and train.weights_filename (the final weights; with train.early_stopping.patience
+ * > 0 those of the best epoch, and training stops after that many epochs without a better validation
+ * loss). Every line of metrics.jsonl holds baseline_loss, the validation loss of predicting the mean
+ * training image, which a model that has learnt something beats.
  *
  * train.resume names a checkpoint file or a run folder; an unfinished (".incomplete") folder is
  * continued in place. When @cancellable fires (checked between batches) the state is saved to
