@@ -7,7 +7,10 @@
  *   objects were seen; prints the interesting objects found in the first 50 and SEEN, with active
  *   learning and with the plain anomaly ranking.
  * bench-discovery --synthetic N DIM [LABELLED]
- *   The seconds to build the model and to re-rank N objects of DIM dimensions with LABELLED labels. */
+ *   The seconds to build the model and to re-rank N objects of DIM dimensions with LABELLED labels.
+ * Environment: RANK_K, RANK_BANDWIDTH, RANK_PRIOR_WEIGHT, RANK_ARTIFACT_PENALTY set the model; SHOW=1
+ * prints the kinds seen in each batch; DIAGNOSE=1 (with STANDARDIZE=1: on z-scored latents) prints
+ * per kind the mean anomaly percentile and the share of interesting objects among the 10 nearest. */
 #include "config.h"
 
 #include <math.h>
