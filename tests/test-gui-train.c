@@ -243,7 +243,7 @@ heartbeat (gpointer user_data)
 }
 
 /* While a training runs and its chart fills, the main loop keeps turning: the main thread never
- * computes for 50 ms at a time (its own processor time, which other programs do not change), and the
+ * computes for 100 ms at a time (its own processor time, which other programs change little), and the
  * heartbeat every 10 ms is never held up 400 ms by anything but other programs holding the processors
  * (the machine running the tests is shared; on a loaded one a page fault or a lock whose holder waits
  * for a processor can take 100 ms, a main loop that waits for the training takes seconds). */
@@ -280,9 +280,11 @@ test_main_loop_keeps_turning (void)
   /* The heartbeat ran all along: a tenth of the beats the training's time allows (a fast machine
    * trains in 0.2 s, a loaded one lets beats pass), and a few at the least. */
   g_assert_cmpuint (h.ticks, >=, MAX (3, started / (10 * 1000) / 10));
-  /* No stall of 400 ms, and no step of the main thread longer than 50 ms. */
+  /* No stall of 400 ms, and no step of the main thread longer than 100 ms: an idle machine measures
+   * 19–33 ms (the reconstructions shown at the end), a loaded one up to 54 ms of processor time for the
+   * same work (shared caches and clocks); a main loop that computed the training would take seconds. */
   g_assert_cmpint (h.worst_stall, <, 400 * 1000);
-  g_assert_cmpint (h.most_cpu, <, 50 * 1000);
+  g_assert_cmpint (h.most_cpu, <, 100 * 1000);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
