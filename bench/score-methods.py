@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The ROC AUC, per anomaly kind and overall, of every numeric score column of a scores.fits against
-a labels.csv (object_id,label; "normal" or the kind of anomaly), and, with scikit-learn installed, its
+a labels.csv (object_id,label or object_id,kind; "normal" or the kind of anomaly), and, with scikit-learn installed, its
 LocalOutlierFactor(n_neighbors=20) and IsolationForest(100 trees, 256 samples) on the same latents.fits
 as an independent check of Dassie's LOF and IFOREST columns.
 Usage: score-methods.py SCORES.fits LABELS.csv [LATENTS.fits]"""
@@ -43,7 +43,7 @@ def main():
     labels = {}
     with open(sys.argv[2]) as f:
         for row in csv.DictReader(f):
-            labels[str(row["object_id"]).strip()] = row["label"].strip()
+            labels[str(row["object_id"]).strip()] = (row.get("label") or row.get("kind")).strip()
     ids = [str(i).strip() for i in table["OBJECT_ID"]]
     kind = np.array([labels.get(i, "normal") for i in ids])
     anomalous = kind != "normal"
