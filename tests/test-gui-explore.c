@@ -195,24 +195,30 @@ check_csv (const char         *path,
 
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
-  /* With the labels of the data set open, the relevance after the score and the label after the map. */
-  g_assert_true (g_str_has_prefix (lines[0], "object_id,score,relevance,rank,umap_x,umap_y,label,path_"));
+  /* The position after the id; with the labels of the data set open, the relevance after the score and
+   * the label after the map; the demo manifest's tract last. */
+  g_assert_true (g_str_has_prefix (lines[0], "object_id,ra,dec,score,relevance,rank,umap_x,umap_y,label,path_"));
+  g_assert_true (g_str_has_suffix (lines[0], ",tract"));
   for (guint l = 1; lines[l] != NULL && *lines[l] != 0; l++)
     {
       g_auto(GStrv) fields = g_strsplit (lines[l], ",", -1);
       int row = dassie_catalog_find_row (catalog, fields[0]);
-      guint rank = (guint) atoi (fields[3]);
+      guint rank = (guint) atoi (fields[5]);
+      double ra, dec;
 
       g_assert_cmpint (row, >=, 0);
+      g_assert_true (dassie_dataset_get_position (catalog->dataset, (guint) catalog->objects[row], &ra, &dec));
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[1], NULL), ra, 1e-9);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[2], NULL), dec, 1e-9);
       g_assert_true (g_hash_table_contains (ids, fields[0]));
-      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[1], NULL), catalog->scores[row], 1e-5);
-      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[2], NULL), catalog->relevance[row], 1e-5);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[3], NULL), catalog->scores[row], 1e-5);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[4], NULL), catalog->relevance[row], 1e-5);
       g_assert_cmpuint (rank, ==, catalog->ranks[row]);
       g_assert_cmpuint (rank, >, last_rank);
-      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[4], NULL), catalog->x[row], 1e-4);
-      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[5], NULL), catalog->y[row], 1e-4);
-      g_assert_cmpstr (fields[6], ==, "");
-      g_assert_cmpstr (fields[7], ==, dassie_dataset_get_file (catalog->dataset, (guint) catalog->objects[row], 0));
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[6], NULL), catalog->x[row], 1e-4);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fields[7], NULL), catalog->y[row], 1e-4);
+      g_assert_cmpstr (fields[8], ==, "");
+      g_assert_cmpstr (fields[9], ==, dassie_dataset_get_file (catalog->dataset, (guint) catalog->objects[row], 0));
       last_rank = rank;
       n_lines++;
     }
@@ -285,7 +291,8 @@ check_votable (const char         *path,
   g_assert_no_error (error);
   g_assert_cmpuint (count.rows, ==, dassie_explore_model_get_n_selected (model));
   /* id, score, relevance, rank, x, y, label and three file paths a row */
-  g_assert_cmpuint (count.cells, ==, 10 * count.rows);
+  /* id, ra, dec, score, relevance, rank, umap_x, umap_y, label, three paths, tract. */
+  g_assert_cmpuint (count.cells, ==, 13 * count.rows);
 }
 
 static void
