@@ -411,9 +411,14 @@ test_presets (void)
   g_assert_no_error (error);
   g_assert_cmpstr (dassie_config_get_string (hyrax, "train.preset"), ==, "hyrax");
   dassie_config_set_string (hyrax, "train.preset", "");
+  /* ... except that it ranks as the notebook does, by the 5-NN median. */
+  g_assert_cmpstr (dassie_config_get_string (hyrax, "scores.method"), ==, "knn-median");
+  g_assert_cmpstr (dassie_config_get_string (recommended, "scores.method"), ==, "rank-combo");
+  dassie_config_set_string (hyrax, "scores.method", dassie_config_get_string (defaults, "scores.method"));
   defaults_json = dassie_config_to_json (defaults);
   hyrax_json = dassie_config_to_json (hyrax);
   g_assert_cmpstr (hyrax_json, ==, defaults_json);
+  dassie_config_set_string (defaults, "scores.method", "knn-median");
   g_assert_cmpstr (dassie_config_match_preset (defaults), ==, "hyrax");
   g_assert_cmpstr (dassie_config_get_string (defaults, "optimizer.name"), ==, "SGD");
   g_assert_cmpfloat (dassie_config_get_double (defaults, "optimizer.lr"), ==, 0.01);

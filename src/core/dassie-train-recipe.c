@@ -15,8 +15,8 @@ typedef struct
   const char *value;   /* as --set takes it */
 } PresetKey;
 
-/* The seed notebook's recipe: the built-in defaults, listed so that choosing it undoes another
- * preset. Every key that a preset sets is in both lists. */
+/* The seed notebook's recipe: the built-in defaults of training, listed so that choosing it undoes
+ * another preset, and the notebook's ranking. Every key that a preset sets is in both lists. */
 static const PresetKey hyrax_keys[] = {
   { "optimizer.name", "SGD" },
   { "optimizer.lr", "0.01" },
@@ -33,6 +33,8 @@ static const PresetKey hyrax_keys[] = {
   { "train.lr_schedule", "constant" },
   { "train.lr_min", "0.0" },
   { "train.early_stopping.patience", "0" },
+  /* The notebook ranks by the latent 5-NN median; the built-in default is the rank combination. */
+  { "scores.method", "knn-median" },
 };
 
 /* Chosen by measurement (bench/real-anomalies.sh on Hubble Deep Field cutouts, and the demo set; the
@@ -58,6 +60,7 @@ static const PresetKey recommended_keys[] = {
   { "train.lr_schedule", "cosine" },
   { "train.lr_min", "0.0" },
   { "train.early_stopping.patience", "3" },
+  { "scores.method", "rank-combo" },
 };
 
 static const char * const preset_names[] = { "recommended", "hyrax", NULL };
