@@ -1201,6 +1201,94 @@ test_score_chooser (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_color_by (GtkWidget *widget,
+             gpointer   user_data)
+{
+  GListModel *items = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
+
+  return GTK_IS_STRING_LIST (items) && g_list_model_get_n_items (items) > 0 &&
+         g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (items), 0), "Anomaly Score") == 0;
+}
+
+static int
+compare_float_values (gconstpointer a,
+                      gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Colour by a catalogue column (Hyrax's color_column): the demo manifest's numeric columns are
+ * offered after the score; choosing dec colours the map by each object's declination over its 1st
+ * to 99th percentile, and the score comes back when it is chosen again. */
+static void
+test_color_by (void)
+{
+  DassieWindow *window = dassie_test_pages_new_window (explore_data, 1);
+  DassieSession *session = dassie_window_get_session (window);
+  DassieExplorePage *page = dassie_window_get_explore_page (window);
+  DassieExploreModel *model = dassie_explore_page_get_model (page);
+  g_autofree char *infer = NULL;
+  g_autofree char *scores = NULL;
+  g_autofree char *umap = NULL;
+  g_autofree float *sorted = NULL;
+  GtkDropDown *dropdown;
+  GtkStringList *items;
+  DassieCatalog *catalog;
+  const float *values;
+  double low = 0, high = 0;
+  guint dec_item = 0, n_finite = 0;
+
+  dassie_test_write_pipeline (explore_data, dassie_session_get_results_dir (session), K, &infer, &scores, &umap,
+                              NULL);
+  dassie_session_set_run (session, "infer", infer);
+  dassie_session_set_run (session, "scores", scores);
+  dassie_session_set_run (session, "umap", umap);
+  dassie_window_set_page (window, "explore");
+  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  catalog = dassie_explore_model_get_catalog (model);
+
+  dropdown = GTK_DROP_DOWN (dassie_test_find_widget (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN, is_color_by, NULL));
+  g_assert_nonnull (dropdown);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (dropdown)));
+  items = GTK_STRING_LIST (gtk_drop_down_get_model (dropdown));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (items)), ==, 4);
+  g_assert_cmpstr (gtk_string_list_get_string (items, 1), ==, "ra");
+  g_assert_cmpstr (gtk_string_list_get_string (items, 3), ==, "tract");
+  for (guint i = 0; i < 4; i++)
+    if (g_strcmp0 (gtk_string_list_get_string (items, i), "dec") == 0)
+      dec_item = i;
+  g_assert_cmpuint (dec_item, ==, 2);
+  g_assert_null (dassie_explore_model_get_color_values (model, &low, &high));
+
+  gtk_drop_down_set_selected (dropdown, dec_item);
+  g_assert_cmpstr (dassie_explore_model_get_color_column (model), ==, "dec");
+  values = dassie_explore_model_get_color_values (model, &low, &high);
+  g_assert_nonnull (values);
+  sorted = g_new (float, catalog->n);
+  for (guint i = 0; i < catalog->n; i++)
+    {
+      double ra, dec;
+
+      g_assert_true (dassie_dataset_get_position (catalog->dataset, (guint) catalog->objects[i], &ra, &dec));
+      g_assert_cmpfloat (values[i], ==, (float) dec);
+      sorted[n_finite++] = (float) dec;
+    }
+  qsort (sorted, n_finite, sizeof (float), compare_float_values);
+  g_assert_cmpfloat (low, ==, sorted[(gsize) (0.01 * (n_finite - 1))]);
+  g_assert_cmpfloat (high, ==, sorted[(gsize) (0.99 * (n_finite - 1))]);
+  g_assert_cmpfloat (low, <, high);
+  dassie_test_settle (0.3);
+  dassie_test_save_screenshot (GTK_WIDGET (window), "explore-color-by-dec");
+
+  gtk_drop_down_set_selected (dropdown, 0);
+  g_assert_null (dassie_explore_model_get_color_column (model));
+  g_assert_null (dassie_explore_model_get_color_values (model, &low, &high));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1222,6 +1310,7 @@ main (int    argc,
   g_test_add_func ("/gui/explore/tool-states", test_tool_states);
   g_test_add_func ("/gui/explore/chart-model", test_chart_model);
   g_test_add_func ("/gui/explore/score-chooser", test_score_chooser);
+  g_test_add_func ("/gui/explore/color-by", test_color_by);
   status = g_test_run ();
   dassie_test_pages_cleanup ();
   g_free (explore_data);

@@ -22,6 +22,10 @@ struct _DassieExploreModel
   double           range_low;
   double           range_high;
   DassieColormap   colormap;
+  char            *color_column;   /* the catalogue column the map is coloured by; NULL: the score */
+  float           *color_values;   /* its value per catalog row, made when first asked for */
+  double           color_low;      /* their 1st and 99th percentiles: the colour range */
+  double           color_high;
   double           histogram_min;
   double           histogram_max;
   gboolean         log_counts;
@@ -41,6 +45,7 @@ enum {
   PROP_HISTOGRAM_MIN,
   PROP_HISTOGRAM_MAX,
   PROP_LOG_COUNTS,
+  PROP_COLOR_COLUMN,
   PROP_SCORE_METHOD,
   PROP_LABELS,
   PROP_HIDE_ARTIFACTS,
@@ -132,6 +137,7 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
     dassie_catalog_ref (catalog);
   g_clear_pointer (&self->catalog, dassie_catalog_unref);
   self->catalog = catalog;
+  g_clear_pointer (&self->color_values, g_free);
   if (!same_objects)
     {
       g_clear_pointer (&self->selection, dassie_selection_free);
@@ -517,6 +523,88 @@ dassie_explore_model_set_colormap (DassieExploreModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
 }
 
+const char *
+dassie_explore_model_get_color_column (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+  return self->color_column;
+}
+
+void
+dassie_explore_model_set_color_column (DassieExploreModel *self,
+                                       const char         *column)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (column != NULL && *column == '\0')
+    column = NULL;
+  if (g_strcmp0 (column, self->color_column) == 0)
+    return;
+  g_free (self->color_column);
+  self->color_column = g_strdup (column);
+  g_clear_pointer (&self->color_values, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLOR_COLUMN]);
+}
+
+static int
+compare_floats (gconstpointer a,
+                gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+const float *
+dassie_explore_model_get_color_values (DassieExploreModel *self,
+                                       double             *low,
+                                       double             *high)
+{
+  DassieCatalog *catalog;
+  g_autofree float *finite = NULL;
+  gsize n_finite = 0;
+  int column;
+
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+
+  catalog = self->catalog;
+  if (self->color_column == NULL || catalog == NULL || catalog->dataset == NULL)
+    return NULL;
+  column = dassie_dataset_find_column (catalog->dataset, self->color_column);
+  if (column < 0 || !dassie_dataset_column_is_numeric (catalog->dataset, (guint) column))
+    return NULL;
+
+  if (self->color_values == NULL)
+    {
+      self->color_values = g_new (float, MAX (catalog->n, 1));
+      finite = g_new (float, MAX (catalog->n, 1));
+      for (guint i = 0; i < catalog->n; i++)
+        {
+          double v = catalog->objects[i] >= 0
+                     ? dassie_dataset_get_column_value (catalog->dataset, (guint) catalog->objects[i], (guint) column)
+                     : NAN;
+
+          self->color_values[i] = (float) v;
+          if (isfinite (self->color_values[i]))
+            finite[n_finite++] = self->color_values[i];
+        }
+      /* The 1st to 99th percentile, so that a sentinel (99 for "no magnitude") does not flatten the rest. */
+      self->color_low = 0;
+      self->color_high = 1;
+      if (n_finite > 0)
+        {
+          qsort (finite, n_finite, sizeof (float), compare_floats);
+          self->color_low = finite[(gsize) (0.01 * (n_finite - 1))];
+          self->color_high = finite[(gsize) (0.99 * (n_finite - 1))];
+          if (!(self->color_high > self->color_low))
+            self->color_high = self->color_low + 1;
+        }
+    }
+  *low = self->color_low;
+  *high = self->color_high;
+  return self->color_values;
+}
+
 void
 dassie_explore_model_get_histogram (DassieExploreModel *self,
                                     DassieHistogram    *histogram)
@@ -740,6 +828,8 @@ dassie_explore_model_finalize (GObject *object)
   g_clear_pointer (&self->catalog, dassie_catalog_unref);
   g_clear_pointer (&self->selection, dassie_selection_free);
   g_free (self->score_method);
+  g_free (self->color_column);
+  g_free (self->color_values);
   if (self->labels != NULL)
     g_signal_handlers_disconnect_by_data (self->labels, self);
   g_clear_object (&self->labels);
@@ -783,6 +873,9 @@ dassie_explore_model_get_property (GObject    *object,
     case PROP_LABELS:
       g_value_set_object (value, self->labels);
       break;
+    case PROP_COLOR_COLUMN:
+      g_value_set_string (value, self->color_column);
+      break;
     case PROP_HIDE_ARTIFACTS:
       g_value_set_boolean (value, self->hide_artifacts);
       break;
@@ -824,6 +917,9 @@ dassie_explore_model_set_property (GObject      *object,
     case PROP_HIDE_ARTIFACTS:
       dassie_explore_model_set_hide_artifacts (self, g_value_get_boolean (value));
       break;
+    case PROP_COLOR_COLUMN:
+      dassie_explore_model_set_color_column (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -846,6 +942,7 @@ dassie_explore_model_class_init (DassieExploreModelClass *klass)
   properties[PROP_HISTOGRAM_MIN] = g_param_spec_double ("histogram-min", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, rw);
   properties[PROP_HISTOGRAM_MAX] = g_param_spec_double ("histogram-max", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 1, rw);
   properties[PROP_LOG_COUNTS] = g_param_spec_boolean ("log-counts", NULL, NULL, FALSE, rw);
+  properties[PROP_COLOR_COLUMN] = g_param_spec_string ("color-column", NULL, NULL, NULL, rw);
   properties[PROP_SCORE_METHOD] = g_param_spec_string ("score-method", NULL, NULL, NULL, rw);
   properties[PROP_LABELS] = g_param_spec_object ("labels", NULL, NULL, DASSIE_TYPE_LABELS, ro);
   properties[PROP_HIDE_ARTIFACTS] = g_param_spec_boolean ("hide-artifacts", NULL, NULL, FALSE, rw);

@@ -129,6 +129,15 @@ void                   dassie_explore_model_reset_histogram_range (DassieExplore
 gboolean               dassie_explore_model_get_log_counts       (DassieExploreModel *self);
 void                   dassie_explore_model_set_log_counts       (DassieExploreModel *self,
                                                                   gboolean            log_counts);
+/* Hyrax's visualize color_column: a numeric column of the catalogue (tract, a magnitude) that colours
+ * the map instead of the score ("color-column", NULL for the score). The values are per catalog row
+ * (NaN where an object has none), the range their 1st to 99th percentile; NULL without such a column. */
+const char            *dassie_explore_model_get_color_column     (DassieExploreModel *self);
+void                   dassie_explore_model_set_color_column     (DassieExploreModel *self,
+                                                                  const char         *column);
+const float           *dassie_explore_model_get_color_values     (DassieExploreModel *self,
+                                                                  double             *low,
+                                                                  double             *high);
 
 /* The score method that loads rank catalogs by (dassie_catalog_set_ranking_method) when their scores
  * have it; NULL: the scores run's own SCORE. Setting it does not load: whoever loads (the Explore

@@ -32,6 +32,8 @@ struct _DassieExplorePage
   GtkLabel               *selection_note;
   GtkLabel               *cutouts_note;
   GtkDropDown            *colormap_dropdown;
+  GtkDropDown            *color_by_dropdown;
+  GtkStringList          *color_by_columns;   /* "score" first, then the catalogue's numeric columns */
   GtkDropDown            *band_dropdown;
   GtkDropDown            *stretch_dropdown;
   GtkDropDown            *limits_dropdown;

@@ -420,6 +420,16 @@ dassie_explore_page_set_display_options (DassieExplorePage          *self,
 }
 
 static void
+on_color_by_selected (DassieExplorePage *self)
+{
+  guint item = gtk_drop_down_get_selected (self->color_by_dropdown);
+
+  dassie_explore_model_set_color_column (self->model,
+                                         item > 0 && item != GTK_INVALID_LIST_POSITION
+                                         ? gtk_string_list_get_string (self->color_by_columns, item) : NULL);
+}
+
+static void
 on_colormap_selected (DassieExplorePage *self)
 {
   guint item = gtk_drop_down_get_selected (self->colormap_dropdown);
@@ -666,9 +676,41 @@ reset_range_action (GtkWidget  *widget,
   dassie_explore_model_reset_histogram_range (DASSIE_EXPLORE_PAGE (widget)->model);
 }
 
+/* The map's colour choices: the score, then every numeric column of the catalogue; the chosen column
+ * stays chosen while the new catalog has it. */
+static void
+update_color_by (DassieExplorePage *self)
+{
+  DassieCatalog *catalog = dassie_explore_model_get_catalog (self->model);
+  g_autofree char *chosen = g_strdup (dassie_explore_model_get_color_column (self->model));
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  guint selected = 0;
+
+  g_ptr_array_add (names, (gpointer) _("Anomaly Score"));
+  for (guint c = 0; catalog != NULL && catalog->dataset != NULL && c < dassie_dataset_get_n_columns (catalog->dataset); c++)
+    if (dassie_dataset_column_is_numeric (catalog->dataset, c))
+      {
+        const char *name = dassie_dataset_get_column_name (catalog->dataset, c);
+
+        if (g_strcmp0 (name, chosen) == 0)
+          selected = names->len;
+        g_ptr_array_add (names, (gpointer) name);
+      }
+  g_ptr_array_add (names, NULL);
+
+  g_signal_handlers_block_by_func (self->color_by_dropdown, on_color_by_selected, self);
+  gtk_string_list_splice (self->color_by_columns, 0, g_list_model_get_n_items (G_LIST_MODEL (self->color_by_columns)),
+                          (const char * const *) names->pdata);
+  gtk_drop_down_set_selected (self->color_by_dropdown, selected);
+  g_signal_handlers_unblock_by_func (self->color_by_dropdown, on_color_by_selected, self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by_dropdown), names->len > 2);
+  dassie_explore_model_set_color_column (self->model, selected > 0 ? chosen : NULL);
+}
+
 static void
 on_catalog_changed (DassieExplorePage *self)
 {
+  update_color_by (self);
   DassieCatalog *catalog = catalog_of (self);
   const char * const actions[] = { "explore.zoom-in", "explore.zoom-out", "explore.zoom-reset", "explore.export-top",
                                    "explore.save-plot", "explore.reset-range" };
@@ -852,6 +894,7 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, selection_note);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, cutouts_note);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, colormap_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, color_by_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, band_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, stretch_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, limits_dropdown);
@@ -927,6 +970,10 @@ dassie_explore_page_init (DassieExplorePage *self)
                                   _("The selected objects"), -1);
 
   g_signal_connect_swapped (self->colormap_dropdown, "notify::selected", G_CALLBACK (on_colormap_selected), self);
+  self->color_by_columns = gtk_string_list_new (NULL);
+  gtk_drop_down_set_model (self->color_by_dropdown, G_LIST_MODEL (self->color_by_columns));
+  g_object_unref (self->color_by_columns);   /* the drop-down holds it */
+  g_signal_connect_swapped (self->color_by_dropdown, "notify::selected", G_CALLBACK (on_color_by_selected), self);
   g_signal_connect_swapped (self->band_dropdown, "notify::selected", G_CALLBACK (on_display_control), self);
   g_signal_connect_swapped (self->stretch_dropdown, "notify::selected", G_CALLBACK (on_display_control), self);
   g_signal_connect_swapped (self->limits_dropdown, "notify::selected", G_CALLBACK (on_display_control), self);

@@ -141,6 +141,18 @@ dassie_scatter_view_describe (DassieScatterView *self,
   dassie_explore_model_get_histogram (model_of (self), &histogram);
   scatter->value_min = histogram.range_min;
   scatter->value_max = histogram.range_max;
+  {
+    double low, high;
+    const float *colors = dassie_explore_model_get_color_values (model_of (self), &low, &high);
+
+    if (colors != NULL)
+      {
+        scatter->values = colors;
+        scatter->value_min = low;
+        scatter->value_max = high;
+        scatter->value_label = dassie_explore_model_get_color_column (model_of (self));
+      }
+  }
 }
 
 static void
@@ -679,6 +691,7 @@ dassie_scatter_view_connect_model (DassieChart        *chart,
   g_signal_connect_swapped (model, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (model, "view-changed", G_CALLBACK (on_view_changed), self);
   g_signal_connect_swapped (model, "notify::colormap", G_CALLBACK (invalidate), self);
+  g_signal_connect_swapped (model, "notify::color-column", G_CALLBACK (invalidate), self);
   g_signal_connect_swapped (model, "notify::histogram-min", G_CALLBACK (invalidate), self);
   g_signal_connect_swapped (model, "notify::histogram-max", G_CALLBACK (invalidate), self);
   g_signal_connect_swapped (model, "labels-changed", G_CALLBACK (on_labels_changed), self);
