@@ -64,8 +64,11 @@ dassie_sky_wcs_new_from_header (const char  *cards,
       struct wcsprm *w = &self->all[i];
       int fix_status[NWCSFIX];
 
-      wcsfix (7, NULL, w, fix_status);
-      if (wcsset (w) != 0 || w->lng < 0 || w->lat < 0)
+      /* wcsfix translates non-standard keywords (RADECSYS, old units, dates); a standard header
+       * does not need it, and it costs as much as the parse. */
+      if (wcsset (w) != 0 && (wcsfix (7, NULL, w, fix_status), wcsset (w) != 0))
+        continue;
+      if (w->lng < 0 || w->lat < 0)
         continue;
       celestial_seen = TRUE;
       if (!is_equatorial (w))
