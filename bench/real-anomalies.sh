@@ -77,11 +77,13 @@ if [[ $demo -eq 1 && ! -f $work/demo/labels.csv ]]; then
   "$cli" make-demo "$work/demo" --quiet >/dev/null
 fi
 
-# The configuration of a preset for a verb: --preset when the verb has it (nothing for the verbs
-# without it once train has it: they follow the train run), else the keys of the recipe.
+# The configuration of a preset for a verb, into the array pargs: --preset when the verb has it
+# (nothing for the verbs without it once train has it: they follow the train run), else the keys of
+# the recipe.
 preset_args () {  # verb, preset
+  pargs=()
   if "$cli" "$1" --help 2>/dev/null | grep -q -- '--preset'; then
-    echo "--preset $2"
+    pargs=(--preset "$2")
     return
   fi
   if "$cli" train --help 2>/dev/null | grep -q -- '--preset'; then
@@ -89,15 +91,17 @@ preset_args () {  # verb, preset
   fi
   case $2 in
     # The seed notebook's recipe (Dassie's defaults before presets existed).
-    hyrax) echo "--set optimizer.name=SGD --set optimizer.lr=0.01 --set optimizer.momentum=0.9 \
---set train.epochs=20 --set data_loader.batch_size=32 --set data_set.transform=tanh" ;;
+    hyrax) pargs=(--set optimizer.name=SGD --set optimizer.lr=0.01 --set optimizer.momentum=0.9
+                  --set train.epochs=20 --set data_loader.batch_size=32 --set data_set.transform=tanh) ;;
     # Until the CLI has presets: Adam, with which the model learns (issue 20).
-    recommended) echo "--set optimizer.name=Adam --set optimizer.lr=0.001 --set train.epochs=20 \
---set data_loader.batch_size=32 --set data_set.transform=tanh" ;;
+    recommended) pargs=(--set optimizer.name=Adam --set optimizer.lr=0.001 --set train.epochs=20
+                        --set data_loader.batch_size=32 --set data_set.transform=tanh) ;;
     *) echo "real-anomalies.sh: unknown preset $2 (the CLI has no --preset yet: hyrax or recommended)" >&2
        exit 2 ;;
   esac
 }
+
+for preset in $presets; do preset_args train "$preset"; done  # an unknown preset stops here
 
 now () { date +%s.%N; }
 rows=$work/rows.tsv
@@ -109,17 +113,16 @@ run_one () {  # data set name, data folder, labels, preset, seed
   local results=$work/results/$name-$preset-$seed t0 t1 train infer scores
   rm -rf "$results"
   local common=(--data "$data" --results "$results" --set "train.seed=$seed" --set "data_set.seed=$seed")
-  # shellcheck disable=SC2046 # the preset's arguments are words
   t0=$(now)
-  train=$("$cli" train "${common[@]}" $(preset_args train "$preset") "${extra[@]}" --quiet | tail -n 1)
+  preset_args train "$preset"
+  train=$("$cli" train "${common[@]}" "${pargs[@]}" "${extra[@]}" --quiet | tail -n 1)
   t1=$(now)
-  # shellcheck disable=SC2046
-  infer=$("$cli" infer "${common[@]}" $(preset_args infer "$preset") "${extra[@]}" --weights "$train" \
-          --quiet | tail -n 1)
-  # shellcheck disable=SC2046
-  scores=$("$cli" scores "${common[@]}" $(preset_args scores "$preset") "${extra[@]}" --input "$infer" \
-           "${scores_opts[@]}" --quiet | tail -n 1)
-  [[ -f $scores/scores.fits ]] || { echo "real-anomalies.sh: no scores.fits in “$scores”" >&2; exit 1; }
+  preset_args infer "$preset"
+  infer=$("$cli" infer "${common[@]}" "${pargs[@]}" "${extra[@]}" --weights "$train" --quiet | tail -n 1)
+  preset_args scores "$preset"
+  scores=$("$cli" scores "${common[@]}" "${pargs[@]}" "${extra[@]}" --input "$infer" "${scores_opts[@]}" \
+           --quiet | tail -n 1)
+  [[ -f $scores/scores.fits ]] || { echo "real-anomalies.sh: no scores.fits in $scores" >&2; exit 1; }
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   times+=("$(printf '%-5s %-12s seed %-3s train %6s s  %s' "$name" "$preset" "$seed" "$secs" \
