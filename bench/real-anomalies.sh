@@ -48,9 +48,13 @@ need=()
 "$py" -c 'import skimage' 2>/dev/null || need+=(python3-skimage)
 if [[ ${#need[@]} -gt 0 ]]; then
   echo "installing ${need[*]}" >&2
-  if [[ $(id -u) -eq 0 ]]; then apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
-  elif command -v sudo >/dev/null; then sudo apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
+  if [[ $(id -u) -eq 0 ]]; then as_root=()
+  elif command -v sudo >/dev/null; then as_root=(sudo)
   else echo "real-anomalies.sh: install ${need[*]} (apt-get) and run again" >&2; exit 1; fi
+  # A fresh machine may have no package lists yet.
+  "${as_root[@]}" apt-get install -y --no-install-recommends "${need[@]}" >/dev/null ||
+    { "${as_root[@]}" apt-get update >/dev/null &&
+      "${as_root[@]}" apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
 fi
 "$py" "$repo/bench/anomaly_eval.py" selftest >&2
 
@@ -68,10 +72,13 @@ work=$(cd "$work" && pwd)
 echo "work folder: $work" >&2
 
 # The data sets. The truth of the real set lives in $work/truth, not beside the cutouts (nor in the
-# folder above them, where Dassie looks for catalogues).
-if [[ $real -eq 1 && ( ! -f $work/truth/labels.csv || ! -d $work/real/hdf ) ]]; then
-  rm -rf "$work/real/hdf"
+# folder above them, where Dassie looks for catalogues). Cutouts of an older generator are remade.
+generator=$(md5sum < "$repo/bench/real-anomalies-data.py")
+if [[ $real -eq 1 && ( ! -f $work/truth/labels.csv || ! -d $work/real/hdf ||
+                       $(cat "$work/truth/generator.md5" 2>/dev/null) != "$generator" ) ]]; then
+  rm -rf "$work/real/hdf" "$work/truth"
   "$py" "$repo/bench/real-anomalies-data.py" "$work/real/hdf" "$work/truth/labels.csv" >&2
+  echo "$generator" > "$work/truth/generator.md5"
 fi
 if [[ $demo -eq 1 && ! -f $work/demo/labels.csv ]]; then
   "$cli" make-demo "$work/demo" --quiet >/dev/null
