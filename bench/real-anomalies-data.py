@@ -68,7 +68,7 @@ def mad_sigma(plane):
     return max(1.4826 * np.median(np.abs(plane - np.median(plane))), 1e-6)
 
 
-def gaussian_blob(sigma, cy, cx, q=1.0, theta=0.0, profile="gauss"):
+def source_profile(sigma, cy, cx, q=1.0, theta=0.0, profile="gauss"):
     y, x = np.mgrid[0:SIZE, 0:SIZE].astype(np.float64)
     dy, dx = y - cy, x - cx
     c, s = np.cos(theta), np.sin(theta)
@@ -126,7 +126,7 @@ def bad_column(cut, sig, peak, rng):
 def saturated_star(cut, sig, peak, rng):
     cy, cx = rng.uniform(12, SIZE - 12, size=2)
     width = rng.uniform(1.2, 2.0)
-    star = gaussian_blob(width, cy, cx, profile="moffat")
+    star = source_profile(width, cy, cx, profile="moffat")
     colour = rng.uniform(0.6, 1.4, size=cut.shape[0])
     bleed = int(rng.integers(6, 20))
     for b in range(cut.shape[0]):
@@ -143,7 +143,7 @@ def blend(cut, sig, peak, rng):
     r = rng.uniform(4, 10)
     a = rng.uniform(0, 2 * np.pi)
     cy, cx = HALF - 0.5 + r * np.sin(a), HALF - 0.5 + r * np.cos(a)
-    galaxy = gaussian_blob(rng.uniform(1.5, 4.0), cy, cx, q=rng.uniform(0.3, 1.0),
+    galaxy = source_profile(rng.uniform(1.5, 4.0), cy, cx, q=rng.uniform(0.3, 1.0),
                            theta=rng.uniform(0, np.pi), profile="exp")
     colour = rng.uniform(0.5, 1.5, size=cut.shape[0])
     for b in range(cut.shape[0]):

@@ -48,9 +48,13 @@ need=()
 "$py" -c 'import skimage' 2>/dev/null || need+=(python3-skimage)
 if [[ ${#need[@]} -gt 0 ]]; then
   echo "installing ${need[*]}" >&2
-  if [[ $(id -u) -eq 0 ]]; then apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
-  elif command -v sudo >/dev/null; then sudo apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
+  if [[ $(id -u) -eq 0 ]]; then as_root=()
+  elif command -v sudo >/dev/null; then as_root=(sudo)
   else echo "real-anomalies.sh: install ${need[*]} (apt-get) and run again" >&2; exit 1; fi
+  # A fresh machine may have no package lists yet.
+  "${as_root[@]}" apt-get install -y --no-install-recommends "${need[@]}" >/dev/null ||
+    { "${as_root[@]}" apt-get update >/dev/null &&
+      "${as_root[@]}" apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
 fi
 "$py" "$repo/bench/anomaly_eval.py" selftest >&2
 
@@ -68,20 +72,27 @@ work=$(cd "$work" && pwd)
 echo "work folder: $work" >&2
 
 # The data sets. The truth of the real set lives in $work/truth, not beside the cutouts (nor in the
-# folder above them, where Dassie looks for catalogues).
-if [[ $real -eq 1 && ( ! -f $work/truth/labels.csv || ! -d $work/real/hdf ) ]]; then
-  rm -rf "$work/real/hdf"
+# folder above them, where Dassie looks for catalogues). Cutouts of an older generator are remade.
+generator=$(md5sum < "$repo/bench/real-anomalies-data.py")
+if [[ $real -eq 1 && ( ! -f $work/truth/labels.csv || ! -d $work/real/hdf ||
+                       $(cat "$work/truth/generator.md5" 2>/dev/null) != "$generator" ) ]]; then
+  rm -rf "$work/real/hdf" "$work/truth"
   "$py" "$repo/bench/real-anomalies-data.py" "$work/real/hdf" "$work/truth/labels.csv" >&2
+  echo "$generator" > "$work/truth/generator.md5"
 fi
-if [[ $demo -eq 1 && ! -f $work/demo/labels.csv ]]; then
+# The demo set is made afresh (18 s), so that it is always the one of this build's make-demo.
+if [[ $demo -eq 1 ]]; then
+  rm -rf "$work/demo"
   "$cli" make-demo "$work/demo" --quiet >/dev/null
 fi
 
-# The configuration of a preset for a verb: --preset when the verb has it (nothing for the verbs
-# without it once train has it: they follow the train run), else the keys of the recipe.
+# The configuration of a preset for a verb, into the array pargs: --preset when the verb has it
+# (nothing for the verbs without it once train has it: they follow the train run), else the keys of
+# the recipe.
 preset_args () {  # verb, preset
+  pargs=()
   if "$cli" "$1" --help 2>/dev/null | grep -q -- '--preset'; then
-    echo "--preset $2"
+    pargs=(--preset "$2")
     return
   fi
   if "$cli" train --help 2>/dev/null | grep -q -- '--preset'; then
@@ -89,15 +100,17 @@ preset_args () {  # verb, preset
   fi
   case $2 in
     # The seed notebook's recipe (Dassie's defaults before presets existed).
-    hyrax) echo "--set optimizer.name=SGD --set optimizer.lr=0.01 --set optimizer.momentum=0.9 \
---set train.epochs=20 --set data_loader.batch_size=32 --set data_set.transform=tanh" ;;
+    hyrax) pargs=(--set optimizer.name=SGD --set optimizer.lr=0.01 --set optimizer.momentum=0.9
+                  --set train.epochs=20 --set data_loader.batch_size=32 --set data_set.transform=tanh) ;;
     # Until the CLI has presets: Adam, with which the model learns (issue 20).
-    recommended) echo "--set optimizer.name=Adam --set optimizer.lr=0.001 --set train.epochs=20 \
---set data_loader.batch_size=32 --set data_set.transform=tanh" ;;
+    recommended) pargs=(--set optimizer.name=Adam --set optimizer.lr=0.001 --set train.epochs=20
+                        --set data_loader.batch_size=32 --set data_set.transform=tanh) ;;
     *) echo "real-anomalies.sh: unknown preset $2 (the CLI has no --preset yet: hyrax or recommended)" >&2
        exit 2 ;;
   esac
 }
+
+for preset in $presets; do preset_args train "$preset"; done  # an unknown preset stops here
 
 now () { date +%s.%N; }
 rows=$work/rows.tsv
@@ -109,17 +122,16 @@ run_one () {  # data set name, data folder, labels, preset, seed
   local results=$work/results/$name-$preset-$seed t0 t1 train infer scores
   rm -rf "$results"
   local common=(--data "$data" --results "$results" --set "train.seed=$seed" --set "data_set.seed=$seed")
-  # shellcheck disable=SC2046 # the preset's arguments are words
   t0=$(now)
-  train=$("$cli" train "${common[@]}" $(preset_args train "$preset") "${extra[@]}" --quiet | tail -n 1)
+  preset_args train "$preset"
+  train=$("$cli" train "${common[@]}" "${pargs[@]}" "${extra[@]}" --quiet | tail -n 1)
   t1=$(now)
-  # shellcheck disable=SC2046
-  infer=$("$cli" infer "${common[@]}" $(preset_args infer "$preset") "${extra[@]}" --weights "$train" \
-          --quiet | tail -n 1)
-  # shellcheck disable=SC2046
-  scores=$("$cli" scores "${common[@]}" $(preset_args scores "$preset") "${extra[@]}" --input "$infer" \
-           "${scores_opts[@]}" --quiet | tail -n 1)
-  [[ -f $scores/scores.fits ]] || { echo "real-anomalies.sh: no scores.fits in “$scores”" >&2; exit 1; }
+  preset_args infer "$preset"
+  infer=$("$cli" infer "${common[@]}" "${pargs[@]}" "${extra[@]}" --weights "$train" --quiet | tail -n 1)
+  preset_args scores "$preset"
+  scores=$("$cli" scores "${common[@]}" "${pargs[@]}" "${extra[@]}" --input "$infer" "${scores_opts[@]}" \
+           --quiet | tail -n 1)
+  [[ -f $scores/scores.fits ]] || { echo "real-anomalies.sh: no scores.fits in $scores" >&2; exit 1; }
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   times+=("$(printf '%-5s %-12s seed %-3s train %6s s  %s' "$name" "$preset" "$seed" "$secs" \
