@@ -1211,6 +1211,13 @@ is_color_by (GtkWidget *widget,
          g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (items), 0), "Anomaly Score") == 0;
 }
 
+static gboolean
+is_filter_button (GtkWidget *widget,
+                  gpointer   user_data)
+{
+  return gtk_widget_get_tooltip_text (widget) != NULL && g_str_has_prefix (gtk_widget_get_tooltip_text (widget), "Show only");
+}
+
 static int
 compare_float_values (gconstpointer a,
                       gconstpointer b)
@@ -1286,6 +1293,72 @@ test_color_by (void)
   gtk_drop_down_set_selected (dropdown, 0);
   g_assert_null (dassie_explore_model_get_color_column (model));
   g_assert_null (dassie_explore_model_get_color_values (model, &low, &high));
+
+  /* Filter: only the objects north of the median declination stay in the map and the grid, the most
+   * anomalous of them first. */
+  {
+    GtkMenuButton *button = GTK_MENU_BUTTON (dassie_test_find_widget (GTK_WIDGET (page), GTK_TYPE_MENU_BUTTON,
+                                                                       is_filter_button, NULL));
+    GtkWidget *popover;
+    GtkDropDown *column;
+    g_autoptr(GPtrArray) entries = NULL;
+    g_autofree char *median_text = NULL;
+    GListModel *items_shown;
+    DassieScatter description;
+    double median = sorted[n_finite / 2];
+    guint n_kept = 0, g = 0;
+
+    g_assert_nonnull (button);
+    popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+    column = GTK_DROP_DOWN (dassie_test_find_widget (popover, GTK_TYPE_DROP_DOWN, NULL, NULL));
+    entries = dassie_test_find_widgets (popover, GTK_TYPE_ENTRY, NULL, NULL);
+    g_assert_cmpuint (entries->len, ==, 2);
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (column)), 2), ==, "dec");
+    gtk_drop_down_set_selected (column, 2);
+    median_text = g_strdup_printf ("%.9g", median);
+    gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 0)), "not a number");
+    g_assert_nonnull (dassie_explore_model_get_filter (model, NULL, NULL));
+    g_assert_true (gtk_widget_has_css_class (g_ptr_array_index (entries, 0), "error"));
+    gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 0)), median_text);
+    g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (entries, 0), "error"));
+    g_assert_cmpstr (dassie_explore_model_get_filter (model, &low, &high), ==, "dec");
+    g_assert_cmpfloat (low, ==, g_ascii_strtod (median_text, NULL));
+    g_assert_true (isinf (high));
+    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+
+    dassie_scatter_view_describe (DASSIE_SCATTER_VIEW (dassie_test_find_widget (GTK_WIDGET (page), DASSIE_TYPE_SCATTER_VIEW, NULL, NULL)),
+                                  &description);
+    for (guint i = 0; i < catalog->n; i++)
+      {
+        double ra, dec;
+        gboolean kept;
+
+        dassie_dataset_get_position (catalog->dataset, (guint) catalog->objects[i], &ra, &dec);
+        kept = (float) dec >= low;
+        n_kept += kept;
+        g_assert_true (dassie_explore_model_row_hidden (model, i) == !kept);
+        g_assert_true (isnan (description.x[i]) == !kept || isnan (catalog->x[i]));
+      }
+    g_assert_cmpuint (n_kept, >, 0);
+    g_assert_cmpuint (n_kept, <, catalog->n);
+    items_shown = dassie_cutout_grid_get_model (dassie_explore_page_get_grid (page, "anomalous"));
+    for (guint r = 0; r < catalog->n && g < g_list_model_get_n_items (items_shown); r++)
+      {
+        guint32 row = catalog->order[r];
+        g_autoptr(DassieCutoutItem) item = NULL;
+
+        if (dassie_explore_model_row_hidden (model, row) || !isfinite (catalog->scores[row]))
+          continue;
+        item = g_list_model_get_item (items_shown, g++);
+        g_assert_cmpuint (dassie_cutout_item_get_index (item), ==, row);
+      }
+    g_assert_cmpuint (g, >, 0);
+    dassie_test_save_screenshot (GTK_WIDGET (window), "explore-filter-dec");
+
+    gtk_drop_down_set_selected (column, 0);
+    g_assert_null (dassie_explore_model_get_filter (model, NULL, NULL));
+    g_assert_false (dassie_explore_model_row_hidden (model, catalog->order[0]));
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -26,6 +26,10 @@ struct _DassieExploreModel
   float           *color_values;   /* its value per catalog row, made when first asked for */
   double           color_low;      /* their 1st and 99th percentiles: the colour range */
   double           color_high;
+  char            *filter_column;  /* rows whose value of it lies outside [low, high] are hidden */
+  double           filter_low;
+  double           filter_high;
+  float           *filter_values;  /* per catalog row, made when first asked for */
   double           histogram_min;
   double           histogram_max;
   gboolean         log_counts;
@@ -56,6 +60,7 @@ enum {
   VIEW_CHANGED,
   SELECTION_CHANGED,
   LABELS_CHANGED,
+  FILTER_CHANGED,
   N_SIGNALS
 };
 
@@ -138,6 +143,7 @@ dassie_explore_model_set_catalog (DassieExploreModel *self,
   g_clear_pointer (&self->catalog, dassie_catalog_unref);
   self->catalog = catalog;
   g_clear_pointer (&self->color_values, g_free);
+  g_clear_pointer (&self->filter_values, g_free);
   if (!same_objects)
     {
       g_clear_pointer (&self->selection, dassie_selection_free);
@@ -546,6 +552,69 @@ dassie_explore_model_set_color_column (DassieExploreModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLOR_COLUMN]);
 }
 
+/* The values of a numeric catalogue column per catalog row (NaN where an object has none), or NULL. */
+static float *
+column_values (DassieCatalog *catalog,
+               const char    *name)
+{
+  float *values;
+  int column;
+
+  if (catalog == NULL || catalog->dataset == NULL || name == NULL)
+    return NULL;
+  column = dassie_dataset_find_column (catalog->dataset, name);
+  if (column < 0 || !dassie_dataset_column_is_numeric (catalog->dataset, (guint) column))
+    return NULL;
+  values = g_new (float, MAX (catalog->n, 1));
+  for (guint i = 0; i < catalog->n; i++)
+    values[i] = catalog->objects[i] >= 0
+                ? (float) dassie_dataset_get_column_value (catalog->dataset, (guint) catalog->objects[i], (guint) column)
+                : NAN;
+  return values;
+}
+
+void
+dassie_explore_model_set_filter (DassieExploreModel *self,
+                                 const char         *column,
+                                 double              low,
+                                 double              high)
+{
+  g_return_if_fail (DASSIE_IS_EXPLORE_MODEL (self));
+
+  if (column != NULL && *column == '\0')
+    column = NULL;
+  if (g_strcmp0 (column, self->filter_column) == 0 &&
+      (column == NULL || (low == self->filter_low && high == self->filter_high)))
+    return;
+  g_free (self->filter_column);
+  self->filter_column = g_strdup (column);
+  self->filter_low = low;
+  self->filter_high = high;
+  g_clear_pointer (&self->filter_values, g_free);
+  g_signal_emit (self, signals[FILTER_CHANGED], 0);
+}
+
+const char *
+dassie_explore_model_get_filter (DassieExploreModel *self,
+                                 double             *low,
+                                 double             *high)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
+
+  if (low != NULL)
+    *low = self->filter_low;
+  if (high != NULL)
+    *high = self->filter_high;
+  return self->filter_column;
+}
+
+gboolean
+dassie_explore_model_has_hidden_rows (DassieExploreModel *self)
+{
+  g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), FALSE);
+  return self->filter_column != NULL || (self->hide_artifacts && self->catalog != NULL && self->catalog->labels != NULL);
+}
+
 static int
 compare_floats (gconstpointer a,
                 gconstpointer b)
@@ -560,34 +629,20 @@ dassie_explore_model_get_color_values (DassieExploreModel *self,
                                        double             *low,
                                        double             *high)
 {
-  DassieCatalog *catalog;
   g_autofree float *finite = NULL;
   gsize n_finite = 0;
-  int column;
 
   g_return_val_if_fail (DASSIE_IS_EXPLORE_MODEL (self), NULL);
 
-  catalog = self->catalog;
-  if (self->color_column == NULL || catalog == NULL || catalog->dataset == NULL)
-    return NULL;
-  column = dassie_dataset_find_column (catalog->dataset, self->color_column);
-  if (column < 0 || !dassie_dataset_column_is_numeric (catalog->dataset, (guint) column))
-    return NULL;
-
   if (self->color_values == NULL)
     {
-      self->color_values = g_new (float, MAX (catalog->n, 1));
-      finite = g_new (float, MAX (catalog->n, 1));
-      for (guint i = 0; i < catalog->n; i++)
-        {
-          double v = catalog->objects[i] >= 0
-                     ? dassie_dataset_get_column_value (catalog->dataset, (guint) catalog->objects[i], (guint) column)
-                     : NAN;
-
-          self->color_values[i] = (float) v;
-          if (isfinite (self->color_values[i]))
-            finite[n_finite++] = self->color_values[i];
-        }
+      self->color_values = column_values (self->catalog, self->color_column);
+      if (self->color_values == NULL)
+        return NULL;
+      finite = g_new (float, MAX (self->catalog->n, 1));
+      for (guint i = 0; i < self->catalog->n; i++)
+        if (isfinite (self->color_values[i]))
+          finite[n_finite++] = self->color_values[i];
       /* The 1st to 99th percentile, so that a sentinel (99 for "no magnitude") does not flatten the rest. */
       self->color_low = 0;
       self->color_high = 1;
@@ -817,7 +872,15 @@ gboolean
 dassie_explore_model_row_hidden (DassieExploreModel *self,
                                  guint               row)
 {
-  return self->hide_artifacts && dassie_explore_model_get_row_label (self, row) == DASSIE_LABEL_ARTIFACT;
+  if (self->hide_artifacts && dassie_explore_model_get_row_label (self, row) == DASSIE_LABEL_ARTIFACT)
+    return TRUE;
+  if (self->filter_column == NULL)
+    return FALSE;
+  if (self->filter_values == NULL)
+    self->filter_values = column_values (self->catalog, self->filter_column);
+  /* A column this catalog lacks filters nothing; an object without a value is left out. */
+  return self->filter_values != NULL && row < self->catalog->n &&
+         !(self->filter_values[row] >= self->filter_low && self->filter_values[row] <= self->filter_high);
 }
 
 static void
@@ -830,6 +893,8 @@ dassie_explore_model_finalize (GObject *object)
   g_free (self->score_method);
   g_free (self->color_column);
   g_free (self->color_values);
+  g_free (self->filter_column);
+  g_free (self->filter_values);
   if (self->labels != NULL)
     g_signal_handlers_disconnect_by_data (self->labels, self);
   g_clear_object (&self->labels);
@@ -953,6 +1018,9 @@ dassie_explore_model_class_init (DassieExploreModelClass *klass)
                   G_TYPE_NONE, 0);
   signals[SELECTION_CHANGED] =
     g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+  signals[FILTER_CHANGED] =
+    g_signal_new ("filter-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
   signals[LABELS_CHANGED] =
     g_signal_new ("labels-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -138,6 +138,18 @@ void                   dassie_explore_model_set_color_column     (DassieExploreM
 const float           *dassie_explore_model_get_color_values     (DassieExploreModel *self,
                                                                   double             *low,
                                                                   double             *high);
+/* Shows only the objects whose value of a numeric catalogue column lies in [@low, @high] (infinities
+ * for an open end; @column NULL for all): the others leave the map, the grids and the exports, as
+ * hidden artifacts do. Emits "filter-changed". */
+void                   dassie_explore_model_set_filter           (DassieExploreModel *self,
+                                                                  const char         *column,
+                                                                  double              low,
+                                                                  double              high);
+const char            *dassie_explore_model_get_filter           (DassieExploreModel *self,
+                                                                  double             *low,
+                                                                  double             *high);
+/* Whether dassie_explore_model_row_hidden() may hide any row (artifacts hidden, or a filter). */
+gboolean               dassie_explore_model_has_hidden_rows      (DassieExploreModel *self);
 
 /* The score method that loads rank catalogs by (dassie_catalog_set_ranking_method) when their scores
  * have it; NULL: the scores run's own SCORE. Setting it does not load: whoever loads (the Explore
@@ -160,7 +172,7 @@ gboolean               dassie_explore_model_label_rows           (DassieExploreM
 gboolean               dassie_explore_model_get_hide_artifacts   (DassieExploreModel *self);
 void                   dassie_explore_model_set_hide_artifacts   (DassieExploreModel *self,
                                                                   gboolean            hide);
-/* TRUE when "hide-artifacts" is on and @row is labelled artifact. */
+/* TRUE when "hide-artifacts" is on and @row is labelled artifact, or the filter leaves it out. */
 gboolean               dassie_explore_model_row_hidden           (DassieExploreModel *self,
                                                                   guint               row);
 

@@ -227,6 +227,7 @@ _dassie_explore_page_labels_init (DassieExplorePage *self)
 
   g_signal_connect_swapped (self->model, "labels-changed", G_CALLBACK (on_labels_changed), self);
   g_signal_connect_swapped (self->model, "notify::hide-artifacts", G_CALLBACK (on_hide_artifacts), self);
+  g_signal_connect_swapped (self->model, "filter-changed", G_CALLBACK (on_hide_artifacts), self);
   g_object_bind_property (self->model, "hide-artifacts", self->hide_artifacts_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->grids[GRID_PROMISING]), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -34,6 +34,11 @@ struct _DassieExplorePage
   GtkDropDown            *colormap_dropdown;
   GtkDropDown            *color_by_dropdown;
   GtkStringList          *color_by_columns;   /* "score" first, then the catalogue's numeric columns */
+  GtkMenuButton          *filter_button;
+  GtkDropDown            *filter_dropdown;
+  GtkStringList          *filter_columns;     /* "none" first, then the catalogue's numeric columns */
+  GtkEntry               *filter_low_entry;
+  GtkEntry               *filter_high_entry;
   GtkDropDown            *band_dropdown;
   GtkDropDown            *stretch_dropdown;
   GtkDropDown            *limits_dropdown;

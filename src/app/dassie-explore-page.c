@@ -676,6 +676,97 @@ reset_range_action (GtkWidget  *widget,
   dassie_explore_model_reset_histogram_range (DASSIE_EXPLORE_PAGE (widget)->model);
 }
 
+/* A bound typed in the filter: empty is open (@empty), else a number; FALSE when it is neither. */
+static gboolean
+parse_bound (GtkEntry *entry,
+             double    empty,
+             double   *value)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  char *end = NULL;
+
+  if (*text == '\0')
+    {
+      *value = empty;
+      return TRUE;
+    }
+  *value = g_ascii_strtod (text, &end);
+  return end != text && *end == '\0' && !isnan (*value);
+}
+
+static void
+apply_filter (DassieExplorePage *self)
+{
+  guint item = gtk_drop_down_get_selected (self->filter_dropdown);
+  const char *column = item > 0 && item != GTK_INVALID_LIST_POSITION
+                       ? gtk_string_list_get_string (self->filter_columns, item) : NULL;
+  double low, high;
+  gboolean ok_low = parse_bound (self->filter_low_entry, -INFINITY, &low);
+  gboolean ok_high = parse_bound (self->filter_high_entry, INFINITY, &high);
+
+  /* A bound that is not a number yet (half typed) marks its field and changes nothing. */
+  if (ok_low)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->filter_low_entry), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->filter_low_entry), "error");
+  if (ok_high)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->filter_high_entry), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->filter_high_entry), "error");
+  if (!ok_low || !ok_high)
+    return;
+  dassie_explore_model_set_filter (self->model, column, low, high);
+  if (column != NULL)
+    {
+      g_autofree char *label = g_strdup_printf (_("Filter: %s"), column);
+
+      gtk_menu_button_set_label (self->filter_button, label);
+      gtk_widget_add_css_class (GTK_WIDGET (self->filter_button), "accent");
+    }
+  else
+    {
+      gtk_menu_button_set_label (self->filter_button, _("_Filter"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->filter_button), "accent");
+    }
+}
+
+static void
+build_filter_popover (DassieExplorePage *self)
+{
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *column_label = gtk_label_new_with_mnemonic (_("_Column"));
+  GtkWidget *from_label = gtk_label_new_with_mnemonic (_("F_rom"));
+  GtkWidget *to_label = gtk_label_new_with_mnemonic (_("_To"));
+
+  self->filter_columns = gtk_string_list_new (NULL);
+  self->filter_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (self->filter_columns), NULL));
+  self->filter_low_entry = GTK_ENTRY (gtk_entry_new ());
+  self->filter_high_entry = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (self->filter_low_entry, _("no lower bound"));
+  gtk_entry_set_placeholder_text (self->filter_high_entry, _("no upper bound"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (column_label), GTK_WIDGET (self->filter_dropdown));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (from_label), GTK_WIDGET (self->filter_low_entry));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (to_label), GTK_WIDGET (self->filter_high_entry));
+  gtk_label_set_xalign (GTK_LABEL (column_label), 1);
+  gtk_label_set_xalign (GTK_LABEL (from_label), 1);
+  gtk_label_set_xalign (GTK_LABEL (to_label), 1);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_grid_attach (GTK_GRID (grid), column_label, 0, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->filter_dropdown), 1, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), from_label, 0, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->filter_low_entry), 1, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), to_label, 0, 2, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->filter_high_entry), 1, 2, 1, 1);
+  gtk_popover_set_child (GTK_POPOVER (popover), grid);
+  gtk_menu_button_set_popover (self->filter_button, popover);
+
+  g_signal_connect_swapped (self->filter_dropdown, "notify::selected", G_CALLBACK (apply_filter), self);
+  g_signal_connect_swapped (self->filter_low_entry, "changed", G_CALLBACK (apply_filter), self);
+  g_signal_connect_swapped (self->filter_high_entry, "changed", G_CALLBACK (apply_filter), self);
+}
+
 /* The map's colour choices: the score, then every numeric column of the catalogue; the chosen column
  * stays chosen while the new catalog has it. */
 static void
@@ -697,6 +788,25 @@ update_color_by (DassieExplorePage *self)
         g_ptr_array_add (names, (gpointer) name);
       }
   g_ptr_array_add (names, NULL);
+
+  /* The filter offers the same columns after "none"; a filter on a column the catalog lacks goes. */
+  {
+    const char *filtered = dassie_explore_model_get_filter (self->model, NULL, NULL);
+    guint filter_item = 0;
+
+    names->pdata[0] = (gpointer) _("None");
+    for (guint i = 1; i + 1 < names->len; i++)
+      if (g_strcmp0 (names->pdata[i], filtered) == 0)
+        filter_item = i;
+    g_signal_handlers_block_by_func (self->filter_dropdown, apply_filter, self);
+    gtk_string_list_splice (self->filter_columns, 0, g_list_model_get_n_items (G_LIST_MODEL (self->filter_columns)),
+                            (const char * const *) names->pdata);
+    gtk_drop_down_set_selected (self->filter_dropdown, filter_item);
+    g_signal_handlers_unblock_by_func (self->filter_dropdown, apply_filter, self);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->filter_button), names->len > 2);
+    apply_filter (self);
+    names->pdata[0] = (gpointer) _("Anomaly Score");
+  }
 
   g_signal_handlers_block_by_func (self->color_by_dropdown, on_color_by_selected, self);
   gtk_string_list_splice (self->color_by_columns, 0, g_list_model_get_n_items (G_LIST_MODEL (self->color_by_columns)),
@@ -895,6 +1005,7 @@ dassie_explore_page_class_init (DassieExplorePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, cutouts_note);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, colormap_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, color_by_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, filter_button);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, band_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, stretch_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DassieExplorePage, limits_dropdown);
@@ -970,6 +1081,7 @@ dassie_explore_page_init (DassieExplorePage *self)
                                   _("The selected objects"), -1);
 
   g_signal_connect_swapped (self->colormap_dropdown, "notify::selected", G_CALLBACK (on_colormap_selected), self);
+  build_filter_popover (self);
   self->color_by_columns = gtk_string_list_new (NULL);
   gtk_drop_down_set_model (self->color_by_dropdown, G_LIST_MODEL (self->color_by_columns));
   g_object_unref (self->color_by_columns);   /* the drop-down holds it */

@@ -116,14 +116,14 @@ dassie_scatter_view_describe (DassieScatterView *self,
 
   scatter->x = catalog->x;
   scatter->y = catalog->y;
-  if (dassie_explore_model_get_hide_artifacts (model_of (self)) && catalog->labels != NULL)
+  if (dassie_explore_model_has_hidden_rows (model_of (self)))
     {
       if (self->shown_x == NULL)
         {
           self->shown_x = g_memdup2 (catalog->x, sizeof (float) * catalog->n);
           self->shown_y = g_memdup2 (catalog->y, sizeof (float) * catalog->n);
           for (guint i = 0; i < catalog->n; i++)
-            if (catalog->labels[i] == DASSIE_LABEL_ARTIFACT)
+            if (dassie_explore_model_row_hidden (model_of (self), i))
               self->shown_x[i] = self->shown_y[i] = NAN;
         }
       scatter->x = self->shown_x;
@@ -696,6 +696,7 @@ dassie_scatter_view_connect_model (DassieChart        *chart,
   g_signal_connect_swapped (model, "notify::histogram-max", G_CALLBACK (invalidate), self);
   g_signal_connect_swapped (model, "labels-changed", G_CALLBACK (on_labels_changed), self);
   g_signal_connect_swapped (model, "notify::hide-artifacts", G_CALLBACK (on_labels_changed), self);
+  g_signal_connect_swapped (model, "filter-changed", G_CALLBACK (on_labels_changed), self);
 }
 
 static void
