@@ -399,12 +399,14 @@ static gboolean
 is_coordinate_column (const char         *name,
                       const char * const *names)
 {
+  g_autofree char *copy = NULL;
   g_autofree char *lower = NULL;
   const char *rest;
 
   if (name == NULL)
     return FALSE;
-  lower = g_ascii_strdown (g_strstrip (g_strdup (name)), -1);
+  copy = g_strstrip (g_strdup (name));
+  lower = g_ascii_strdown (copy, -1);
   rest = lower;
   for (guint pass = 0; pass < 2; pass++)
     {
@@ -412,7 +414,7 @@ is_coordinate_column (const char         *name,
         if (g_str_equal (rest, names[i]))
           return TRUE;
       /* HSC's band-prefixed columns: "ira", "i_ra", "gdec". */
-      if (strchr ("grizy", rest[0]) == NULL || rest[1] == '\0')
+      if (rest[0] == '\0' || strchr ("grizy", rest[0]) == NULL || rest[1] == '\0')
         break;
       rest = rest[1] == '_' ? rest + 2 : rest + 1;
     }
