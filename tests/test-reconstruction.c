@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "dassie-test-train.h"
 #include "dassie-autoencoder.h"
 #include "dassie-dataset.h"
 #include "dassie-demo.h"
@@ -23,17 +24,8 @@ static char *other_data_dir;
 static DassieConfig *
 small_config (const char *results)
 {
-  DassieConfig *config = dassie_config_new ();
+  DassieConfig *config = dassie_test_small_config (data_dir, results, 1, 2);
 
-  dassie_config_set_data_location (config, NULL, data_dir);
-  dassie_config_set_string (config, "general.results_dir", results);
-  dassie_config_set_int (config, "general.threads", 1);
-  dassie_config_set_int (config, "model.base_channel_size", 4);
-  dassie_config_set_int (config, "model.latent_dim", 8);
-  dassie_config_set_string (config, "optimizer.name", "Adam");
-  dassie_config_set_double (config, "optimizer.lr", 3e-3);
-  dassie_config_set_int (config, "train.epochs", 2);
-  dassie_config_set_int (config, "data_loader.batch_size", 8);
   return config;
 }
 

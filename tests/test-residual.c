@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dassie-test-train.h"
 #include "dassie-demo.h"
 #include "dassie-fileutil.h"
 #include "dassie-infer.h"
@@ -29,17 +30,8 @@ static char *scores_run;
 static DassieConfig *
 small_config (void)
 {
-  DassieConfig *config = dassie_config_new ();
+  DassieConfig *config = dassie_test_small_config (data_dir, results, 1, 2);
 
-  dassie_config_set_data_location (config, NULL, data_dir);
-  dassie_config_set_string (config, "general.results_dir", results);
-  dassie_config_set_int (config, "general.threads", 1);
-  dassie_config_set_int (config, "model.base_channel_size", 4);
-  dassie_config_set_int (config, "model.latent_dim", 8);
-  dassie_config_set_string (config, "optimizer.name", "Adam");
-  dassie_config_set_double (config, "optimizer.lr", 3e-3);
-  dassie_config_set_int (config, "train.epochs", 2);
-  dassie_config_set_int (config, "data_loader.batch_size", 8);
   dassie_config_set_int (config, "scores.k", 3);
   return config;
 }

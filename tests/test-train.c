@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dassie-test-train.h"
 #include "dassie-autoencoder.h"
 #include "dassie-dataset.h"
 #include "dassie-demo.h"
@@ -25,28 +26,15 @@ static char *other_data_dir;
 static DassieConfig *
 small_config (const char *results)
 {
-  DassieConfig *config = dassie_config_new ();
+  DassieConfig *config = dassie_test_small_config (data_dir, results, 2, 4);
 
-  dassie_config_set_data_location (config, NULL, data_dir);
-  dassie_config_set_string (config, "general.results_dir", results);
-  dassie_config_set_int (config, "general.threads", 2);
-  dassie_config_set_int (config, "model.base_channel_size", 4);
-  dassie_config_set_int (config, "model.latent_dim", 8);
-  dassie_config_set_string (config, "optimizer.name", "Adam");
-  dassie_config_set_double (config, "optimizer.lr", 3e-3);
-  dassie_config_set_int (config, "train.epochs", 4);
-  dassie_config_set_int (config, "data_loader.batch_size", 8);
   return config;
 }
 
 static char *
 make_tmp_dir (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("dassie-train-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
+  return dassie_test_make_tmp_dir ("dassie-train");
 }
 
 static char *
