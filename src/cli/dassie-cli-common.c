@@ -234,3 +234,24 @@ _dassie_cli_data_location (DassieCliContext *ctx,
     }
   return NULL;
 }
+
+gboolean
+_dassie_cli_list_options (const char         *format_arg,
+                          const char         *output,
+                          int                 top,
+                          DassieExportFormat *format)
+{
+  if (format_arg != NULL && !dassie_export_format_from_string (format_arg, format))
+    {
+      g_printerr ("dassie-cli: %s “%s”; %s\n", _("Unknown format"), format_arg, _("use csv, fits, votable or reg"));
+      return FALSE;
+    }
+  if (format_arg == NULL && output != NULL)
+    dassie_export_format_from_path (output, format);
+  if (top == 0 || top < -1)
+    {
+      g_printerr ("dassie-cli: %s\n", _("--top must be a positive number"));
+      return FALSE;
+    }
+  return TRUE;
+}

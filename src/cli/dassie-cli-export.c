@@ -327,18 +327,8 @@ _dassie_cli_export (DassieCliContext  *ctx,
       g_printerr ("dassie-cli: %s\n", _("usage: dassie-cli export [OPTIONS…]"));
       return 2;
     }
-  if (format_arg != NULL && !dassie_export_format_from_string (format_arg, &format))
-    {
-      g_printerr ("dassie-cli: %s “%s”; %s\n", _("Unknown format"), format_arg, _("use csv, fits or votable"));
-      return 2;
-    }
-  if (format_arg == NULL && output != NULL)
-    dassie_export_format_from_path (output, &format);
-  if (top == 0 || top < -1)
-    {
-      g_printerr ("dassie-cli: %s\n", _("--top must be a positive number"));
-      return 2;
-    }
+  if (!_dassie_cli_list_options (format_arg, output, top, &format))
+    return 2;
 
   /* The one join of scores, map and data set (the catalog Explore shows), of the same latents only. */
   scores_path = resolve_input (ctx, ctx->input, "scores", "scores.fits", &error);

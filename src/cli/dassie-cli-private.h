@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "dassie-config.h"
+#include "dassie-export.h"
 #include "dassie-progress.h"
 
 G_BEGIN_DECLS
@@ -75,6 +76,12 @@ void      _dassie_cli_say_skipped        (DassieCliContext  *ctx,
  * configuration, else ours; NULL when none of them names a folder that exists. */
 char     *_dassie_cli_data_location      (DassieCliContext  *ctx,
                                           const char        *result_path);
+/* The --format (or the output's name) and --top of a verb that writes a list (-1: no --top); prints
+ * what is wrong and returns FALSE. */
+gboolean  _dassie_cli_list_options       (const char        *format_arg,
+                                          const char        *output,
+                                          int                top,
+                                          DassieExportFormat *format);
 void      _dassie_cli_print_result       (DassieCliContext  *ctx,
                                           const char        *run_dir,
                                           JsonBuilder       *summary);
