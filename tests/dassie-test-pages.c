@@ -6,7 +6,9 @@
 #include <adwaita.h>
 
 #include "dassie-demo.h"
+#include "dassie-explore-page.h"
 #include "dassie-fileutil.h"
+#include "dassie-inspector.h"
 #include "dassie-test-gui.h"
 #include "dassie-test-pages.h"
 
@@ -119,4 +121,35 @@ gboolean
 dassie_test_runs_listed (gpointer run_list)
 {
   return !dassie_run_list_get_loading (run_list);
+}
+
+gboolean
+dassie_test_explore_settled (gpointer explore_page)
+{
+  DassieExplorePage *page = explore_page;
+
+  return g_strcmp0 (dassie_explore_page_get_state (page), "ready") == 0 && !dassie_explore_page_get_busy (page);
+}
+
+gboolean
+dassie_test_inspector_settled (gpointer inspector)
+{
+  return !dassie_inspector_get_busy (inspector);
+}
+
+void
+dassie_test_on_exported (GObject      *page,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  DassieTestExportWait *wait = user_data;
+
+  wait->n = dassie_explore_page_export_finish (DASSIE_EXPLORE_PAGE (page), result, &wait->error);
+  wait->done = TRUE;
+}
+
+gboolean
+dassie_test_export_done (gpointer wait)
+{
+  return ((DassieTestExportWait *) wait)->done;
 }

@@ -29,5 +29,21 @@ DassieWindow *dassie_test_pages_new_window (const char  *data,
 gboolean      dassie_test_training_over   (gpointer      window);
 gboolean      dassie_test_inference_over  (gpointer      window);
 gboolean      dassie_test_runs_listed     (gpointer      run_list);
+/* The Explore page is ready and not busy; the inspector is not busy. */
+gboolean      dassie_test_explore_settled (gpointer      explore_page);
+gboolean      dassie_test_inspector_settled (gpointer    inspector);
+
+/* dassie_explore_page_export_async's result, for dassie_test_wait_for (dassie_test_export_done, …). */
+typedef struct
+{
+  gboolean done;
+  gssize   n;
+  GError  *error;
+} DassieTestExportWait;
+
+void          dassie_test_on_exported     (GObject      *page,
+                                           GAsyncResult *result,
+                                           gpointer      wait);
+gboolean      dassie_test_export_done     (gpointer      wait);
 
 G_END_DECLS

@@ -112,47 +112,9 @@ c_shape (const DassieView *view,
  * Waiting */
 
 static gboolean
-page_settled (gpointer user_data)
-{
-  DassieExplorePage *page = user_data;
-
-  return g_strcmp0 (dassie_explore_page_get_state (page), "ready") == 0 && !dassie_explore_page_get_busy (page);
-}
-
-static gboolean
 page_idle (gpointer user_data)
 {
   return !dassie_explore_page_get_busy (user_data);
-}
-
-static gboolean
-inspector_settled (gpointer user_data)
-{
-  return !dassie_inspector_get_busy (user_data);
-}
-
-typedef struct
-{
-  gboolean done;
-  gssize   n;
-  GError  *error;
-} ExportWait;
-
-static void
-on_exported (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  ExportWait *wait = user_data;
-
-  wait->n = dassie_explore_page_export_finish (DASSIE_EXPLORE_PAGE (object), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static gboolean
-export_done (gpointer user_data)
-{
-  return ((ExportWait *) user_data)->done;
 }
 
 static gssize
@@ -160,10 +122,10 @@ export_and_wait (DassieExplorePage *page,
                  guint              top_n,
                  const char        *path)
 {
-  ExportWait wait = { 0 };
+  DassieTestExportWait wait = { 0 };
 
-  dassie_explore_page_export_async (page, top_n, path, NULL, on_exported, &wait);
-  g_assert_true (dassie_test_wait_for (export_done, &wait, 20));
+  dassie_explore_page_export_async (page, top_n, path, NULL, dassie_test_on_exported, &wait);
+  g_assert_true (dassie_test_wait_for (dassie_test_export_done, &wait, 20));
   g_assert_no_error (wait.error);
   return wait.n;
 }
@@ -351,7 +313,7 @@ test_explore (void)
   dassie_session_set_run (session, "umap", umap);
   g_assert_true (dassie_session_get_explore_ready (session));
   dassie_window_set_page (window, "explore");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 30));
 
   catalog = dassie_explore_model_get_catalog (model);
   g_assert_nonnull (catalog);
@@ -399,11 +361,11 @@ test_explore (void)
     g_assert_cmpfloat (catalog->scores[dassie_cutout_item_get_index (item)], ==, lowest);
   }
   dassie_explore_page_set_grid_count (page, 24);
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   g_assert_cmpuint (g_list_model_get_n_items (dassie_cutout_grid_get_model (dassie_explore_page_get_grid (page, "anomalous"))),
                     ==, 24);
   dassie_explore_page_set_grid_count (page, 16);
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   dassie_test_save_screenshot (GTK_WIDGET (window), "explore");
 
   /* A concave lasso through the model: exactly the points a winding-number test puts inside. */
@@ -412,7 +374,7 @@ test_explore (void)
   expected = expected_lasso (catalog, view, poly, nv);
   g_assert_cmpuint (dassie_explore_model_select_lasso (model, poly, nv, DASSIE_SELECT_REPLACE), >, 0);
   assert_selection (model, expected);
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   items = dassie_cutout_grid_get_model (dassie_explore_page_get_grid (page, "selection"));
   g_assert_cmpuint (g_list_model_get_n_items (items), ==, MIN (dassie_explore_model_get_n_selected (model), 200));
   for (guint i = 0, last_rank = 0; i < g_list_model_get_n_items (items); i++)
@@ -532,7 +494,7 @@ test_explore (void)
     }
   else
     g_test_message ("no XTest: the pointer lasso is skipped");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
 
   /* Export the selection, read it back. */
   g_mkdir_with_parents (out_dir, 0755);
@@ -645,7 +607,7 @@ test_explore (void)
     DassieCutoutGrid *neighbors = dassie_inspector_get_neighbors (inspector);
     g_autoptr(DassieCutoutItem) first = NULL;
 
-    g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 20));
     items = dassie_cutout_grid_get_model (neighbors);
     g_assert_cmpuint (g_list_model_get_n_items (items), ==, K);
     for (guint j = 0; j < K; j++)
@@ -660,7 +622,7 @@ test_explore (void)
     g_signal_emit_by_name (neighbors, "object-activated", dassie_cutout_item_get_index (first),
                            dassie_cutout_item_get_object_id (first));
     g_assert_cmpint (dassie_inspector_get_row (inspector), ==, catalog->neighbors[row * K]);
-    g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 20));
     gtk_widget_activate_action (GTK_WIDGET (inspector), "inspector.back", NULL);
     g_assert_cmpint (dassie_inspector_get_row (inspector), ==, row);
 
@@ -668,7 +630,7 @@ test_explore (void)
     gtk_widget_activate_action (GTK_WIDGET (inspector), "inspector.select", NULL);
     g_assert_cmpuint (dassie_explore_model_get_n_selected (model), ==, 1);
     g_assert_true (dassie_selection_contains (dassie_explore_model_get_selection (model), row));
-    g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 20));
   }
 
   /* One band with zscale: the grids are made again with the new look. */
@@ -684,7 +646,7 @@ test_explore (void)
     options.stretch = DASSIE_STRETCH_ASINH;
     options.limits = DASSIE_LIMITS_ZSCALE;
     dassie_explore_page_set_display_options (page, &options);
-    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
     after = g_list_model_get_item (dassie_cutout_grid_get_model (dassie_explore_page_get_grid (page, "anomalous")), 0);
     g_assert_true (dassie_cutout_item_get_texture (after) != dassie_cutout_item_get_texture (before));
   }
@@ -701,10 +663,10 @@ test_explore (void)
     dassie_selection_apply_indices (selected, &row, 1, DASSIE_SELECT_ADD);
     dassie_explore_model_zoom_centre (model, 2);
     dassie_session_set_dataset (session, NULL, NULL);
-    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
     g_assert_null (dassie_explore_model_get_catalog (model)->dataset);
     dassie_session_set_dataset (session, folder, dataset);
-    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
     catalog = dassie_explore_model_get_catalog (model);
     g_assert_true (catalog->dataset == dataset);
     g_assert_true (dassie_selection_equal (selected, dassie_explore_model_get_selection (model)));
@@ -722,7 +684,7 @@ test_explore (void)
     g_assert_nonnull (strstr (dassie_explore_page_get_error (page), broken));
     g_assert_null (dassie_explore_model_get_catalog (model));
     dassie_session_set_run (session, "scores", scores);
-    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
     g_assert_null (dassie_explore_page_get_error (page));
   }
 
@@ -1040,7 +1002,7 @@ ranked_by (gpointer user_data)
   DassieCatalog *catalog = dassie_explore_model_get_catalog (dassie_explore_page_get_model (wait->page));
 
   return catalog != NULL && g_strcmp0 (dassie_catalog_get_ranking_method (catalog), wait->method) == 0 &&
-         page_settled (wait->page);
+         dassie_test_explore_settled (wait->page);
 }
 
 /* How many finite values of @values are above @values[row]. */
@@ -1131,7 +1093,7 @@ test_score_chooser (void)
   dassie_session_set_run (session, "scores", scores);
   dassie_session_set_run (session, "umap", umap);
   dassie_window_set_page (window, "explore");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 30));
   catalog = dassie_explore_model_get_catalog (model);
   n = catalog->n;
 
@@ -1158,7 +1120,7 @@ test_score_chooser (void)
   kept_row = catalog->order[7];
   dassie_explore_model_select_rows (model, &kept_row, 1, DASSIE_SELECT_REPLACE);
   inspector = dassie_explore_page_inspect (page, kept_row);
-  g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 20));
 
   g_assert_true (dassie_score_chooser_choose (chooser, chosen));
   g_assert_cmpstr (dassie_explore_model_get_score_method (model), ==, chosen);
@@ -1187,7 +1149,7 @@ test_score_chooser (void)
   g_assert_true (dassie_selection_contains (dassie_explore_model_get_selection (model), kept_row));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (inspector)));
   g_assert_cmpint (dassie_inspector_get_row (inspector), ==, kept_row);
-  g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 20));
   gtk_widget_set_visible (GTK_WIDGET (inspector), FALSE);
   dassie_test_settle (0.3);
   dassie_test_save_screenshot (GTK_WIDGET (window), "explore-score-chooser");
@@ -1254,7 +1216,7 @@ test_color_by (void)
   dassie_session_set_run (session, "scores", scores);
   dassie_session_set_run (session, "umap", umap);
   dassie_window_set_page (window, "explore");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 30));
   catalog = dassie_explore_model_get_catalog (model);
 
   dropdown = GTK_DROP_DOWN (dassie_test_find_widget (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN, is_color_by, NULL));
@@ -1324,7 +1286,7 @@ test_color_by (void)
     g_assert_cmpstr (dassie_explore_model_get_filter (model, &low, &high), ==, "dec");
     g_assert_cmpfloat (low, ==, g_ascii_strtod (median_text, NULL));
     g_assert_true (isinf (high));
-    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
 
     dassie_scatter_view_describe (DASSIE_SCATTER_VIEW (dassie_test_find_widget (GTK_WIDGET (page), DASSIE_TYPE_SCATTER_VIEW, NULL, NULL)),
                                   &description);

@@ -68,20 +68,6 @@ run_pipeline (const char *data,
   dassie_umap_result_clear (&mapped);
 }
 
-static gboolean
-page_settled (gpointer user_data)
-{
-  DassieExplorePage *page = user_data;
-
-  return g_strcmp0 (dassie_explore_page_get_state (page), "ready") == 0 && !dassie_explore_page_get_busy (page);
-}
-
-static gboolean
-inspector_settled (gpointer user_data)
-{
-  return !dassie_inspector_get_busy (user_data);
-}
-
 /* Pixel (x, y) of a texture as 0xAARRGGBB. */
 static guint32
 texel (GdkTexture *texture,
@@ -225,7 +211,7 @@ test_residual (void)
   dassie_session_set_run (session, "scores", runs.scores);
   dassie_session_set_run (session, "umap", runs.umap);
   dassie_window_set_page (window, "explore");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 60));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 60));
   catalog = dassie_explore_model_get_catalog (model);
   g_assert_nonnull (catalog->dataset);
 
@@ -244,7 +230,7 @@ test_residual (void)
   g_assert_cmpstr (dassie_residual_view_get_state (view), ==, "working");
   g_assert_true (dassie_residual_view_get_busy (view));
   g_assert_true (dassie_inspector_get_busy (inspector));
-  g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 60));
+  g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 60));
   check_residual (inspector, catalog, reference, 0, &options);
   dassie_test_settle (0.3);
   dassie_test_save_screenshot (GTK_WIDGET (inspector), "inspector-residual");
@@ -252,7 +238,7 @@ test_residual (void)
   /* Another object replaces it. */
   row = dassie_catalog_find_row (catalog, reference->object_ids[1]);
   dassie_inspector_show_row (inspector, (guint) row);
-  g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 60));
+  g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 60));
   check_residual (inspector, catalog, reference, 1, &options);
 
   /* The weights gone from the infer run and from the train run: the inspector says which files,
@@ -272,7 +258,7 @@ test_residual (void)
     g_assert_cmpint (g_rename (copy, copy_moved), ==, 0);
     g_assert_cmpint (g_rename (original, original_moved), ==, 0);
     dassie_inspector_show_row (inspector, catalog->order[other]);
-    g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 60));
+    g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 60));
     g_assert_cmpstr (dassie_residual_view_get_state (view), ==, "error");
     message = dassie_residual_view_get_message (view);
     g_assert_nonnull (strstr (message, copy));
@@ -288,7 +274,7 @@ test_residual (void)
 
   /* Back to the first object: reconstructed again. */
   gtk_widget_activate_action (GTK_WIDGET (inspector), "inspector.back", NULL);
-  g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 60));
+  g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 60));
   check_residual (inspector, catalog, reference, 1, &options);
 
   gtk_window_destroy (GTK_WINDOW (window));

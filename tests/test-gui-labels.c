@@ -24,47 +24,9 @@
 static char *labels_data;
 
 static gboolean
-page_settled (gpointer user_data)
-{
-  DassieExplorePage *page = user_data;
-
-  return g_strcmp0 (dassie_explore_page_get_state (page), "ready") == 0 && !dassie_explore_page_get_busy (page);
-}
-
-static gboolean
 review_settled (gpointer user_data)
 {
   return !dassie_review_window_get_busy (user_data);
-}
-
-static gboolean
-inspector_settled (gpointer user_data)
-{
-  return !dassie_inspector_get_busy (user_data);
-}
-
-typedef struct
-{
-  gboolean done;
-  gssize   n;
-  GError  *error;
-} ExportWait;
-
-static void
-on_exported (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  ExportWait *wait = user_data;
-
-  wait->n = dassie_explore_page_export_finish (DASSIE_EXPLORE_PAGE (object), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static gboolean
-export_done (gpointer user_data)
-{
-  return ((ExportWait *) user_data)->done;
 }
 
 /* A window on a finished pipeline of the test data, on the Explore page, loaded. */
@@ -83,7 +45,7 @@ explore_window (void)
   dassie_session_set_run (session, "scores", scores);
   dassie_session_set_run (session, "umap", umap);
   dassie_window_set_page (window, "explore");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 30));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 30));
   return window;
 }
 
@@ -256,7 +218,7 @@ test_label_keys (void)
     top[i] = catalog->order[i];
   dassie_explore_model_select_rows (model, top, 3, DASSIE_SELECT_REPLACE);
   dassie_explore_page_show_grid (page, "anomalous");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   if (keys)
     {
       /* The pointer over the map, so that the window has the keyboard. */
@@ -282,7 +244,7 @@ test_label_keys (void)
                                              (gpointer) "3 objects labelled artifact"));
 
   /* The grid's badges and the map's rings. */
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   dassie_test_settle (0.1);
   g_assert_cmpuint (count_items_labelled (anomalous, DASSIE_LABEL_ARTIFACT), ==, 3);
   g_assert_cmpuint (count_badges (anomalous, DASSIE_LABEL_ARTIFACT), ==, 3);
@@ -300,7 +262,7 @@ test_label_keys (void)
     gtk_widget_activate_action (GTK_WIDGET (page), "explore.undo-label", NULL);
   dassie_labels_count (labels, counts);
   g_assert_cmpuint (counts[DASSIE_LABEL_ARTIFACT], ==, 0);
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   dassie_test_settle (0.1);
   g_assert_cmpuint (count_badges (anomalous, DASSIE_LABEL_ARTIFACT), ==, 0);
   g_assert_cmpuint (catalog->n_promising, ==, N_OBJECTS);
@@ -323,7 +285,7 @@ test_label_keys (void)
   /* Again, through the button's action; then Hide artifacts. */
   gtk_widget_activate_action (GTK_WIDGET (page), "explore.label", "s", "artifact");
   dassie_explore_model_set_hide_artifacts (model, TRUE);
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   items = dassie_cutout_grid_get_model (anomalous);
   g_assert_cmpuint (g_list_model_get_n_items (items), ==, 16);
   for (guint i = 0; i < 16; i++)
@@ -343,10 +305,10 @@ test_label_keys (void)
   /* The selection grid leaves them out too, and the exports. */
   g_assert_false (grid_holds (dassie_explore_page_get_grid (page, "selection"), top[0]));
   {
-    ExportWait wait = { 0 };
+    DassieTestExportWait wait = { 0 };
 
-    dassie_explore_page_export_async (page, 5, export_path, NULL, on_exported, &wait);
-    g_assert_true (dassie_test_wait_for (export_done, &wait, 20));
+    dassie_explore_page_export_async (page, 5, export_path, NULL, dassie_test_on_exported, &wait);
+    g_assert_true (dassie_test_wait_for (dassie_test_export_done, &wait, 20));
     g_assert_no_error (wait.error);
     g_assert_cmpint (wait.n, ==, 5);
     g_assert_true (g_file_get_contents (export_path, &text, NULL, NULL));
@@ -360,7 +322,7 @@ test_label_keys (void)
   }
   dassie_test_save_screenshot (GTK_WIDGET (window), "labels-hidden");
   dassie_explore_model_set_hide_artifacts (model, FALSE);
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   g_assert_true (grid_holds (anomalous, top[0]));
 
   /* The inspector labels the object it shows, by its buttons and in its window by the keys. */
@@ -370,7 +332,7 @@ test_label_keys (void)
                                                                       NULL, NULL));
 
     g_assert_nonnull (bar);
-    g_assert_true (dassie_test_wait_for (inspector_settled, inspector, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_inspector_settled, inspector, 20));
     gtk_widget_activate_action (GTK_WIDGET (bar), "labelbar.label", "s", "interesting");
     g_assert_cmpint (dassie_explore_model_get_row_label (model, catalog->order[5]), ==, DASSIE_LABEL_INTERESTING);
     /* A neighbour labelled from the page gets its badge in the inspector. */
@@ -390,7 +352,7 @@ test_label_keys (void)
     }
     g_assert_cmpint (dassie_label_badge_get (dassie_label_bar_get_badge (bar)), ==, DASSIE_LABEL_INTERESTING);
     g_assert_true (gtk_widget_get_visible (dassie_label_bar_get_badge (bar)));
-    g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+    g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
     g_assert_cmpuint (count_items_labelled (anomalous, DASSIE_LABEL_INTERESTING), ==, 1);
     dassie_test_save_screenshot (GTK_WIDGET (inspector), "labels-inspector");
     gtk_widget_activate_action (GTK_WIDGET (bar), "labelbar.undo", NULL);
@@ -580,7 +542,7 @@ test_review (void)
   }
 
   /* The page's grids show the labels given in review, and the ranking after them. */
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   {
     GListModel *items = dassie_cutout_grid_get_model (dassie_explore_page_get_grid (page, "promising"));
 
@@ -597,7 +559,7 @@ test_review (void)
   dassie_test_settle (0.2);
   dassie_test_save_screenshot (GTK_WIDGET (window), "labels-promising");
   dassie_explore_page_show_grid (page, "anomalous");
-  g_assert_true (dassie_test_wait_for (page_settled, page, 20));
+  g_assert_true (dassie_test_wait_for (dassie_test_explore_settled, page, 20));
   dassie_test_settle (0.1);
   g_assert_cmpuint (count_badges (dassie_explore_page_get_grid (page, "anomalous"), DASSIE_LABEL_BORING), ==,
                     count_items_labelled (dassie_explore_page_get_grid (page, "anomalous"), DASSIE_LABEL_BORING));
