@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "dassie-demo.h"
 #include "dassie-test-train.h"
 
 DassieConfig *
@@ -33,4 +34,21 @@ dassie_test_make_tmp_dir (const char *prefix)
 
   g_assert_no_error (error);
   return dir;
+}
+
+void
+dassie_test_make_demo (const char *dir,
+                       guint       n_objects,
+                       guint       size,
+                       guint64     seed)
+{
+  g_autoptr(GError) error = NULL;
+  DassieDemoOptions options;
+
+  dassie_demo_options_init (&options);
+  options.n_objects = n_objects;
+  options.size = size;
+  options.seed = seed;
+  g_assert_true (dassie_demo_generate (dir, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
 }

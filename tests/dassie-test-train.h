@@ -12,6 +12,11 @@ DassieConfig *dassie_test_small_config (const char *data_dir,
                                         const char *results,
                                         int         threads,
                                         int         epochs);
+/* A demo data set of @n_objects cutouts of @size × @size pixels, drawn with @seed, in @dir. */
+void          dassie_test_make_demo    (const char *dir,
+                                        guint       n_objects,
+                                        guint       size,
+                                        guint64     seed);
 /* A fresh temporary folder named after @prefix ("dassie-train"). */
 char         *dassie_test_make_tmp_dir (const char *prefix);
 

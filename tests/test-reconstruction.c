@@ -181,7 +181,6 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
-  DassieDemoOptions options;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -190,16 +189,8 @@ main (int    argc,
   g_assert_no_error (error);
   data_dir = g_build_filename (root, "demo", NULL);
   other_data_dir = g_build_filename (root, "demo-other", NULL);
-  dassie_demo_options_init (&options);
-  options.n_objects = N_OBJECTS;
-  options.size = SIZE;
-  options.seed = 5;
-  dassie_demo_generate (data_dir, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  options.n_objects = 8;
-  options.seed = 11;
-  dassie_demo_generate (other_data_dir, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dassie_test_make_demo (data_dir, N_OBJECTS, SIZE, 5);
+  dassie_test_make_demo (other_data_dir, 8, SIZE, 11);
 
   g_test_add_func ("/core/reconstruction/validation-split", test_validation_split);
   g_test_add_func ("/core/reconstruction/train-split", test_train_split);

@@ -254,7 +254,6 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
-  DassieDemoOptions options;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -263,12 +262,7 @@ main (int    argc,
   g_assert_no_error (error);
   data_dir = g_build_filename (root, "demo", NULL);
   results = g_build_filename (root, "results", NULL);
-  dassie_demo_options_init (&options);
-  options.n_objects = N_OBJECTS;
-  options.size = SIZE;
-  options.seed = 5;
-  dassie_demo_generate (data_dir, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dassie_test_make_demo (data_dir, N_OBJECTS, SIZE, 5);
   make_runs ();
 
   g_test_add_func ("/core/residual/matches-train-run", test_matches_train_run);

@@ -658,19 +658,13 @@ main (int    argc,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *root = NULL;
-  DassieDemoOptions options;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
   root = make_tmp_dir ();
   data_dir = g_build_filename (root, "demo", NULL);
-  dassie_demo_options_init (&options);
-  options.n_objects = N_OBJECTS;
-  options.size = SIZE;
-  options.seed = 5;
-  dassie_demo_generate (data_dir, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dassie_test_make_demo (data_dir, N_OBJECTS, SIZE, 5);
 
   g_test_add_func ("/core/train-recipe/baseline-formula", test_baseline_formula);
   g_test_add_func ("/core/train-recipe/baseline-of-run", test_baseline_of_run);

@@ -660,7 +660,6 @@ main (int    argc,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *root = NULL;
-  DassieDemoOptions options;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -668,16 +667,8 @@ main (int    argc,
   root = make_tmp_dir ();
   data_dir = g_build_filename (root, "demo", NULL);
   other_data_dir = g_build_filename (root, "demo-32", NULL);
-  dassie_demo_options_init (&options);
-  options.n_objects = N_OBJECTS;
-  options.size = SIZE;
-  options.seed = 5;
-  dassie_demo_generate (data_dir, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  options.n_objects = 4;
-  options.size = 32;
-  dassie_demo_generate (other_data_dir, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dassie_test_make_demo (data_dir, N_OBJECTS, SIZE, 5);
+  dassie_test_make_demo (other_data_dir, 4, 32, 5);
 
   g_test_add_func ("/core/train/loss-falls", test_loss_falls);
   g_test_add_func ("/core/train/deterministic", test_deterministic);
